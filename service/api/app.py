@@ -1,0 +1,35 @@
+"""The FastAPI application: routers, error handlers, the request-size guard."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from service import __version__
+from service.api import diagnosis, errors, health, metrics, projects, runs
+from service.api.deps import require_token
+from service.api.limits import BodyLimit
+from service.settings import Settings, get_settings
+from service.store.db import database_for
+from service.store.store import Store
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="fitdoc",
+        version=__version__,
+        summary="Tracks training runs, trains them on workers, and says what is wrong.",
+    )
+    app.state.settings = settings
+    app.state.store = store or Store(database_for(settings.resolved_database_url()))
+
+    errors.install(app)
+    app.include_router(health.router)
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_token)])
+    for module in (projects, runs, metrics, diagnosis):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

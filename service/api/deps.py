@@ -1,0 +1,43 @@
+"""Typed dependencies (the FastAPI template's deps.py)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from service.errors import Unauthorized
+from service.schemas import Run
+from service.settings import Settings
+from service.store.store import Store
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_run(run_id: str, store: StoreDep) -> Run:
+    """The run named in the path, or 404."""
+    return store.get_run(run_id)
+
+
+RunDep = Annotated[Run, Depends(get_run)]
+
+
+def require_token(
+    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> None:
+    if not settings.api_token:
+        return
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(token, settings.api_token):
+        raise Unauthorized("missing or wrong bearer token", field="authorization")

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.api.deps import StoreDep
+from service.schemas import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Page, Project, ProjectCreate
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+
+@router.post("", status_code=201)
+def create_project(body: ProjectCreate, store: StoreDep) -> Project:
+    return store.create_project(body)
+
+
+@router.get("")
+def list_projects(
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX)] = PAGE_LIMIT_DEFAULT,
+    cursor: str | None = None,
+) -> Page[Project]:
+    return store.list_projects(limit, cursor)

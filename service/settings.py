@@ -1,0 +1,64 @@
+"""One Settings object, read from FITDOC_* environment variables (pydantic-settings).
+
+Every setting has a safe default: the embedded mode (SQLite file + filesystem broker in
+FITDOC_DATA_DIR, loopback bind) needs no environment at all.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FITDOC_", extra="ignore")
+
+    data_dir: Path = Path(".fitdoc")
+    # Empty means "embedded": derived from data_dir below.
+    database_url: str = ""
+    broker_url: str = ""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # Required (as a bearer token) when the API binds to a non-loopback address.
+    api_token: str | None = None
+
+    # Request limits (README "Limits").
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    max_metrics_per_batch: int = Field(default=10_000, ge=1, le=100_000)
+
+    # Job limits (what a JobSpec may ask for).
+    max_epochs: int = Field(default=1_000, ge=1)
+    max_batch_size: int = Field(default=65_536, ge=1)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'fitdoc.db').resolve()}"
+
+    def resolved_broker_url(self) -> str:
+        if self.broker_url:
+            return self.broker_url
+        return "filesystem://"
+
+    @property
+    def embedded(self) -> bool:
+        return self.resolved_database_url().startswith("sqlite")
+
+    def bind_is_loopback(self, host: str | None = None) -> bool:
+        host = host or self.host
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

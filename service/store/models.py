@@ -1,0 +1,142 @@
+"""SQLAlchemy 2.0 tables. The schema is made only by Alembic (migrations/); these classes
+describe it for queries and for `alembic revision --autogenerate`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints so that migrations can drop them on every database.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+Id = String(32)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ProjectRow(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(250), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[str] = mapped_column(Id, ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(250))
+    status: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    job_id: Mapped[str | None] = mapped_column(Id)
+    params: Mapped[dict[str, Any]] = mapped_column(Json)
+    tags: Mapped[dict[str, Any]] = mapped_column(Json)
+    meta: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Bumped by every metric batch: the diagnosis cache is valid while it is unchanged.
+    metrics_rev: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_runs_project_id_id", "project_id", "id"),
+        Index("ix_runs_status", "status"),
+    )
+
+
+class MetricRow(Base):
+    __tablename__ = "metrics"
+
+    run_id: Mapped[str] = mapped_column(
+        Id, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    step: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # NULL stands for NaN: SQLite cannot store a NaN REAL (it turns it into NULL anyway),
+    # so both databases use the same convention; +-inf are stored as themselves.
+    value: Mapped[float | None] = mapped_column(Float)
+    # Milliseconds since the epoch (client's timestamp, or the server's at ingest).
+    timestamp: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class LatestMetricRow(Base):
+    """The point at the highest step of each (run, key): `Run.latest` without a scan."""
+
+    __tablename__ = "latest_metrics"
+
+    run_id: Mapped[str] = mapped_column(
+        Id, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(250), primary_key=True)
+    step: Mapped[int] = mapped_column(BigInteger)
+    value: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class DiagnosisRow(Base):
+    """The advisor's last answer for a run, valid while runs.metrics_rev == metrics_rev."""
+
+    __tablename__ = "diagnoses"
+
+    run_id: Mapped[str] = mapped_column(
+        Id, ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    metrics_rev: Mapped[int] = mapped_column(Integer)
+    advisor_version: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    body: Mapped[dict[str, Any]] = mapped_column(Json)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class JobRow(Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    run_id: Mapped[str] = mapped_column(
+        Id, ForeignKey("runs.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(Json)
+    epoch: Mapped[int] = mapped_column(Integer, default=0)
+    epochs: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    # A redelivered message must not train a job twice: a worker claims a job by
+    # bumping `attempts` and taking the lease; a second delivery finds it taken.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

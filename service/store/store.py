@@ -1,0 +1,414 @@
+"""The store: the only SQL in fitdoc (MLflow's SqlAlchemyStore habit).
+
+Functions take and return pydantic models or plain values, never ORM rows, and raise the
+coded errors of service.errors. Both SQLite and PostgreSQL run the same statements; the
+upserts use each dialect's ON CONFLICT.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import os
+import time
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from service.errors import Conflict, Invalid, NotFound
+from service.schemas import (
+    Diagnosis,
+    MetricPoint,
+    Page,
+    Project,
+    ProjectCreate,
+    Run,
+    RunCreate,
+    RunPatch,
+    RunSource,
+    RunStatus,
+    encode_value,
+)
+from service.store.db import Database
+from service.store.models import (
+    DiagnosisRow,
+    JobRow,
+    LatestMetricRow,
+    MetricRow,
+    ProjectRow,
+    RunRow,
+)
+
+Series = dict[str, list[tuple[int, float]]]
+
+
+def new_id() -> str:
+    """32 hex chars: 12 of milliseconds then 20 random, so ids sort by creation time."""
+    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything fitdoc stores is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = base64.urlsafe_b64decode(padded.encode()).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("cursor is not one this server issued", field="cursor") from exc
+    if len(value) != 32 or any(c not in "0123456789abcdef" for c in value):
+        raise Invalid("cursor is not one this server issued", field="cursor")
+    return value
+
+
+def _db_value(value: float | str) -> float | None:
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _api_value(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+
+    # --- projects -----------------------------------------------------------------------
+
+    def create_project(self, body: ProjectCreate) -> Project:
+        with self.db.read() as session:
+            if session.scalar(select(ProjectRow.id).where(ProjectRow.name == body.name)):
+                raise Conflict(f"project {body.name!r} already exists", field="name")
+        row = ProjectRow(
+            id=new_id(), name=body.name, description=body.description, created_at=utcnow()
+        )
+        with self.db.write() as session:
+            session.add(row)
+        return _project(row)
+
+    def list_projects(self, limit: int, cursor: str | None) -> Page[Project]:
+        query = select(ProjectRow).order_by(ProjectRow.id.desc())
+        if cursor:
+            query = query.where(ProjectRow.id < decode_cursor(cursor))
+        with self.db.read() as session:
+            rows = session.scalars(query.limit(limit + 1)).all()
+        return _page([_project(r) for r in rows], limit)
+
+    def get_project(self, name_or_id: str) -> Project:
+        with self.db.read() as session:
+            row = self._find_project(session, name_or_id)
+        if row is None:
+            raise NotFound(f"no project {name_or_id!r}", field="project")
+        return _project(row)
+
+    def _find_project(self, session: Session, name_or_id: str) -> ProjectRow | None:
+        row = session.get(ProjectRow, name_or_id)
+        return row or session.scalar(select(ProjectRow).where(ProjectRow.name == name_or_id))
+
+    def _project_for_run(self, name_or_id: str) -> ProjectRow:
+        """A run's project: an existing id or name, else a new project of that name."""
+        with self.db.read() as session:
+            row = self._find_project(session, name_or_id)
+        if row is not None:
+            return row
+        try:
+            with self.db.write() as session:
+                row = ProjectRow(id=new_id(), name=name_or_id, created_at=utcnow())
+                session.add(row)
+            return row
+        except Conflict:
+            # Another request created it between our read and write.
+            with self.db.read() as session:
+                found = self._find_project(session, name_or_id)
+            if found is None:
+                raise
+            return found
+
+    # --- runs ---------------------------------------------------------------------------
+
+    def create_run(
+        self,
+        body: RunCreate,
+        source: RunSource = RunSource.external,
+        job_id: str | None = None,
+        session: Session | None = None,
+    ) -> Run:
+        project = self._project_for_run(body.project)
+        now = utcnow()
+        run_id = new_id()
+        row = RunRow(
+            id=run_id,
+            project_id=project.id,
+            name=body.name or f"run-{run_id[-6:]}",
+            status=RunStatus.running.value,
+            source=source.value,
+            job_id=job_id,
+            params=dict(body.params),
+            tags=dict(body.tags),
+            meta=body.meta.model_dump(exclude_none=True, mode="json"),
+            created_at=now,
+            updated_at=now,
+            metrics_rev=0,
+        )
+        if session is not None:
+            session.add(row)
+        else:
+            with self.db.write() as own:
+                own.add(row)
+        return _run(row, project.name, {})
+
+    def get_run(self, run_id: str) -> Run:
+        with self.db.read() as session:
+            found = session.execute(
+                select(RunRow, ProjectRow.name)
+                .join(ProjectRow, ProjectRow.id == RunRow.project_id)
+                .where(RunRow.id == run_id)
+            ).first()
+            if found is None:
+                raise NotFound(f"no run {run_id!r}", field="run_id")
+            latest = self._latest(session, [run_id])
+        row, project_name = found
+        return _run(row, project_name, latest.get(run_id, {}))
+
+    def list_runs(
+        self,
+        limit: int,
+        cursor: str | None = None,
+        project: str | None = None,
+        status: RunStatus | None = None,
+        diagnosis: str | None = None,
+    ) -> Page[Run]:
+        query: Select[Any] = (
+            select(RunRow, ProjectRow.name)
+            .join(ProjectRow, ProjectRow.id == RunRow.project_id)
+            .order_by(RunRow.id.desc())
+        )
+        if project is not None:
+            query = query.where(RunRow.project_id == self.get_project(project).id)
+        if status is not None:
+            query = query.where(RunRow.status == status.value)
+        if diagnosis is not None:
+            # Only a diagnosis computed from the run's current points counts.
+            query = query.join(DiagnosisRow, DiagnosisRow.run_id == RunRow.id).where(
+                DiagnosisRow.status == diagnosis,
+                DiagnosisRow.metrics_rev == RunRow.metrics_rev,
+            )
+        if cursor:
+            query = query.where(RunRow.id < decode_cursor(cursor))
+        with self.db.read() as session:
+            found = session.execute(query.limit(limit + 1)).all()
+            latest = self._latest(session, [row.id for row, _ in found[:limit]])
+        runs = [_run(row, name, latest.get(row.id, {})) for row, name in found]
+        return _page(runs, limit)
+
+    def stale_diagnosis_run_ids(self, advisor_version: str, project: str | None = None) -> list[str]:
+        """Runs whose cached diagnosis is missing, older than their points, or made by
+        another advisor version."""
+        query = select(RunRow.id).outerjoin(DiagnosisRow, DiagnosisRow.run_id == RunRow.id)
+        query = query.where(
+            DiagnosisRow.run_id.is_(None)
+            | (DiagnosisRow.metrics_rev != RunRow.metrics_rev)
+            | (DiagnosisRow.advisor_version != advisor_version)
+        )
+        if project is not None:
+            query = query.where(RunRow.project_id == self.get_project(project).id)
+        with self.db.read() as session:
+            return list(session.scalars(query))
+
+    def patch_run(self, run_id: str, body: RunPatch) -> Run:
+        with self.db.write() as session:
+            row = session.get(RunRow, run_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"no run {run_id!r}", field="run_id")
+            if body.status is not None:
+                if row.source == RunSource.job.value and body.status.value != row.status:
+                    raise Conflict(
+                        "a job's run status follows its job; cancel the job instead",
+                        field="status",
+                    )
+                row.status = body.status.value
+            if body.tags is not None:
+                tags = dict(row.tags)
+                for key, value in body.tags.items():
+                    if value is None:
+                        tags.pop(key, None)
+                    else:
+                        tags[key] = value
+                row.tags = tags
+            row.updated_at = utcnow()
+        return self.get_run(run_id)
+
+    def set_run_status(self, run_id: str, status: RunStatus, session: Session) -> None:
+        session.execute(
+            update(RunRow)
+            .where(RunRow.id == run_id)
+            .values(status=status.value, updated_at=utcnow())
+        )
+
+    def _latest(self, session: Session, run_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not run_ids:
+            return {}
+        rows = session.execute(
+            select(LatestMetricRow.run_id, LatestMetricRow.key, LatestMetricRow.value).where(
+                LatestMetricRow.run_id.in_(run_ids)
+            )
+        )
+        latest: dict[str, dict[str, Any]] = {}
+        for run_id, key, value in rows:
+            latest.setdefault(run_id, {})[key] = encode_value(_api_value(value))
+        return latest
+
+    # --- metrics ------------------------------------------------------------------------
+
+    def log_metrics(self, run_id: str, points: Iterable[MetricPoint]) -> int:
+        """Upsert points; (run, key, step) is unique and the last write wins."""
+        now_ms = int(time.time() * 1000)
+        rows: dict[tuple[str, int], dict[str, Any]] = {}
+        for p in points:
+            stamp = int(p.timestamp.timestamp() * 1000) if p.timestamp else now_ms
+            rows[(p.key, p.step)] = {
+                "run_id": run_id,
+                "key": p.key,
+                "step": p.step,
+                "value": _db_value(p.value),
+                "timestamp": stamp,
+            }
+        # One lock order for every writer: no deadlocks between concurrent batches on
+        # PostgreSQL (the run row first, then the points in (key, step) order).
+        ordered = [rows[k] for k in sorted(rows)]
+        latest: dict[str, dict[str, Any]] = {}
+        for row in ordered:
+            latest[row["key"]] = row  # ordered by step within a key: the last is the highest
+        with self.db.write() as session:
+            bumped = session.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(metrics_rev=RunRow.metrics_rev + 1, updated_at=utcnow())
+            )
+            if bumped.rowcount == 0:
+                raise NotFound(f"no run {run_id!r}", field="run_id")
+            if ordered:
+                session.execute(self._metric_upsert(), ordered)
+                session.execute(
+                    self._latest_upsert(),
+                    [{k: r[k] for k in ("run_id", "key", "step", "value")} for r in latest.values()],
+                )
+        return len(rows)
+
+    def _metric_upsert(self) -> Any:
+        stmt = self._insert(MetricRow)
+        return stmt.on_conflict_do_update(
+            index_elements=["run_id", "key", "step"],
+            set_={"value": stmt.excluded.value, "timestamp": stmt.excluded.timestamp},
+        )
+
+    def _latest_upsert(self) -> Any:
+        stmt = self._insert(LatestMetricRow)
+        return stmt.on_conflict_do_update(
+            index_elements=["run_id", "key"],
+            set_={"step": stmt.excluded.step, "value": stmt.excluded.value},
+            where=stmt.excluded.step >= LatestMetricRow.step,
+        )
+
+    def read_series(self, run_id: str, keys: Sequence[str] | None = None) -> Series:
+        """Every point of the run (or of `keys`), by key, in step order. 404 if no run."""
+        query = select(MetricRow.key, MetricRow.step, MetricRow.value).where(
+            MetricRow.run_id == run_id
+        )
+        if keys:
+            query = query.where(MetricRow.key.in_(keys))
+        query = query.order_by(MetricRow.key, MetricRow.step)
+        with self.db.read() as session:
+            if session.get(RunRow, run_id) is None:
+                raise NotFound(f"no run {run_id!r}", field="run_id")
+            series: Series = {}
+            for key, step, value in session.execute(query):
+                series.setdefault(key, []).append((step, _api_value(value)))
+        return series
+
+    def count_metrics(self, run_id: str) -> int:
+        with self.db.read() as session:
+            return session.scalar(
+                select(func.count()).select_from(MetricRow).where(MetricRow.run_id == run_id)
+            ) or 0
+
+    # --- diagnosis cache ----------------------------------------------------------------
+
+    def diagnosis_inputs(self, run_id: str) -> tuple[Run, int, Diagnosis | None]:
+        """The run, its metrics revision, and its cached diagnosis if still current."""
+        run = self.get_run(run_id)
+        with self.db.read() as session:
+            rev = session.scalar(select(RunRow.metrics_rev).where(RunRow.id == run_id)) or 0
+            cached = session.get(DiagnosisRow, run_id)
+            current = cached is not None and cached.metrics_rev == rev
+            body = Diagnosis.model_validate(cached.body) if current and cached else None
+        return run, rev, body
+
+    def job_spec_for_run(self, run_id: str) -> dict[str, Any] | None:
+        with self.db.read() as session:
+            return session.scalar(select(JobRow.spec).where(JobRow.run_id == run_id))
+
+    def save_diagnosis(self, run_id: str, rev: int, diagnosis: Diagnosis) -> None:
+        values = {
+            "run_id": run_id,
+            "metrics_rev": rev,
+            "advisor_version": diagnosis.advisor_version,
+            "status": diagnosis.status.value,
+            "body": diagnosis.model_dump(mode="json"),
+            "computed_at": utcnow(),
+        }
+        stmt = self._insert(DiagnosisRow).values(**values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["run_id"],
+            set_={k: v for k, v in values.items() if k != "run_id"},
+        )
+        with self.db.write() as session:
+            session.execute(stmt)
+
+
+def _page(items: list[Any], limit: int) -> Page[Any]:
+    if len(items) > limit:
+        return Page(items=items[:limit], next_cursor=encode_cursor(items[limit - 1].id))
+    return Page(items=items, next_cursor=None)
+
+
+def _project(row: ProjectRow) -> Project:
+    return Project(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        created_at=_aware(row.created_at),
+    )
+
+
+def _run(row: RunRow, project_name: str, latest: dict[str, Any]) -> Run:
+    return Run(
+        id=row.id,
+        project=project_name,
+        name=row.name,
+        status=RunStatus(row.status),
+        source=RunSource(row.source),
+        job_id=row.job_id,
+        params=row.params,
+        tags=row.tags,
+        meta=row.meta,
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+        latest=latest,
+    )
