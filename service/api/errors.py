@@ -68,12 +68,12 @@ def install(app: FastAPI) -> None:
         first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request"}
         if first.get("type") == "json_invalid":
             return error_response(
-                422, "invalid", f"malformed JSON: {first.get('ctx', {}).get('error', '')}".strip(),
+                422,
+                "invalid",
+                f"malformed JSON: {first.get('ctx', {}).get('error', '')}".strip(),
                 "body",
             )
-        details = [
-            {"field": field_path(e["loc"]), "message": e["msg"]} for e in errors[:20]
-        ]
+        details = [{"field": field_path(e["loc"]), "message": e["msg"]} for e in errors[:20]]
         return error_response(
             422, "invalid", first["msg"], field_path(first["loc"]), details=details
         )

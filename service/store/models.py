@@ -122,9 +122,7 @@ class JobRow(Base):
     __tablename__ = "jobs"
 
     id: Mapped[str] = mapped_column(Id, primary_key=True)
-    run_id: Mapped[str] = mapped_column(
-        Id, ForeignKey("runs.id", ondelete="CASCADE"), unique=True
-    )
+    run_id: Mapped[str] = mapped_column(Id, ForeignKey("runs.id", ondelete="CASCADE"), unique=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     spec: Mapped[dict[str, Any]] = mapped_column(Json)
     epoch: Mapped[int] = mapped_column(Integer, default=0)

@@ -70,9 +70,10 @@ def test_bad_runs_are_422(client, body, field):
 
 
 def test_bad_patch_and_queries_are_422(client, run):
-    assert error(client.patch(f"/api/v1/runs/{run['id']}", json={"status": "done"}), 422)[
-        "field"
-    ] == "status"
+    assert (
+        error(client.patch(f"/api/v1/runs/{run['id']}", json={"status": "done"}), 422)["field"]
+        == "status"
+    )
     assert error(client.get("/api/v1/runs", params={"limit": 0}), 422)["field"] == "limit"
     assert error(client.get("/api/v1/runs", params={"cursor": "!!"}), 422)["field"] == "cursor"
     assert error(client.get("/api/v1/runs", params={"diagnosis": "sad"}), 422)["field"] == (

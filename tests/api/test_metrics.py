@@ -32,7 +32,9 @@ def test_non_finite_values_round_trip(client, unique):
     run = make_run(client, f"nan-{unique}")
     url = f"/api/v1/runs/{run['id']}/metrics"
     sent = [1.5, "NaN", "Infinity", "-Infinity", -0.25, 0]
-    client.post(url, json={"metrics": [{"key": "loss", "step": i, "value": v} for i, v in enumerate(sent)]})
+    client.post(
+        url, json={"metrics": [{"key": "loss", "step": i, "value": v} for i, v in enumerate(sent)]}
+    )
     got = [p["value"] for p in client.get(url).json()["series"]["loss"]]
     assert got == [1.5, "NaN", "Infinity", "-Infinity", -0.25, 0.0]
 

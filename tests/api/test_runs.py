@@ -41,7 +41,9 @@ def test_list_filters_and_cursor(client, unique):
     project = f"list-{unique}"
     ids = [make_run(client, project, name=f"r{i}")["id"] for i in range(7)]
     for run_id in ids[:3]:
-        assert client.patch(f"/api/v1/runs/{run_id}", json={"status": "finished"}).status_code == 200
+        assert (
+            client.patch(f"/api/v1/runs/{run_id}", json={"status": "finished"}).status_code == 200
+        )
 
     finished = client.get("/api/v1/runs", params={"project": project, "status": "finished"})
     assert sorted(r["id"] for r in finished.json()["items"]) == sorted(ids[:3])

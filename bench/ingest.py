@@ -1,0 +1,150 @@
+"""Metric ingest throughput of the embedded server (SQLite), from one client.
+
+Starts `fitdoc serve --no-worker` in a fresh data dir, posts N points in batches of B from
+one HTTP client (keep-alive), and prints metrics/s and the p50/p99 latency of a batch.
+Then it splits one batch's cost into its parts in-process (JSON + validation, the store's
+write, the rest of the HTTP stack) to say where the time goes.
+
+    python bench/ingest.py [--points 100000] [--batch 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_batches(points: int, batch: int) -> list[bytes]:
+    keys = ["train_loss", "val_loss", "train_acc", "val_acc"]
+    bodies = []
+    for start in range(0, points, batch):
+        metrics = [
+            {"key": keys[i % 4], "step": i // 4, "value": 1.0 / (1 + i)}
+            for i in range(start, min(start + batch, points))
+        ]
+        bodies.append(json.dumps({"metrics": metrics}).encode())
+    return bodies
+
+
+def http_run(points: int, batch: int) -> dict[str, float]:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data:
+        env = {**os.environ, "FITDOC_DATA_DIR": data, "FITDOC_PORT": str(port)}
+        env.pop("FITDOC_DATABASE_URL", None)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve", "--no-worker"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            with httpx.Client(base_url=base, timeout=60) as client:
+                for _ in range(300):
+                    try:
+                        client.get("/healthz")
+                        break
+                    except httpx.HTTPError:
+                        time.sleep(0.1)
+                run = client.post("/api/v1/runs", json={"project": "bench"}).json()
+                url = f"/api/v1/runs/{run['id']}/metrics"
+                bodies = make_batches(points, batch)
+                headers = {"content-type": "application/json"}
+                client.post(url, content=make_batches(batch, batch)[0], headers=headers)  # warm
+                latencies = []
+                started = time.perf_counter()
+                for body in bodies:
+                    t0 = time.perf_counter()
+                    response = client.post(url, content=body, headers=headers)
+                    latencies.append(time.perf_counter() - t0)
+                    response.raise_for_status()
+                elapsed = time.perf_counter() - started
+                stored = sum(len(v) for v in client.get(url).json()["series"].values())
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    latencies.sort()
+    return {
+        "metrics_per_s": points / elapsed,
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
+        "stored": stored,
+        "seconds": elapsed,
+    }
+
+
+def breakdown(batch: int, repeats: int = 50) -> dict[str, float]:
+    """Milliseconds per batch for each part, measured in-process on a SQLite file."""
+    from service.schemas import MetricBatch, RunCreate
+    from service.store import migrate
+    from service.store.db import Database
+    from service.store.store import Store
+
+    with tempfile.TemporaryDirectory() as data:
+        url = f"sqlite:///{data}/b.db"
+        migrate.upgrade(url)
+        store = Store(Database(url))
+        run = store.create_run(RunCreate(project="bench"))
+        bodies = make_batches(batch * repeats, batch)
+
+        t0 = time.perf_counter()
+        parsed = [MetricBatch.model_validate_json(b) for b in bodies]
+        parse = (time.perf_counter() - t0) / repeats
+
+        t0 = time.perf_counter()
+        for p in parsed:
+            store.log_metrics(run.id, p.metrics)
+        write = (time.perf_counter() - t0) / repeats
+        store.db.dispose()
+    return {"parse_validate_ms": 1000 * parse, "store_write_ms": 1000 * write}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=1_000)
+    args = parser.parse_args()
+
+    result = http_run(args.points, args.batch)
+    parts = breakdown(args.batch)
+    per_batch_ms = 1000 * result["seconds"] / (args.points / args.batch)
+    rest = per_batch_ms - parts["parse_validate_ms"] - parts["store_write_ms"]
+
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}"
+    )
+    print(f"embedded server (SQLite), 1 client, {args.points} points in batches of {args.batch}")
+    print(f"  throughput  {result['metrics_per_s']:>10,.0f} metrics/s")
+    print(f"  latency     p50 {result['p50_ms']:.1f} ms   p99 {result['p99_ms']:.1f} ms")
+    print(f"  stored      {result['stored']} points")
+    print(f"where one batch's {per_batch_ms:.1f} ms go (in-process, same SQLite settings):")
+    print(f"  JSON parse + pydantic validation  {parts['parse_validate_ms']:6.1f} ms")
+    print(f"  store write (upsert, commit)      {parts['store_write_ms']:6.1f} ms")
+    print(f"  HTTP stack, FastAPI, client       {rest:6.1f} ms")
+    if result["stored"] != args.points:
+        sys.exit(f"stored {result['stored']} points, expected {args.points}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""The `fitdoc` command (typer)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from service.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="fitdoc: tracks training runs, trains them on workers, and says what is wrong.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
+
+
+def _check_bind(settings: Settings, host: str) -> None:
+    """Refuse an open non-loopback bind without a token."""
+    if not settings.bind_is_loopback(host) and not settings.api_token:
+        raise typer.BadParameter(
+            f"refusing to listen on {host} without FITDOC_API_TOKEN: anyone who can reach "
+            "the port could write to the database. Set a token or bind to 127.0.0.1.",
+            param_hint="--host",
+        )
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations (Alembic) up to the newest."""
+    from service.store import migrate as migrations
+
+    url = get_settings().resolved_database_url()
+    migrations.upgrade(url)
+    typer.echo(f"database at revision {migrations.current_revision(url)}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default 8000)")] = None,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="do not start a training worker beside the API")
+    ] = False,
+) -> None:
+    """Run the HTTP API (and, unless --no-worker, one training worker beside it).
+    The embedded SQLite database is migrated first."""
+    import uvicorn
+
+    from service.api.app import create_app
+    from service.store import migrate as migrations
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    _check_bind(settings, host)
+    if settings.embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        migrations.upgrade(settings.resolved_database_url())
+    typer.echo(f"fitdoc API on http://{host}:{port}/api/v1  (docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def openapi(
+    out: Annotated[Path, typer.Option(help="where to write it")] = OPENAPI_PATH,
+) -> None:
+    """Write the OpenAPI document of the HTTP API (openapi/openapi.json)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(openapi_document() + "\n")
+    typer.echo(f"wrote {out}")
+
+
+def openapi_document() -> str:
+    from service.api.app import create_app
+
+    # An in-memory database: generating the document touches no file.
+    spec = create_app(Settings(database_url="sqlite://")).openapi()
+    return json.dumps(spec, indent=2, sort_keys=True)
+
+
+if __name__ == "__main__":
+    app()
