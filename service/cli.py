@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -61,8 +64,65 @@ def serve(
     if settings.embedded:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         migrations.upgrade(settings.resolved_database_url())
+    worker = None if no_worker else start_worker_process()
     typer.echo(f"fitdoc API on http://{host}:{port}/api/v1  (docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    finally:
+        if worker is not None:
+            stop_process(worker)
+
+
+@app.command()
+def worker(
+    pool: Annotated[
+        str,
+        typer.Option(
+            help="prefork: train in a child process that a crash cannot take "
+            "down with the worker; solo: in the worker process itself"
+        ),
+    ] = "prefork",
+    loglevel: Annotated[str, typer.Option(help="celery log level")] = "INFO",
+) -> None:
+    """Run one training worker (one per GPU: set CUDA_VISIBLE_DEVICES)."""
+    from workers.app import celery_app
+
+    settings = get_settings()
+    celery_app.worker_main(
+        [
+            "worker",
+            f"--loglevel={loglevel}",
+            f"--pool={pool}",
+            "--concurrency=1",
+            f"--queues={settings.queue}",
+            f"--hostname=fitdoc-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+
+
+def start_worker_process(log_path: Path | None = None) -> subprocess.Popen[bytes]:
+    """`fitdoc worker` as a child process with this process's settings (embedded mode)."""
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_path or settings.data_dir / "worker.log"
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "worker"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "FITDOC_DATA_DIR": str(settings.data_dir.resolve())},
+        )
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    proc.terminate()  # Celery's warm shutdown: finishes or hands back its message
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @app.command()

@@ -32,3 +32,9 @@ class TooLarge(FitdocError):
 
 class Unauthorized(FitdocError):
     code = "unauthorized"
+
+
+class Unavailable(FitdocError):
+    """A server the request needs (the job queue) cannot be reached."""
+
+    code = "unavailable"

@@ -225,3 +225,210 @@ class Diagnosis(BaseModel):
     evidence: list[Evidence] = []
     suggestions: list[Suggestion] = []
     advisor_version: str
+
+
+# --- jobs ------------------------------------------------------------------------------------
+
+
+class JobStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+TERMINAL_JOB_STATUSES = frozenset({JobStatus.succeeded, JobStatus.failed, JobStatus.cancelled})
+
+
+class JobProgress(BaseModel):
+    epoch: int
+    epochs: int
+
+
+class Job(BaseModel):
+    id: str
+    run_id: str
+    project: str
+    status: JobStatus
+    progress: JobProgress
+    error: str | None = None
+    attempts: int
+    cancel_requested: bool
+    spec: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+# --- JobSpec (DESIGN.md section 4) ----------------------------------------------------------
+# The HTTP contract of a training job. workers/training has the same spec as frozen
+# dataclasses (it must run with torch alone); tests/training/test_jobspec_contract.py keeps
+# the names, defaults and dataset facts of both in step.
+
+DatasetName = Literal[
+    "mnist1d", "digits", "wine", "breast_cancer", "iris", "synthetic_images", "npz", "image_folder"
+]
+Arch = Literal["linear", "mlp", "cnn1d", "cnn", "resnet18"]
+Activation = Literal["relu", "gelu", "tanh", "sigmoid", "selu"]
+Init = Literal["default", "kaiming", "xavier", "normal"]
+OptimizerName = Literal["sgd", "adam", "adamw", "rmsprop", "adagrad", "lbfgs"]
+ScheduleName = Literal[
+    "constant", "step", "cosine", "linear", "inverse", "exponential", "onecycle", "plateau"
+]
+LossName = Literal["cross_entropy", "mse"]
+Precision = Literal["fp32", "bf16", "fp16"]
+Watchable = Literal["val_loss", "val_acc", "train_loss", "train_acc"]
+
+# What the service knows of each packaged dataset without loading it: the input kind and the
+# number of classes (None: known only once the user's files are read, on the worker).
+DATASET_FACTS: dict[str, tuple[str | None, int | None]] = {
+    "mnist1d": ("sequence", 10),
+    "digits": ("tabular", 10),
+    "wine": ("tabular", 3),
+    "breast_cancer": ("tabular", 2),
+    "iris": ("tabular", 3),
+    "synthetic_images": ("image", 10),
+    "npz": (None, None),
+    "image_folder": ("image", None),
+}
+
+Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
+Unit = Annotated[float, Field(ge=0.0, lt=1.0)]
+
+
+class DatasetSpec(Strict):
+    name: DatasetName
+    path: Annotated[str, StringConstraints(min_length=1, max_length=4096)] | None = None
+    n_train: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
+    val_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
+    seed: Seed = 0
+    task: Task = Task.classification
+
+
+class ModelSpec(Strict):
+    arch: Arch
+    widths: Annotated[list[Annotated[int, Field(ge=1, le=65_536)]], Field(min_length=1, max_length=64)] | None = None  # noqa: E501
+    width: Annotated[int, Field(ge=1, le=65_536)] | None = None
+    depth: Annotated[int, Field(ge=1, le=64)] | None = None
+    activation: Activation = "relu"
+    dropout: Unit = 0.0
+    batchnorm: bool | None = None
+    init: Init = "default"
+
+
+class OptimizerSpec(Strict):
+    name: OptimizerName
+    lr: Annotated[float, Field(gt=0.0, le=1e6)] | None = None
+    momentum: Unit | None = None
+    nesterov: bool = False
+    weight_decay: Annotated[float, Field(ge=0.0, le=10.0)] = 0.0
+    betas: tuple[Unit, Unit] | None = None
+    alpha: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
+
+
+class ScheduleSpec(Strict):
+    name: ScheduleName = "constant"
+    warmup_epochs: Annotated[float, Field(ge=0.0, le=100_000)] = 0.0
+    step_size: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    gamma: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    min_lr: Annotated[float, Field(ge=0.0, le=1e6)] | None = None
+    power: Annotated[float, Field(gt=0.0, le=10.0)] | None = None
+    factor: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
+    patience: Annotated[int, Field(ge=0, le=100_000)] | None = None
+
+
+class EarlyStoppingSpec(Strict):
+    metric: Watchable = "val_loss"
+    patience: Annotated[int, Field(ge=1, le=100_000)] = 5
+    min_delta: Annotated[float, Field(ge=0.0, le=1e6)] = 0.0
+
+
+class RegularizationSpec(Strict):
+    l1: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
+    l2: Annotated[float, Field(ge=0.0, le=100.0)] = 0.0
+    label_smoothing: Unit = 0.0
+    early_stopping: EarlyStoppingSpec | None = None
+
+
+class TrainingSpec(Strict):
+    epochs: Annotated[int, Field(ge=1, le=100_000)] = 10
+    batch_size: Annotated[int, Field(ge=1, le=1 << 20)] = 128
+    loss: LossName = "cross_entropy"
+    precision: Precision = "fp32"
+    device: Annotated[str, StringConstraints(pattern=r"^(auto|cpu|cuda(:\d+)?)$")] = "auto"
+    grad_clip: Annotated[float, Field(gt=0.0, le=1e6)] | None = None
+    compile: bool = False
+    seed: Seed = 0
+
+
+Range = tuple[Annotated[float, Field(ge=0.0, le=100.0)], Annotated[float, Field(ge=0.0, le=100.0)]]
+
+
+class HFlipSpec(Strict):
+    p: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+
+
+class RandomCropSpec(Strict):
+    padding: Annotated[int, Field(ge=0, le=512)] = 4
+
+
+class RandomResizedCropSpec(Strict):
+    scale: Range = (0.08, 1.0)
+    ratio: Range = (0.75, 4 / 3)
+
+
+class ColorJitterSpec(Strict):
+    brightness: Annotated[float, Field(ge=0.0, le=1.0)] = 0.4
+    contrast: Annotated[float, Field(ge=0.0, le=1.0)] = 0.4
+    saturation: Annotated[float, Field(ge=0.0, le=1.0)] = 0.4
+
+
+class CutoutSpec(Strict):
+    size: Annotated[int, Field(ge=1, le=4096)] = 8
+
+
+class NoiseSpec(Strict):
+    std: Annotated[float, Field(ge=0.0, le=100.0)] = 0.1
+
+
+class MixupSpec(Strict):
+    alpha: Annotated[float, Field(gt=0.0, le=100.0)] = 0.2
+
+
+class AugmentationSpec(Strict):
+    """Each augmentation: an object of its parameters, `true` for its defaults, or absent.
+    Applied per sample on the training device; image ones need image data."""
+
+    hflip: HFlipSpec | bool | None = None
+    random_crop: RandomCropSpec | bool | None = None
+    random_resized_crop: RandomResizedCropSpec | bool | None = None
+    color_jitter: ColorJitterSpec | bool | None = None
+    cutout: CutoutSpec | bool | None = None
+    noise: NoiseSpec | bool | None = None
+    mixup: MixupSpec | bool | None = None
+
+
+class JobSpec(Strict):
+    """What a worker trains. Only dataset.name, model.arch and optimizer.name are required."""
+
+    dataset: DatasetSpec
+    model: ModelSpec
+    optimizer: OptimizerSpec
+    schedule: ScheduleSpec = ScheduleSpec()
+    regularization: RegularizationSpec = RegularizationSpec()
+    augmentation: AugmentationSpec = AugmentationSpec()
+    training: TrainingSpec = TrainingSpec()
+
+    def to_training_dict(self) -> dict[str, Any]:
+        """The spec as the training package reads it: only what was set or defaulted, with
+        `None` ("the arch's/optimizer's own default") left out."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class JobCreate(Strict):
+    project: Name
+    name: Name | None = None
+    spec: JobSpec
+    tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_TAGS)] = {}

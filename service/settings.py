@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     max_epochs: int = Field(default=1_000, ge=1)
     max_batch_size: int = Field(default=65_536, ge=1)
 
+    # Workers. The queue name lets several fitdoc installations share one Redis.
+    queue: str = "fitdoc"
+    # A running job's lease: renewed by a heartbeat while it trains; a redelivered message
+    # waits for it to expire before it may train the job again.
+    job_lease_seconds: int = Field(default=120, ge=5)
+    # Redis re-delivers an unacknowledged message after this long: longer than any job.
+    broker_visibility_timeout: int = Field(default=7 * 24 * 3600, ge=60)
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 
 from service import __version__
-from service.api import diagnosis, errors, health, metrics, projects, runs
+from service.api import diagnosis, errors, health, jobs, metrics, projects, runs
 from service.api.deps import require_token
 from service.api.limits import BodyLimit
+from service.queue import make_celery
 from service.settings import Settings, get_settings
 from service.store.db import database_for
 from service.store.store import Store
@@ -24,11 +25,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.settings = settings
     app.state.store = store or Store(database_for(settings.resolved_database_url()))
+    app.state.queue = make_celery(settings)  # a producer only: connects on first send
 
     errors.install(app)
     app.include_router(health.router)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_token)])
-    for module in (projects, runs, metrics, diagnosis):
+    for module in (projects, runs, metrics, diagnosis, jobs):
         api.include_router(module.router)
     app.include_router(api)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

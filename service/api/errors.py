@@ -11,11 +11,26 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from service.errors import Conflict, FitdocError, Invalid, NotFound, TooLarge, Unauthorized
+from service.errors import (
+    Conflict,
+    FitdocError,
+    Invalid,
+    NotFound,
+    TooLarge,
+    Unauthorized,
+    Unavailable,
+)
 
 log = logging.getLogger("fitdoc.api")
 
-STATUS = {NotFound: 404, Conflict: 409, Invalid: 422, TooLarge: 413, Unauthorized: 401}
+STATUS = {
+    NotFound: 404,
+    Conflict: 409,
+    Invalid: 422,
+    TooLarge: 413,
+    Unauthorized: 401,
+    Unavailable: 503,
+}
 _UNION_MEMBER = re.compile(r"^(str|int|float|bool|none|constrained-\w+|\w+(-\w+)*\[.*\])$")
 HTTP_CODES = {
     400: "bad_request",

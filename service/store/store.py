@@ -12,7 +12,8 @@ import math
 import os
 import time
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
@@ -21,7 +22,11 @@ from sqlalchemy.orm import Session
 
 from service.errors import Conflict, Invalid, NotFound
 from service.schemas import (
+    TERMINAL_JOB_STATUSES,
     Diagnosis,
+    Job,
+    JobProgress,
+    JobStatus,
     MetricPoint,
     Page,
     Project,
@@ -180,6 +185,7 @@ class Store:
         )
         if session is not None:
             session.add(row)
+            session.flush()  # the run exists before whatever the caller adds that refers to it
         else:
             with self.db.write() as own:
                 own.add(row)
@@ -355,6 +361,132 @@ class Store:
                 or 0
             )
 
+    # --- jobs -------------------------------------------------------------------------
+
+    def create_job(self, run: RunCreate, spec: dict[str, Any], epochs: int) -> Job:
+        """A job and its run (source: job), made together in one transaction."""
+        job_id = new_id()
+        now = utcnow()
+        with self.db.write() as session:
+            made = self.create_run(run, RunSource.job, job_id=job_id, session=session)
+            session.add(
+                JobRow(
+                    id=job_id,
+                    run_id=made.id,
+                    status=JobStatus.queued.value,
+                    spec=spec,
+                    epoch=0,
+                    epochs=epochs,
+                    attempts=0,
+                    cancel_requested=False,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        return self.get_job(job_id)
+
+    def get_job(self, job_id: str) -> Job:
+        with self.db.read() as session:
+            found = session.execute(
+                select(JobRow, ProjectRow.name)
+                .join(RunRow, RunRow.id == JobRow.run_id)
+                .join(ProjectRow, ProjectRow.id == RunRow.project_id)
+                .where(JobRow.id == job_id)
+            ).first()
+        if found is None:
+            raise NotFound(f"no job {job_id!r}", field="job_id")
+        return _job(*found)
+
+    def request_cancel(self, job_id: str) -> Job:
+        """A queued job is cancelled at once; a running one at its next epoch boundary."""
+        with self.db.write() as session:
+            row = session.get(JobRow, job_id, with_for_update=True)
+            if row is None:
+                raise NotFound(f"no job {job_id!r}", field="job_id")
+            if JobStatus(row.status) in TERMINAL_JOB_STATUSES:
+                raise Conflict(f"job already {row.status}", field="job_id")
+            row.cancel_requested = True
+            row.updated_at = utcnow()
+            if row.status == JobStatus.queued.value:
+                self._end_job(session, row, JobStatus.cancelled, None)
+        return self.get_job(job_id)
+
+    def claim_job(self, job_id: str, owner: str, lease_seconds: int) -> JobClaim | None:
+        """Take a job to train it. None when there is nothing to do (it ended, or it was
+        cancelled while queued); LeaseHeld when another worker is training it right now.
+        A running job whose lease ran out (its worker died) is taken over."""
+        now = utcnow()
+        with self.db.write() as session:
+            row = session.get(JobRow, job_id, with_for_update=True)
+            if row is None or JobStatus(row.status) in TERMINAL_JOB_STATUSES:
+                return None
+            if row.status == JobStatus.running.value and row.lease_expires_at is not None:
+                left = (_aware(row.lease_expires_at) - now).total_seconds()
+                if left > 0:
+                    raise LeaseHeld(left)
+            if row.cancel_requested:
+                self._end_job(session, row, JobStatus.cancelled, None)
+                return None
+            row.status = JobStatus.running.value
+            row.attempts += 1
+            row.lease_owner = owner
+            row.lease_expires_at = now + timedelta(seconds=lease_seconds)
+            row.started_at = row.started_at or now
+            row.updated_at = now
+            self.set_run_status(row.run_id, RunStatus.running, session)
+            return JobClaim(row.id, row.run_id, dict(row.spec), row.attempts)
+
+    def renew_lease(self, job_id: str, owner: str, lease_seconds: int) -> bool:
+        with self.db.write() as session:
+            renewed = session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.lease_owner == owner)
+                .where(JobRow.status == JobStatus.running.value)
+                .values(lease_expires_at=utcnow() + timedelta(seconds=lease_seconds))
+            )
+            return renewed.rowcount == 1
+
+    def job_progress(self, job_id: str, epoch: int) -> bool:
+        """Record `epoch` epochs done; returns whether a cancel was asked for."""
+        with self.db.write() as session:
+            session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id)
+                .values(epoch=epoch, updated_at=utcnow())
+            )
+            return bool(
+                session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id))
+            )
+
+    def cancel_requested(self, job_id: str) -> bool:
+        with self.db.read() as session:
+            return bool(
+                session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id))
+            )
+
+    def finish_job(self, job_id: str, status: JobStatus, error: str | None = None) -> None:
+        with self.db.write() as session:
+            row = session.get(JobRow, job_id, with_for_update=True)
+            if row is not None:
+                self._end_job(session, row, status, error)
+
+    def _end_job(
+        self, session: Session, row: JobRow, status: JobStatus, error: str | None
+    ) -> None:
+        now = utcnow()
+        row.status = status.value
+        row.error = error
+        row.lease_owner = None
+        row.lease_expires_at = None
+        row.finished_at = now
+        row.updated_at = now
+        run_status = {
+            JobStatus.succeeded: RunStatus.finished,
+            JobStatus.failed: RunStatus.failed,
+            JobStatus.cancelled: RunStatus.killed,
+        }[status]
+        self.set_run_status(row.run_id, run_status, session)
+
     # --- diagnosis cache ----------------------------------------------------------------
 
     def diagnosis_inputs(self, run_id: str) -> tuple[Run, int, Diagnosis | None]:
@@ -389,6 +521,24 @@ class Store:
             session.execute(stmt)
 
 
+@dataclass(frozen=True)
+class JobClaim:
+    """What a worker needs once it holds a job's lease."""
+
+    job_id: str
+    run_id: str
+    spec: dict[str, Any]
+    attempt: int
+
+
+class LeaseHeld(Exception):
+    """Another worker holds the job's lease (a redelivered message must wait)."""
+
+    def __init__(self, seconds_left: float) -> None:
+        super().__init__(f"lease held for {seconds_left:.0f} more seconds")
+        self.seconds_left = seconds_left
+
+
 def _page(items: list[Any], limit: int) -> Page[Any]:
     if len(items) > limit:
         return Page(items=items[:limit], next_cursor=encode_cursor(items[limit - 1].id))
@@ -418,4 +568,22 @@ def _run(row: RunRow, project_name: str, latest: dict[str, Any]) -> Run:
         created_at=_aware(row.created_at),
         updated_at=_aware(row.updated_at),
         latest=latest,
+    )
+
+
+def _job(row: JobRow, project_name: str) -> Job:
+    return Job(
+        id=row.id,
+        run_id=row.run_id,
+        project=project_name,
+        status=JobStatus(row.status),
+        progress=JobProgress(epoch=row.epoch, epochs=row.epochs),
+        error=row.error,
+        attempts=row.attempts,
+        cancel_requested=row.cancel_requested,
+        spec=row.spec,
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+        started_at=_aware(row.started_at) if row.started_at else None,
+        finished_at=_aware(row.finished_at) if row.finished_at else None,
     )

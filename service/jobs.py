@@ -1,0 +1,99 @@
+"""Submitting a training job: check the spec, make the job and its run, queue it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from service.errors import Invalid, Unavailable
+from service.queue import enqueue_job
+from service.schemas import DATASET_FACTS, Job, JobCreate, JobStatus, RunCreate, RunMeta
+from service.settings import Settings
+from service.store.store import Store
+
+
+def check_spec(body: JobCreate, settings: Settings) -> dict[str, Any]:
+    """The spec as the worker will read it, or Invalid (422) naming the field at fault.
+
+    Field-level rules (names, bounds, unknown fields) are the pydantic JobSpec's; the rules
+    that tie fields together (cnn on tabular data, image augmentation on 1-D data, ...) are
+    the training package's `check_config`, the single source the worker runs too. It is
+    imported here, lazily: it needs torch, but it only builds shapes on the "meta" device
+    and never touches CUDA."""
+    training = body.spec.training
+    if training.epochs > settings.max_epochs:
+        raise Invalid(
+            f"at most {settings.max_epochs} epochs (FITDOC_MAX_EPOCHS)", "spec.training.epochs"
+        )
+    if training.batch_size > settings.max_batch_size:
+        raise Invalid(
+            f"at most {settings.max_batch_size} samples per batch (FITDOC_MAX_BATCH_SIZE)",
+            "spec.training.batch_size",
+        )
+    spec = body.spec.to_training_dict()
+    from workers.training import ConfigError, TrainConfig, check_config
+
+    try:
+        config = TrainConfig.from_dict(spec)
+        check_config(config)
+    except ConfigError as bad:
+        raise Invalid(bad.message, f"spec.{bad.field}") from bad
+    # What is stored and trained is the resolved config (e.g. the optimizer's default lr
+    # written out), so the run's params and the advisor's patches say what really ran.
+    return config.to_dict()
+
+
+def submit_job(store: Store, queue: Celery, body: JobCreate, settings: Settings) -> Job:
+    spec = check_spec(body, settings)
+    kind, num_classes = DATASET_FACTS[body.spec.dataset.name]
+    run = RunCreate(
+        project=body.project,
+        name=body.name,
+        params=job_params(spec),
+        tags=body.tags,
+        meta=RunMeta(
+            task=body.spec.dataset.task,
+            num_classes=num_classes,
+            planned_epochs=body.spec.training.epochs,
+            step_unit="epoch",
+        ),
+    )
+    job = store.create_job(run, spec, epochs=body.spec.training.epochs)
+    try:
+        enqueue_job(queue, job.id)
+    except Exception as exc:  # noqa: BLE001 - any broker failure: the job cannot start
+        store.finish_job(job.id, JobStatus.failed, f"could not queue the job: {exc}")
+        raise Unavailable(f"the job queue is unavailable: {exc}") from exc
+    return job
+
+
+def job_params(spec: dict[str, Any]) -> dict[str, Any]:
+    """The run's params for a job: the spec flattened ("optimizer.lr": 0.001), plus the
+    short names the advisor reads for any run (lr, optimizer, loss, activation, ...)."""
+    flat: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}" if prefix else key, inner)
+        elif isinstance(value, bool | int | float | str):
+            flat[prefix] = value
+        elif isinstance(value, list | tuple):
+            flat[prefix] = str(list(value))
+
+    walk("", spec)
+    for short, long in {
+        "lr": "optimizer.lr",
+        "optimizer": "optimizer.name",
+        "loss": "training.loss",
+        "activation": "model.activation",
+        "arch": "model.arch",
+        "dataset": "dataset.name",
+        "batch_size": "training.batch_size",
+        "epochs": "training.epochs",
+        "schedule": "schedule.name",
+    }.items():
+        if long in flat:
+            flat[short] = flat[long]
+    return flat

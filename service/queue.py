@@ -1,0 +1,49 @@
+"""The Celery application shared by the API (which only sends) and the workers.
+
+Embedded mode uses kombu's filesystem transport in the data dir; production uses Redis.
+The database, not Celery, is the source of truth for a job's state, so no result backend.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from service.settings import Settings
+
+TRAIN_TASK = "fitdoc.train_job"
+
+
+def make_celery(settings: Settings) -> Celery:
+    url = settings.resolved_broker_url()
+    app = Celery("fitdoc", broker=url, set_as_current=False)
+    options: dict[str, object] = {"visibility_timeout": settings.broker_visibility_timeout}
+    if url.startswith("filesystem"):
+        folder = (settings.data_dir / "broker").resolve()
+        for sub in ("queue", "processed"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        options = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+    app.conf.update(
+        broker_transport_options=options,
+        broker_connection_retry_on_startup=True,
+        task_default_queue=settings.queue,
+        task_ignore_result=True,
+        # Training jobs are long: take one message at a time, acknowledge it only when the
+        # job is over, and hand it back if the worker process dies under it.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        worker_concurrency=1,
+        worker_hijack_root_logger=False,
+        task_serializer="json",
+        accept_content=["json"],
+    )
+    return app
+
+
+def enqueue_job(app: Celery, job_id: str) -> None:
+    app.send_task(TRAIN_TASK, args=[job_id])

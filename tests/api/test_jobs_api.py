@@ -1,0 +1,59 @@
+"""The jobs API without a worker: validation, 404s, cancelling a queued job."""
+
+from __future__ import annotations
+
+import pytest
+
+VALID = {
+    "dataset": {"name": "mnist1d"},
+    "model": {"arch": "mlp"},
+    "optimizer": {"name": "adam"},
+}
+
+
+@pytest.mark.parametrize(
+    ("spec", "field", "words"),
+    [
+        ({**VALID, "model": {"arch": "cnn"}}, "spec.model.arch", "image"),
+        ({**VALID, "augmentation": {"hflip": True}}, "spec.augmentation.hflip", "images"),
+        ({**VALID, "model": {"arch": "mlp", "colour": "red"}}, "spec.model.colour", "xtra"),
+        ({**VALID, "optimizer": {"name": "adam", "lr": 0}}, "spec.optimizer.lr", "greater"),
+        ({**VALID, "optimizer": {"name": "adamax"}}, "spec.optimizer.name", "Input should be"),
+        ({**VALID, "training": {"epochs": 100_000}}, "spec.training.epochs", "at most"),
+        ({**VALID, "training": {"batch_size": 0}}, "spec.training.batch_size", "greater"),
+        (
+            {**VALID, "optimizer": {"name": "sgd", "nesterov": True}},
+            "spec.optimizer.nesterov",
+            "momentum",
+        ),
+        ({"dataset": {"name": "mnist1d"}, "model": {"arch": "mlp"}}, "spec.optimizer", "equired"),
+    ],
+)
+def test_invalid_specs_are_422_naming_the_field(client, spec, field, words):
+    response = client.post("/api/v1/jobs", json={"project": "bad-specs", "spec": spec})
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["field"] == field
+    assert words in error["message"]
+
+
+def test_a_rejected_spec_makes_no_run(client, unique):
+    bad = {**VALID, "model": {"arch": "resnet18"}}
+    client.post("/api/v1/jobs", json={"project": f"norun-{unique}", "spec": bad})
+    assert client.get("/api/v1/runs", params={"project": f"norun-{unique}"}).status_code == 404
+
+
+def test_unknown_job_is_404(client):
+    assert client.get("/api/v1/jobs/nope").status_code == 404
+    assert client.post("/api/v1/jobs/nope/cancel").status_code == 404
+
+
+def test_cancelling_a_queued_job_ends_it_at_once(app, unique):
+    from service.schemas import JobStatus, RunCreate
+
+    store = app.state.store
+    job = store.create_job(RunCreate(project=f"q-{unique}"), {"x": 1}, epochs=3)
+    cancelled = store.request_cancel(job.id)
+    assert cancelled.status == JobStatus.cancelled and cancelled.finished_at is not None
+    assert store.get_run(job.run_id).status.value == "killed"
+    assert store.claim_job(job.id, "w", 60) is None  # a late delivery does nothing

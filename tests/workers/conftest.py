@@ -1,0 +1,96 @@
+"""A real Celery worker process (`fitdoc worker`) against a real broker and database:
+Redis + PostgreSQL (production) and the filesystem transport + SQLite (embedded)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from service.settings import Settings
+from service.store import migrate
+from tests.conftest import _unavailable, empty_database
+
+REDIS_URL = os.environ.get("FITDOC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    client: object
+    log: Path
+    proc: subprocess.Popen
+
+    def worker_log(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_job(self, job_id: str, until, timeout: float = 120) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.client.get(f"/api/v1/jobs/{job_id}").json()
+            if until(job):
+                return job
+            assert self.proc.poll() is None, "worker died:\n" + self.worker_log()[-3000:]
+            time.sleep(0.2)
+        pytest.fail(f"job {job_id} not done in {timeout}s: {job}\n{self.worker_log()[-3000:]}")
+
+
+def _check_redis() -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001
+        _unavailable("Redis", exc)
+
+
+@pytest.fixture(scope="module", params=["redis+postgresql", "filesystem+sqlite"])
+def stack(request, tmp_path_factory) -> Iterator[Stack]:
+    from fastapi.testclient import TestClient
+
+    from service.api.app import create_app
+
+    data_dir = tmp_path_factory.mktemp("fitdoc-data")
+    if request.param == "redis+postgresql":
+        _check_redis()
+        database_url = empty_database("postgresql", tmp_path_factory, request)
+        broker_url = REDIS_URL
+    else:
+        database_url = empty_database("sqlite", tmp_path_factory, request)
+        broker_url = ""
+    migrate.upgrade(database_url)
+    env = {
+        "FITDOC_DATABASE_URL": database_url,
+        "FITDOC_BROKER_URL": broker_url,
+        "FITDOC_DATA_DIR": str(data_dir),
+        # A queue of its own: nothing else on this Redis takes these messages.
+        "FITDOC_QUEUE": f"fitdoc-test-{uuid.uuid4().hex[:8]}",
+        "FITDOC_JOB_LEASE_SECONDS": "6",
+    }
+    settings = Settings(
+        **{k.removeprefix("FITDOC_").lower(): v for k, v in env.items()}  # type: ignore[arg-type]
+    )
+    log = data_dir / "worker.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "worker"],
+            env={**os.environ, **env, "CUDA_VISIBLE_DEVICES": ""},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        with TestClient(create_app(settings)) as client:
+            yield Stack(settings, client, log, proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,119 @@
+"""Running one training job: claim it, train it, record every epoch, end it.
+
+A plain function (the Celery task is a thin wrapper), so tests can call it directly.
+The database is the source of truth: the job's status, progress, lease and error live in
+the jobs table; metrics are written each epoch, so clients see them while the job runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from service.schemas import JobStatus, MetricPoint
+from service.settings import Settings
+from service.store.store import Store
+
+log = logging.getLogger("fitdoc.worker")
+
+
+class Heartbeat:
+    """Renews the job's lease in the background while it trains, so a long epoch does not
+    let the lease lapse, and a dead worker's lease does (then the job can be taken over)."""
+
+    def __init__(self, store: Store, job_id: str, owner: str, lease_seconds: int) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._beat, args=(store, job_id, owner, lease_seconds), daemon=True
+        )
+
+    def _beat(self, store: Store, job_id: str, owner: str, lease_seconds: int) -> None:
+        while not self._stop.wait(lease_seconds / 3):
+            try:
+                store.renew_lease(job_id, owner, lease_seconds)
+            except Exception:  # noqa: BLE001 - a missed beat is retried; the job goes on
+                log.warning("could not renew the lease of job %s", job_id, exc_info=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+
+def epoch_points(epoch: int, metrics: dict[str, float]) -> list[MetricPoint]:
+    return [MetricPoint(key=key, step=epoch, value=float(v)) for key, v in metrics.items()]
+
+
+def run_job(store: Store, job_id: str, owner: str, settings: Settings) -> str:
+    """Train job `job_id` unless it is over or taken; returns what happened.
+
+    Raises store.LeaseHeld when another worker holds the job (the caller retries later)."""
+    claim = store.claim_job(job_id, owner, settings.job_lease_seconds)
+    if claim is None:
+        return "skipped: the job has ended or was cancelled before it started"
+
+    # Imported here, not at module level: torch (and CUDA) only in the process that trains.
+    from workers.training import Cancelled, ConfigError, TrainConfig, check_config, train
+
+    def on_epoch(epoch: int, metrics: dict[str, float]) -> None:
+        store.log_metrics(claim.run_id, epoch_points(epoch, metrics))
+        store.job_progress(job_id, epoch + 1)
+
+    def should_stop() -> bool:
+        return store.cancel_requested(job_id)
+
+    with Heartbeat(store, job_id, owner, settings.job_lease_seconds):
+        try:
+            config = TrainConfig.from_dict(claim.spec)
+            check_config(config)
+            result = train(
+                config,
+                on_epoch=on_epoch,
+                should_stop=should_stop,
+                data_dir=Path(settings.data_dir) / "datasets",
+            )
+        except Cancelled as stop:
+            store.finish_job(job_id, JobStatus.cancelled)
+            return f"cancelled before epoch {stop.epoch}"
+        except ConfigError as bad:
+            store.finish_job(job_id, JobStatus.failed, f"the spec cannot run: {bad}")
+            return "failed: bad spec"
+        except Exception as exc:  # noqa: BLE001 - any training error ends the job, not the worker
+            _free_accelerator_memory()
+            message = _describe(exc)
+            log.exception("job %s failed", job_id)
+            store.finish_job(job_id, JobStatus.failed, message)
+            return f"failed: {message}"
+
+    if result.stopped_reason == "non_finite_loss":
+        last = len(result.history) - 1
+        store.finish_job(
+            job_id,
+            JobStatus.failed,
+            f"the training loss became NaN or infinite at epoch {last}; training stopped "
+            "(see the run's diagnosis: usually the learning rate is too high)",
+        )
+        return "failed: non-finite loss"
+    store.finish_job(job_id, JobStatus.succeeded)
+    return f"succeeded after {len(result.history)} epochs ({result.stopped_reason})"
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if "out of memory" in text.lower():
+        return f"the GPU ran out of memory: {text}. Try a smaller batch_size or model."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _free_accelerator_memory() -> None:
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    except Exception:  # noqa: BLE001 - best effort only
+        pass
