@@ -126,6 +126,58 @@ def stop_process(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
 
 
 @app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="port for the API (0: any free one)")] = 0,
+    keep_serving: Annotated[
+        bool, typer.Option("--keep-serving", help="keep the API up after the demo")
+    ] = False,
+) -> None:
+    """The main job: embedded API + worker, a few mnist1d jobs, their diagnoses."""
+    from rich.console import Console
+
+    from service.demo import DEMO_JOBS, run_demo
+
+    console = Console()
+    misses = run_demo(get_settings(), port or _free_port(), keep_serving, console)
+    console.print(
+        f"the advisor named {len(DEMO_JOBS) - misses} of {len(DEMO_JOBS)} demo faults as built"
+    )
+
+
+@app.command()
+def diagnose(
+    run_id: Annotated[str, typer.Argument(help="the run's id")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the raw JSON")] = False,
+) -> None:
+    """Print a run's diagnosis (from the database in FITDOC_DATABASE_URL / the data dir)."""
+    from rich.console import Console
+
+    from service.demo import render_diagnosis
+    from service.diagnosis import diagnose_run
+    from service.errors import NotFound
+    from service.store.db import database_for
+    from service.store.store import Store
+
+    store = Store(database_for(get_settings().resolved_database_url()))
+    try:
+        result = diagnose_run(store, run_id).model_dump(mode="json")
+    except NotFound as missing:
+        raise typer.BadParameter(missing.message, param_hint="RUN_ID") from missing
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        render_diagnosis(Console(), f"run {run_id}", result)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@app.command()
 def openapi(
     out: Annotated[Path, typer.Option(help="where to write it")] = OPENAPI_PATH,
 ) -> None:
