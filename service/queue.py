@@ -19,12 +19,13 @@ def make_celery(settings: Settings) -> Celery:
     options: dict[str, object] = {"visibility_timeout": settings.broker_visibility_timeout}
     if url.startswith("filesystem"):
         folder = (settings.data_dir / "broker").resolve()
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         options = {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),  # else kombu writes ./control
             "store_processed": False,
         }
     app.conf.update(
