@@ -66,6 +66,8 @@ def http_run(points: int, batch: int) -> dict[str, float]:
                         client.get("/healthz")
                         break
                     except httpx.HTTPError:
+                        if server.poll() is not None:
+                            sys.exit("fitdoc serve exited before it answered")
                         time.sleep(0.1)
                 run = client.post("/api/v1/runs", json={"project": "bench"}).json()
                 url = f"/api/v1/runs/{run['id']}/metrics"
