@@ -12,19 +12,18 @@ from service.store.store import Store
 
 
 def diagnose_run(store: Store, run_id: str) -> Diagnosis:
-    run, rev, cached = store.diagnosis_inputs(run_id)
-    if cached is not None and cached.advisor_version == ADVISOR_VERSION:
-        return cached
-    series = store.read_series(run_id)
+    inputs = store.diagnosis_inputs(run_id, ADVISOR_VERSION)
+    if inputs.cached is not None:
+        return inputs.cached
     facts = RunFacts(
-        run_id=run.id,
-        params=run.params,
-        meta=run.meta,
-        spec=store.job_spec_for_run(run_id) if run.job_id else None,
-        run_status=run.status.value,
+        run_id=run_id,
+        params=inputs.params or {},
+        meta=inputs.meta or {},
+        spec=inputs.spec,
+        run_status=inputs.run_status,
     )
-    result = diagnose(series, facts)
-    store.save_diagnosis(run_id, rev, result)
+    result = diagnose(inputs.series or {}, facts)
+    store.save_diagnosis(run_id, inputs.metrics_rev, result)
     return result
 
 

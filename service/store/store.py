@@ -14,9 +14,11 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -43,7 +45,6 @@ from service.store.models import (
     DiagnosisRow,
     JobRow,
     LatestMetricRow,
-    MetricRow,
     ProjectRow,
     RunRow,
 )
@@ -338,28 +339,30 @@ class Store:
 
     def read_series(self, run_id: str, keys: Sequence[str] | None = None) -> Series:
         """Every point of the run (or of `keys`), by key, in step order. 404 if no run."""
-        query = select(MetricRow.key, MetricRow.step, MetricRow.value).where(
-            MetricRow.run_id == run_id
-        )
-        if keys:
-            query = query.where(MetricRow.key.in_(keys))
-        query = query.order_by(MetricRow.key, MetricRow.step)
         with self.db.read() as session:
-            if session.get(RunRow, run_id) is None:
+            if session.scalar(select(RunRow.id).where(RunRow.id == run_id)) is None:
                 raise NotFound(f"no run {run_id!r}", field="run_id")
-            series: Series = {}
-            for key, step, value in session.execute(query):
-                series.setdefault(key, []).append((step, _api_value(value)))
-        return series
+            return self._series(session, run_id, keys)
 
-    def count_metrics(self, run_id: str) -> int:
-        with self.db.read() as session:
-            return (
-                session.scalar(
-                    select(func.count()).select_from(MetricRow).where(MetricRow.run_id == run_id)
-                )
-                or 0
-            )
+    def _series(self, session: Session, run_id: str, keys: Sequence[str] | None = None) -> Series:
+        # Straight through the driver's cursor: a run of 1,000 epochs x 6 keys is 6,000
+        # rows, and SQLAlchemy's row objects would cost twice what the fetch itself does.
+        mark = "?" if self.db.is_sqlite else "%s"
+        sql = f"SELECT key, step, value FROM metrics WHERE run_id = {mark}"
+        params: list[Any] = [run_id]
+        if keys:
+            sql += f" AND key IN ({', '.join(mark for _ in keys)})"
+            params += list(keys)
+        cursor = session.connection().connection.cursor()
+        try:
+            cursor.execute(sql + " ORDER BY key, step", tuple(params))
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        series: Series = {}
+        for key, group in groupby(rows, key=itemgetter(0)):
+            series[key] = [(step, math.nan if value is None else value) for _, step, value in group]
+        return series
 
     # --- jobs -------------------------------------------------------------------------
 
@@ -450,19 +453,13 @@ class Store:
         """Record `epoch` epochs done; returns whether a cancel was asked for."""
         with self.db.write() as session:
             session.execute(
-                update(JobRow)
-                .where(JobRow.id == job_id)
-                .values(epoch=epoch, updated_at=utcnow())
+                update(JobRow).where(JobRow.id == job_id).values(epoch=epoch, updated_at=utcnow())
             )
-            return bool(
-                session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id))
-            )
+            return bool(session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id)))
 
     def cancel_requested(self, job_id: str) -> bool:
         with self.db.read() as session:
-            return bool(
-                session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id))
-            )
+            return bool(session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id)))
 
     def finish_job(self, job_id: str, status: JobStatus, error: str | None = None) -> None:
         with self.db.write() as session:
@@ -470,9 +467,7 @@ class Store:
             if row is not None:
                 self._end_job(session, row, status, error)
 
-    def _end_job(
-        self, session: Session, row: JobRow, status: JobStatus, error: str | None
-    ) -> None:
+    def _end_job(self, session: Session, row: JobRow, status: JobStatus, error: str | None) -> None:
         now = utcnow()
         row.status = status.value
         row.error = error
@@ -489,19 +484,39 @@ class Store:
 
     # --- diagnosis cache ----------------------------------------------------------------
 
-    def diagnosis_inputs(self, run_id: str) -> tuple[Run, int, Diagnosis | None]:
-        """The run, its metrics revision, and its cached diagnosis if still current."""
-        run = self.get_run(run_id)
+    def diagnosis_inputs(self, run_id: str, advisor_version: str) -> DiagnosisInputs:
+        """What the advisor needs for a run, read in one transaction; when the cached
+        diagnosis is current (same points, same advisor), only that."""
         with self.db.read() as session:
-            rev = session.scalar(select(RunRow.metrics_rev).where(RunRow.id == run_id)) or 0
-            cached = session.get(DiagnosisRow, run_id)
-            current = cached is not None and cached.metrics_rev == rev
-            body = Diagnosis.model_validate(cached.body) if current and cached else None
-        return run, rev, body
-
-    def job_spec_for_run(self, run_id: str) -> dict[str, Any] | None:
-        with self.db.read() as session:
-            return session.scalar(select(JobRow.spec).where(JobRow.run_id == run_id))
+            found = session.execute(
+                select(
+                    RunRow.params,
+                    RunRow.meta,
+                    RunRow.status,
+                    RunRow.metrics_rev,
+                    JobRow.spec,
+                    DiagnosisRow.metrics_rev,
+                    DiagnosisRow.advisor_version,
+                    DiagnosisRow.body,
+                )
+                .outerjoin(JobRow, JobRow.run_id == RunRow.id)
+                .outerjoin(DiagnosisRow, DiagnosisRow.run_id == RunRow.id)
+                .where(RunRow.id == run_id)
+            ).first()
+            if found is None:
+                raise NotFound(f"no run {run_id!r}", field="run_id")
+            params, meta, status, rev, spec, cached_rev, cached_version, body = found
+            if body is not None and cached_rev == rev and cached_version == advisor_version:
+                return DiagnosisInputs(run_id, rev, cached=Diagnosis.model_validate(body))
+            return DiagnosisInputs(
+                run_id,
+                rev,
+                params=params,
+                meta=meta,
+                run_status=status,
+                spec=spec,
+                series=self._series(session, run_id),
+            )
 
     def save_diagnosis(self, run_id: str, rev: int, diagnosis: Diagnosis) -> None:
         values = {
@@ -519,6 +534,18 @@ class Store:
         )
         with self.db.write() as session:
             session.execute(stmt)
+
+
+@dataclass(frozen=True)
+class DiagnosisInputs:
+    run_id: str
+    metrics_rev: int
+    cached: Diagnosis | None = None
+    params: dict[str, Any] | None = None
+    meta: dict[str, Any] | None = None
+    run_status: str | None = None
+    spec: dict[str, Any] | None = None
+    series: Series | None = None
 
 
 @dataclass(frozen=True)
