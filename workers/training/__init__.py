@@ -1,0 +1,36 @@
+"""fitdoc's training engine: pure PyTorch (imports only the standard library, torch and
+numpy), so it runs on a GPU box with nothing else installed. See README.md beside this file.
+
+    cfg = TrainConfig.from_dict(spec)      # ConfigError(field, message) on a bad field
+    check_config(cfg)                      # ConfigError when the spec cannot run
+    result = train(cfg, on_epoch=..., should_stop=...)
+"""
+
+from .augment import AUGMENTATIONS
+from .check import check_config
+from .config import TrainConfig
+from .data import DATASETS, DatasetInfo, dataset_info
+from .errors import Cancelled, ConfigError
+from .loop import METRIC_KEYS, TrainResult, train
+from .losses import LOSSES
+from .models import MODELS
+from .optim import OPTIMIZERS, SCHEDULES, schedule_curve
+
+__all__ = [
+    "AUGMENTATIONS",
+    "DATASETS",
+    "LOSSES",
+    "METRIC_KEYS",
+    "MODELS",
+    "OPTIMIZERS",
+    "SCHEDULES",
+    "Cancelled",
+    "ConfigError",
+    "DatasetInfo",
+    "TrainConfig",
+    "TrainResult",
+    "check_config",
+    "dataset_info",
+    "schedule_curve",
+    "train",
+]

@@ -1,0 +1,433 @@
+"""Datasets (registry DATASETS) and the one function the loop calls, `load_data`.
+
+Every dataset is local: generated (mnist1d, synthetic_images), bundled with scikit-learn, or
+a user's own arrays on the worker's disk (npz, image_folder). Nothing is downloaded.
+
+Each entry of DATASETS is a `Dataset(info, load)`: `info` declares what the data looks like
+(kind, classes, sample shape) so that `check_config` can reject "cnn on tabular data"
+without loading anything; `load(cfg, data_dir)` returns the raw arrays. `load_data` does
+what every dataset needs the same way: the train/validation split, `n_train`,
+standardisation, and the checks of the arrays.
+
+Kinds and shapes, per sample: "tabular" (F,), "sequence" (C, L), "image" (C, H, W).
+Tabular and sequence data are standardised here with training-set statistics; images keep
+their pixel scale (uint8 stays uint8, 4x smaller on the device and what augmentations
+expect) and `Data.mean/std` go into the model's first layer instead (models.Normalize).
+scikit-learn, mnist1d and PIL are imported inside the loaders that need them: the package
+itself needs only torch and numpy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .config import DatasetConfig
+
+DEFAULT_VAL_FRACTION = 0.2
+KINDS = ("tabular", "sequence", "image")
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a dataset looks like; None means "known only once the files are read"."""
+
+    kind: str | None  # "tabular" | "sequence" | "image"
+    num_classes: int | None
+    input_shape: tuple[int, ...] | None  # one sample, without the batch dimension
+    task: str | None = "classification"  # None: the spec's dataset.task decides (npz)
+
+
+@dataclass
+class Arrays:
+    """What a loader returns: training arrays and, if the dataset has one, its own held-out
+    split (mnist1d's test set, an npz's x_val/y_val)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    # True when the loader generated exactly the n_train and val_fraction asked for
+    # (synthetic_images): load_data then neither re-splits nor shrinks.
+    as_requested: bool = False
+
+
+@dataclass(frozen=True)
+class Dataset:
+    info: DatasetInfo
+    load: Callable[[DatasetConfig, Path], Arrays]
+
+
+@dataclass
+class Data:
+    """Ready to train on: split, shrunk, standardised, checked."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    info: DatasetInfo  # fully known now: kind, num_classes (None: regression), input_shape
+    num_outputs: int  # classes, or regression targets per sample
+    mean: np.ndarray | None = None  # images: per-channel statistics for models.Normalize
+    std: np.ndarray | None = None
+
+
+def default_data_dir() -> Path:
+    """Where generated datasets are cached when the caller passes no data_dir."""
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "fitdoc" / "data"
+
+
+# --- generated and bundled datasets --------------------------------------------------------
+
+
+def _save_npz_atomically(path: Path, **arrays: np.ndarray) -> None:
+    # Several workers may generate the same cache file at once; a rename is atomic, so
+    # readers never see half a file.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def load_mnist1d(cfg: DatasetConfig, data_dir: Path) -> Arrays:
+    """MNIST-1D (Greydanus 2020) with the package's default arguments: 4000 train / 1000
+    test sequences of length 40, 10 classes. Generating takes ~3 s, so the arrays are cached
+    as .npz under data_dir, keyed by the generator's arguments."""
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    args = get_dataset_args(as_dict=True)
+    key = hashlib.sha256(json.dumps(args, sort_keys=True).encode()).hexdigest()[:12]
+    path = data_dir / "mnist1d" / f"mnist1d-{key}.npz"
+    if not path.exists():
+        raw = make_dataset(get_dataset_args())
+        _save_npz_atomically(path, x=raw["x"], y=raw["y"], x_test=raw["x_test"],
+                             y_test=raw["y_test"])
+    with np.load(path) as d:
+        # (N, 40) -> (N, 1, 40): one channel, so cnn1d and mlp read the same arrays.
+        return Arrays(d["x"][:, None, :].astype(np.float32), d["y"].astype(np.int64),
+                      d["x_test"][:, None, :].astype(np.float32), d["y_test"].astype(np.int64))
+
+
+def _sklearn_loader(function_name: str) -> Callable[[DatasetConfig, Path], Arrays]:
+    def load(cfg: DatasetConfig, data_dir: Path) -> Arrays:
+        import sklearn.datasets
+
+        bunch = getattr(sklearn.datasets, function_name)()
+        return Arrays(bunch.data.astype(np.float32), bunch.target.astype(np.int64))
+
+    load.__doc__ = f"scikit-learn's bundled `{function_name}()`; standardised by load_data."
+    return load
+
+
+# Procedural images: 10 shapes (the class), drawn at a random place, size and colour on a
+# random background, plus pixel noise. Each shape is symmetric left-right, so hflip keeps
+# the label; position and size vary, so a CNN beats a linear model by a wide margin.
+# Coordinates u (right), v (down) are in units of the shape's radius.
+_SHAPES: tuple[Callable[[np.ndarray, np.ndarray], np.ndarray], ...] = (
+    lambda u, v: u * u + v * v < 1.0,  # disc
+    lambda u, v: np.maximum(abs(u), abs(v)) < 0.8,  # square
+    lambda u, v: (u * u + v * v < 1.0) & (u * u + v * v > 0.3),  # ring
+    lambda u, v: (abs(v) < 0.3) & (abs(u) < 1.0),  # horizontal bar
+    lambda u, v: (abs(u) < 0.3) & (abs(v) < 1.0),  # vertical bar
+    lambda u, v: ((abs(v) < 0.3) | (abs(u) < 0.3)) & (np.maximum(abs(u), abs(v)) < 1.0),  # +
+    lambda u, v: abs(u) + abs(v) < 1.0,  # diamond
+    lambda u, v: (abs(v) < 0.8) & (abs(u) < (v + 0.8) / 1.6),  # triangle, apex up
+    lambda u, v: (np.maximum(abs(u), abs(v)) < 0.9) & (np.floor((v + 1) * 2.5) % 2 == 0),
+    lambda u, v: (np.maximum(abs(u), abs(v)) < 0.9)
+    & ((np.floor((u + 1) * 2.5) + np.floor((v + 1) * 2.5)) % 2 == 0),  # checkerboard
+)
+SYNTHETIC_DEFAULT_TRAIN = 5000
+SYNTHETIC_SIZE = 32
+
+
+def make_synthetic_images(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """n CIFAR-shaped images (n, 3, 32, 32) uint8 and labels (n,) int64; ~0.2 s per 10k."""
+    rng = np.random.default_rng(seed)
+    x = np.empty((n, 3, SYNTHETIC_SIZE, SYNTHETIC_SIZE), np.uint8)
+    y = rng.integers(0, len(_SHAPES), n).astype(np.int64)
+    rows, cols = np.mgrid[0:SYNTHETIC_SIZE, 0:SYNTHETIC_SIZE].astype(np.float32)
+    for start in range(0, n, 4096):  # chunks bound the float temporaries to ~50 MB
+        label = y[start:start + 4096]
+        m = len(label)
+        radius = rng.uniform(5.0, 9.0, (m, 1, 1)).astype(np.float32)
+        u = (cols - rng.uniform(10.0, 22.0, (m, 1, 1)).astype(np.float32)) / radius
+        v = (rows - rng.uniform(10.0, 22.0, (m, 1, 1)).astype(np.float32)) / radius
+        mask = np.zeros((m, SYNTHETIC_SIZE, SYNTHETIC_SIZE), bool)
+        for c, shape in enumerate(_SHAPES):
+            sel = label == c
+            mask[sel] = shape(u[sel], v[sel])
+        # A complementary foreground colour guarantees the shape stands out from its
+        # background; the jitter keeps colour from carrying the label.
+        background = rng.uniform(0.0, 1.0, (m, 3, 1, 1)).astype(np.float32)
+        foreground = np.clip(1.0 - background + rng.normal(0, 0.15, (m, 3, 1, 1)), 0, 1)
+        img = np.where(mask[:, None], foreground, background)
+        img += rng.normal(0.0, 0.08, img.shape).astype(np.float32)
+        x[start:start + m] = np.clip(img * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return x, y
+
+
+def load_synthetic_images(cfg: DatasetConfig, data_dir: Path) -> Arrays:
+    """`n_train` training images (default 5000) and a validation set sized by
+    val_fraction (default 0.2 of the total), generated from dataset.seed."""
+    n_train = cfg.n_train or SYNTHETIC_DEFAULT_TRAIN
+    fraction = cfg.val_fraction or DEFAULT_VAL_FRACTION
+    n_val = max(1, round(n_train * fraction / (1.0 - fraction)))
+    x, y = make_synthetic_images(n_train + n_val, cfg.seed)
+    return Arrays(x[:n_train], y[:n_train], x[n_train:], y[n_train:], as_requested=True)
+
+
+# --- a user's files -------------------------------------------------------------------------
+
+
+def _user_path(cfg: DatasetConfig, data_dir: Path) -> Path:
+    if not cfg.path:
+        raise ConfigError("dataset.path", f"the {cfg.name} dataset needs a path")
+    path = Path(cfg.path).expanduser()
+    path = path if path.is_absolute() else data_dir / path
+    if not path.exists():
+        raise ConfigError("dataset.path", f"{path} does not exist on this worker")
+    return path
+
+
+def load_npz(cfg: DatasetConfig, data_dir: Path) -> Arrays:
+    """Arrays x, y and optionally x_val, y_val (then they are the validation set, e.g. to
+    build a train/validation distribution mismatch on purpose)."""
+    path = _user_path(cfg, data_dir)
+    try:
+        with np.load(path, allow_pickle=False) as d:
+            arrays = {k: d[k] for k in ("x", "y", "x_val", "y_val") if k in d.files}
+    except (OSError, ValueError) as e:
+        raise ConfigError("dataset.path", f"{path} is not a readable .npz file: {e}") from None
+    for key in ("x", "y"):
+        if key not in arrays:
+            raise ConfigError("dataset.path", f"{path} has no array named {key!r}")
+    if ("x_val" in arrays) != ("y_val" in arrays):
+        raise ConfigError("dataset.path", f"{path} must hold both x_val and y_val, or neither")
+    return Arrays(arrays["x"], arrays["y"], arrays.get("x_val"), arrays.get("y_val"))
+
+
+IMAGE_SUFFIXES = (".png", ".npy")
+
+
+def _read_image(path: Path) -> np.ndarray:
+    """One image as (C, H, W). .npy holds (H, W) or (H, W, C), like a decoded PNG."""
+    if path.suffix == ".npy":
+        img = np.load(path, allow_pickle=False)
+    else:
+        try:
+            from PIL import Image
+        except ImportError:
+            raise ConfigError("dataset.path", f"reading {path.name} needs Pillow, which is "
+                                              "not installed on this worker; store the "
+                                              "images as .npy arrays instead") from None
+        with Image.open(path) as im:
+            im = im if im.mode in ("L", "RGB") else im.convert("RGB")
+            img = np.asarray(im)
+    if img.ndim == 2:
+        img = img[:, :, None]
+    if img.ndim != 3:
+        raise ConfigError("dataset.path", f"{path} is not an (H, W) or (H, W, C) image")
+    return np.ascontiguousarray(img.transpose(2, 0, 1))
+
+
+def _read_class_folders(root: Path, classes: list[str] | None) -> tuple[np.ndarray, np.ndarray,
+                                                                        list[str]]:
+    found = sorted(p.name for p in root.iterdir() if p.is_dir())
+    classes = classes or found
+    if not classes:
+        raise ConfigError("dataset.path", f"{root} has no class folders (root/<class>/*.png)")
+    if set(found) - set(classes):
+        raise ConfigError("dataset.path", f"{root} has classes not in the training set: "
+                                          f"{sorted(set(found) - set(classes))}")
+    images, labels = [], []
+    for label, name in enumerate(classes):
+        folder = root / name
+        files = sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) \
+            if folder.is_dir() else []
+        for f in files:
+            images.append(_read_image(f))
+            labels.append(label)
+    if not images:
+        raise ConfigError("dataset.path", f"no .png or .npy images under {root}")
+    shapes = {img.shape for img in images}
+    if len(shapes) > 1:
+        raise ConfigError("dataset.path", f"images under {root} differ in shape (C, H, W): "
+                                          f"{sorted(shapes)[:4]}; resize them to one size")
+    dtype = np.uint8 if all(img.dtype == np.uint8 for img in images) else np.float32
+    return np.stack(images).astype(dtype), np.asarray(labels, np.int64), classes
+
+
+def load_image_folder(cfg: DatasetConfig, data_dir: Path) -> Arrays:
+    """path/<class>/*.png|*.npy, classes in alphabetical order. If path has train/ and val/
+    subfolders, those are the training and validation sets."""
+    root = _user_path(cfg, data_dir)
+    if (root / "train").is_dir() and (root / "val").is_dir():
+        x, y, classes = _read_class_folders(root / "train", None)
+        x_val, y_val, _ = _read_class_folders(root / "val", classes)
+        return Arrays(x, y, x_val, y_val)
+    x, y, _ = _read_class_folders(root, None)
+    return Arrays(x, y)
+
+
+DATASETS: dict[str, Dataset] = {
+    "mnist1d": Dataset(DatasetInfo("sequence", 10, (1, 40)), load_mnist1d),
+    "digits": Dataset(DatasetInfo("tabular", 10, (64,)), _sklearn_loader("load_digits")),
+    "wine": Dataset(DatasetInfo("tabular", 3, (13,)), _sklearn_loader("load_wine")),
+    "breast_cancer": Dataset(DatasetInfo("tabular", 2, (30,)),
+                             _sklearn_loader("load_breast_cancer")),
+    "iris": Dataset(DatasetInfo("tabular", 3, (4,)), _sklearn_loader("load_iris")),
+    "synthetic_images": Dataset(DatasetInfo("image", 10, (3, SYNTHETIC_SIZE, SYNTHETIC_SIZE)),
+                                load_synthetic_images),
+    "npz": Dataset(DatasetInfo(None, None, None, task=None), load_npz),
+    "image_folder": Dataset(DatasetInfo("image", None, None), load_image_folder),
+}
+
+
+def dataset_info(name: str) -> DatasetInfo:
+    """What `name` looks like, without loading it."""
+    if name not in DATASETS:
+        raise ConfigError("dataset.name", f"unknown dataset {name!r}; expected one of "
+                                          f"{list(DATASETS)}")
+    return DATASETS[name].info
+
+
+# --- the common part: split, shrink, check, standardise ------------------------------------
+
+
+def _kind_of(x: np.ndarray) -> str:
+    if x.ndim not in (2, 3, 4):
+        raise ConfigError("dataset.path", f"x has shape {x.shape}; expected (N, F) tabular, "
+                                          "(N, C, L) sequence or (N, C, H, W) image data")
+    return KINDS[x.ndim - 2]
+
+
+def _split(arrays: Arrays, cfg: DatasetConfig) -> tuple[np.ndarray, ...]:
+    if cfg.val_fraction is None and arrays.x_val is not None:
+        return arrays.x, arrays.y, arrays.x_val, arrays.y_val
+    x, y = arrays.x, arrays.y
+    if arrays.x_val is not None:  # an explicit val_fraction re-splits everything
+        x, y = np.concatenate([x, arrays.x_val]), np.concatenate([y, arrays.y_val])
+    fraction = cfg.val_fraction or DEFAULT_VAL_FRACTION
+    n_val = round(len(x) * fraction)
+    if n_val < 1 or n_val >= len(x):
+        raise ConfigError("dataset.val_fraction", f"{fraction} of {len(x)} samples leaves "
+                                                  "an empty training or validation set")
+    order = np.random.default_rng(cfg.seed).permutation(len(x))
+    return x[order[n_val:]], y[order[n_val:]], x[order[:n_val]], y[order[:n_val]]
+
+
+def _check_lengths(arrays: Arrays) -> None:
+    pairs = [("x", "y", arrays.x, arrays.y)]
+    if arrays.x_val is not None:
+        pairs.append(("x_val", "y_val", arrays.x_val, arrays.y_val))
+    for x_name, y_name, x, y in pairs:
+        if len(x) != len(y) or len(x) == 0:
+            raise ConfigError("dataset.path", f"{x_name} and {y_name} differ in length or are "
+                                              f"empty ({len(x)} vs {len(y)} samples)")
+        if not (np.issubdtype(x.dtype, np.number) or x.dtype == np.bool_):
+            raise ConfigError("dataset.path", f"{x_name} holds {x.dtype}, not numbers")
+
+
+def _check_targets(y: np.ndarray, y_val: np.ndarray, task: str) -> int:
+    """Check labels or regression targets; return the number of model outputs."""
+    if task == "regression":
+        if y.ndim not in (1, 2) or y.shape[1:] != y_val.shape[1:]:
+            raise ConfigError("dataset.path", f"regression targets must be (N,) or (N, k), "
+                                              f"got {y.shape} and {y_val.shape}")
+        if not (np.isfinite(y).all() and np.isfinite(y_val).all()):
+            raise ConfigError("dataset.path", "regression targets contain NaN or inf")
+        return 1 if y.ndim == 1 else y.shape[1]
+    both = np.concatenate([y.reshape(-1), y_val.reshape(-1)])
+    if y.ndim != 1 or y_val.ndim != 1 or not np.issubdtype(both.dtype, np.integer):
+        raise ConfigError("dataset.task", f"classification needs integer labels (N,), got "
+                                          f"{y.dtype} {y.shape}; for float targets set "
+                                          "dataset.task to regression")
+    if both.min() < 0:
+        raise ConfigError("dataset.path", "class labels must be 0, 1, ..., C-1")
+    return int(both.max()) + 1
+
+
+def _channel_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean and std of (N, C, H, W) images on the [0, 1] scale the loop feeds the
+    model (uint8 / 255). Summed in float64 chunks: a float64 copy of 50k CIFAR images would
+    be 1.2 GB."""
+    scale = 1.0 / 255.0 if x.dtype == np.uint8 else 1.0
+    sums, squares = np.zeros(x.shape[1]), np.zeros(x.shape[1])
+    for start in range(0, len(x), 4096):
+        chunk = x[start:start + 4096].astype(np.float64) * scale
+        sums += chunk.sum(axis=(0, 2, 3))
+        squares += (chunk * chunk).sum(axis=(0, 2, 3))
+    count = x.shape[0] * x.shape[2] * x.shape[3]
+    mean = sums / count
+    std = np.sqrt(np.maximum(squares / count - mean * mean, 0.0))
+    return mean.astype(np.float32), np.maximum(std, 1e-6).astype(np.float32)
+
+
+def load_data(cfg: DatasetConfig, data_dir: Path | str | None = None) -> Data:
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    entry = DATASETS[cfg.name]
+    arrays = entry.load(cfg, data_dir)
+    _check_lengths(arrays)
+    if arrays.as_requested:
+        x, y, x_val, y_val = arrays.x, arrays.y, arrays.x_val, arrays.y_val
+    else:
+        x, y, x_val, y_val = _split(arrays, cfg)
+    if cfg.n_train is not None and not arrays.as_requested:
+        if cfg.n_train > len(x):
+            raise ConfigError("dataset.n_train", f"{cfg.n_train} is more than the "
+                                                 f"{len(x)} training samples of {cfg.name}")
+        # The training part is already in random order (split or generator), so a prefix
+        # is a random subset.
+        x, y = x[:cfg.n_train], y[:cfg.n_train]
+
+    kind = entry.info.kind or _kind_of(x)
+    if x.shape[1:] != x_val.shape[1:]:
+        raise ConfigError("dataset.path", f"training samples are {x.shape[1:]} but validation "
+                                          f"samples are {x_val.shape[1:]}")
+    task = entry.info.task or cfg.task
+    num_outputs = _check_targets(y, y_val, task)
+    num_classes = entry.info.num_classes or (num_outputs if task == "classification" else None)
+    if task == "classification":
+        y, y_val = y.astype(np.int64), y_val.astype(np.int64)
+        num_outputs = num_classes
+    else:
+        y, y_val = y.astype(np.float32), y_val.astype(np.float32)
+
+    mean = std = None
+    if kind == "image":
+        # Pixel scale is kept (see the module doc); statistics on the [0, 1] scale the loop
+        # feeds the model. float64 sums: uint8 images of 50k x 3072 overflow nothing then.
+        if x.dtype != np.uint8:
+            x, x_val = x.astype(np.float32, copy=False), x_val.astype(np.float32, copy=False)
+        mean, std = _channel_stats(x)
+    else:
+        # Standardise with training statistics only: the validation set must not leak into
+        # them. Per feature for tabular data, per channel for sequences.
+        axes = (0,) if kind == "tabular" else (0, 2)
+        x, x_val = x.astype(np.float32, copy=False), x_val.astype(np.float32, copy=False)
+        mu = x.mean(axis=axes, keepdims=True)
+        sigma = np.maximum(x.std(axis=axes, keepdims=True), 1e-6)
+        x, x_val = (x - mu) / sigma, (x_val - mu) / sigma
+    if not (np.isfinite(x).all() and np.isfinite(x_val).all()):
+        raise ConfigError("dataset.path", "inputs contain NaN or inf")
+
+    info = replace(entry.info, kind=kind, num_classes=num_classes, input_shape=x.shape[1:],
+                   task=task)
+    return Data(x, y, x_val, y_val, info, num_outputs, mean, std)

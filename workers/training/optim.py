@@ -1,0 +1,298 @@
+"""Optimizers (registry OPTIMIZERS) and learning-rate schedules (registry SCHEDULES).
+
+Optimizer factory: `(params, cfg: OptimizerConfig, device) -> torch.optim.Optimizer`.
+It uses torch's fused kernels where torch has them for the device (one kernel for the whole
+update instead of one per parameter tensor), else the foreach (multi-tensor) path on CUDA,
+and rejects options the optimizer does not have.
+
+Schedule factory: `(optimizer, cfg: ScheduleConfig, epochs, steps_per_epoch) -> Schedule`.
+
+How schedules step — every schedule except plateau steps **per batch**, as a function of
+fractional epochs t = step / steps_per_epoch, so warm-up ramps smoothly and a drop "at
+epoch 30" happens at the first batch of epoch 30. `plateau` steps **per epoch**, on the
+validation loss (its warm-up still ramps per batch). Warm-up is linear over
+`warmup_epochs` from lr/warmup_steps to lr; the decay formulas then run over the epochs
+left after warm-up, with t counted from the end of warm-up:
+
+    constant     lr
+    step         lr * gamma ** floor(t / step_size)    gamma 0.1, step_size epochs // 3
+    cosine       min_lr + (lr - min_lr) * (1 + cos(pi * t / T)) / 2     min_lr 0
+    linear       lr - (lr - min_lr) * t / T                             min_lr 0
+    inverse      lr / (1 + t) ** power    power 0.5 (inverse square root); 1 gives 1/t
+    exponential  lr * gamma ** t          gamma 0.9 per epoch
+    onecycle     torch's OneCycleLR with max lr = lr (rise over warmup_epochs, 30% if 0)
+    plateau      torch's ReduceLROnPlateau(factor 0.1, patience 5) on val_loss
+
+The formula schedules are one torch LambdaLR each (torch keeps the state, each entry is only
+its formula, as in lr_scheduler.py) rather than StepLR/CosineAnnealingLR chained with
+SequentialLR: those update the lr recursively (float drift, and SequentialLR's hand-over
+step), while a closed form gives the exact lr of any step, which the tests check.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import torch
+from torch.optim import Optimizer
+from torch.optim.lr_scheduler import LambdaLR, LinearLR, LRScheduler, OneCycleLR, ReduceLROnPlateau
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .config import OptimizerConfig, ScheduleConfig
+
+# torch's default learning rates, except sgd (torch: 1e-3, too slow to show anything in a
+# few epochs) and rmsprop (torch: 1e-2, Keras' and Hinton's 1e-3 is the usual choice).
+DEFAULT_LR = {"sgd": 0.01, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "adagrad": 1e-2,
+              "lbfgs": 1.0}
+
+
+def _version_at_least(major: int, minor: int) -> bool:
+    parts = torch.__version__.split("+")[0].split(".")
+    return (int(parts[0]), int(parts[1])) >= (major, minor)
+
+
+def _fast(device: torch.device, fused_on: Iterable[str]) -> dict[str, bool]:
+    """fused=True where torch has a fused kernel for this optimizer on this device, else
+    foreach=True on CUDA. CPU fused kernels exist from torch 2.4."""
+    fused_on = set(fused_on)
+    if not _version_at_least(2, 4):
+        fused_on.discard("cpu")
+    if device.type in fused_on:
+        return {"fused": True}
+    return {"foreach": True} if device.type == "cuda" else {}
+
+
+def _unused(cfg: OptimizerConfig, *names: str) -> None:
+    """Reject options this optimizer would ignore (None / 0 / False mean "not given")."""
+    hints = {"momentum": "its betas[0] plays that role" if cfg.name in ("adam", "adamw") else
+             "it has no momentum", "weight_decay": "use regularization.l2"}
+    for name in names:
+        if getattr(cfg, name):
+            hint = hints.get(name, "")
+            raise ConfigError(f"optimizer.{name}", f"{cfg.name} does not use {name}"
+                                                   + (f"; {hint}" if hint else ""))
+
+
+def sgd(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
+    _unused(cfg, "betas", "alpha")
+    momentum = cfg.momentum or 0.0
+    if cfg.nesterov and momentum == 0:
+        raise ConfigError("optimizer.nesterov", "nesterov needs momentum > 0, e.g. 0.9")
+    return torch.optim.SGD(params, lr=cfg.lr, momentum=momentum, nesterov=cfg.nesterov,
+                           weight_decay=cfg.weight_decay, **_fast(device, ("cuda", "cpu")))
+
+
+def adam(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
+    _unused(cfg, "momentum", "nesterov", "alpha")
+    return torch.optim.Adam(params, lr=cfg.lr, betas=cfg.betas or (0.9, 0.999),
+                            weight_decay=cfg.weight_decay, **_fast(device, ("cuda", "cpu")))
+
+
+def adamw(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
+    _unused(cfg, "momentum", "nesterov", "alpha")
+    # torch's AdamW default weight_decay is 1e-2; here 0 means 0, as for every optimizer.
+    return torch.optim.AdamW(params, lr=cfg.lr, betas=cfg.betas or (0.9, 0.999),
+                             weight_decay=cfg.weight_decay, **_fast(device, ("cuda", "cpu")))
+
+
+def rmsprop(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
+    _unused(cfg, "nesterov", "betas")
+    return torch.optim.RMSprop(params, lr=cfg.lr, alpha=cfg.alpha or 0.99,
+                               momentum=cfg.momentum or 0.0, weight_decay=cfg.weight_decay,
+                               **_fast(device, ()))
+
+
+def adagrad(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
+    _unused(cfg, "momentum", "nesterov", "betas", "alpha")
+    return torch.optim.Adagrad(params, lr=cfg.lr, weight_decay=cfg.weight_decay,
+                               **_fast(device, ("cpu",)))
+
+
+def lbfgs(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
+    """Full-batch quasi-Newton: set batch_size >= the training set. The loop calls it with
+    a closure; the strong-Wolfe line search keeps lr=1 steps from overshooting."""
+    _unused(cfg, "momentum", "nesterov", "betas", "alpha", "weight_decay")
+    return torch.optim.LBFGS(params, lr=cfg.lr, line_search_fn="strong_wolfe")
+
+
+OptimizerFactory = Callable[[Iterable[torch.nn.Parameter], "OptimizerConfig", torch.device],
+                            Optimizer]
+
+OPTIMIZERS: dict[str, OptimizerFactory] = {
+    "sgd": sgd,
+    "adam": adam,
+    "adamw": adamw,
+    "rmsprop": rmsprop,
+    "adagrad": adagrad,
+    "lbfgs": lbfgs,
+}
+
+
+# --- schedules -----------------------------------------------------------------------------
+
+
+@dataclass
+class Schedule:
+    """What the loop drives: `per_batch.step()` after every optimizer step,
+    `per_epoch.step(val_loss)` after every evaluation. Either may be None."""
+
+    per_batch: LRScheduler | None = None
+    per_epoch: ReduceLROnPlateau | None = None
+
+
+_SCHEDULE_OPTIONS = ("step_size", "gamma", "min_lr", "power", "factor", "patience")
+
+
+def _only(cfg: ScheduleConfig, *allowed: str) -> None:
+    """Reject options the chosen schedule would ignore."""
+    for name in _SCHEDULE_OPTIONS:
+        if name not in allowed and getattr(cfg, name) is not None:
+            uses = ", ".join(allowed) if allowed else "no options besides warmup_epochs"
+            raise ConfigError(f"schedule.{name}", f"the {cfg.name} schedule does not use "
+                                                  f"{name} (it takes {uses})")
+
+
+def _base_lr(optimizer: Optimizer) -> float:
+    return optimizer.param_groups[0].get("initial_lr", optimizer.param_groups[0]["lr"])
+
+
+def _formula_schedule(optimizer: Optimizer, cfg: ScheduleConfig, epochs: int,
+                      steps_per_epoch: int,
+                      formula: Callable[[float, float], float]) -> Schedule:
+    """LambdaLR of warm-up x formula(t, T): t epochs since warm-up, T epochs after it."""
+    if cfg.warmup_epochs >= epochs:
+        raise ConfigError("schedule.warmup_epochs", f"{cfg.warmup_epochs} warm-up epochs "
+                                                    f"leave nothing of {epochs} epochs")
+    warmup_steps = round(cfg.warmup_epochs * steps_per_epoch)
+    horizon = epochs - warmup_steps / steps_per_epoch
+
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / warmup_steps
+        return formula((step - warmup_steps) / steps_per_epoch, horizon)
+
+    return Schedule(per_batch=LambdaLR(optimizer, factor))
+
+
+def constant(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
+    _only(cfg)
+    return _formula_schedule(optimizer, cfg, epochs, steps_per_epoch, lambda t, T: 1.0)
+
+
+def step(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
+    _only(cfg, "step_size", "gamma")
+    size, gamma = cfg.step_size or max(1, epochs // 3), cfg.gamma or 0.1
+    return _formula_schedule(optimizer, cfg, epochs, steps_per_epoch,
+                             lambda t, T: gamma ** math.floor(t / size + 1e-9))
+
+
+def _final_ratio(optimizer: Optimizer, cfg: ScheduleConfig) -> float:
+    ratio = (cfg.min_lr or 0.0) / _base_lr(optimizer)
+    if ratio > 1:
+        raise ConfigError("schedule.min_lr", f"min_lr {cfg.min_lr} is above the optimizer's "
+                                             f"lr {_base_lr(optimizer)}")
+    return ratio
+
+
+def cosine(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
+    _only(cfg, "min_lr")
+    low = _final_ratio(optimizer, cfg)
+    return _formula_schedule(
+        optimizer, cfg, epochs, steps_per_epoch,
+        lambda t, T: low + (1 - low) * 0.5 * (1 + math.cos(math.pi * min(t / T, 1.0))))
+
+
+def linear(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
+    _only(cfg, "min_lr")
+    low = _final_ratio(optimizer, cfg)
+    return _formula_schedule(optimizer, cfg, epochs, steps_per_epoch,
+                             lambda t, T: 1 - (1 - low) * min(t / T, 1.0))
+
+
+def inverse(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
+    _only(cfg, "power")
+    power = cfg.power or 0.5
+    return _formula_schedule(optimizer, cfg, epochs, steps_per_epoch,
+                             lambda t, T: (1.0 + t) ** -power)
+
+
+def exponential(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
+    _only(cfg, "gamma")
+    gamma = cfg.gamma or 0.9
+    return _formula_schedule(optimizer, cfg, epochs, steps_per_epoch, lambda t, T: gamma**t)
+
+
+def onecycle(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
+    _only(cfg)
+    if cfg.warmup_epochs >= epochs:
+        raise ConfigError("schedule.warmup_epochs", "onecycle's rise must end before the "
+                                                    f"last of {epochs} epochs")
+    group = optimizer.param_groups[0]
+    # Cycle momentum too (the 1cycle policy) where the optimizer has it; forcing it on
+    # momentum-free SGD or Adagrad would change the optimizer the spec asked for.
+    has_momentum = "betas" in group or group.get("momentum", 0) > 0
+    return Schedule(per_batch=OneCycleLR(
+        optimizer, max_lr=_base_lr(optimizer), total_steps=epochs * steps_per_epoch,
+        pct_start=cfg.warmup_epochs / epochs if cfg.warmup_epochs else 0.3,
+        cycle_momentum=has_momentum))
+
+
+def plateau(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
+    _only(cfg, "factor", "patience", "min_lr")
+    warmup_steps = round(cfg.warmup_epochs * steps_per_epoch)
+    if cfg.warmup_epochs >= epochs:
+        raise ConfigError("schedule.warmup_epochs", f"{cfg.warmup_epochs} warm-up epochs "
+                                                    f"leave nothing of {epochs} epochs")
+    # LinearLR updates the lr relative to its current value and leaves it alone after its
+    # last step, so it composes with ReduceLROnPlateau's cuts (a LambdaLR would undo them).
+    warmup = None
+    if warmup_steps > 1:
+        warmup = LinearLR(optimizer, start_factor=1 / warmup_steps, end_factor=1.0,
+                          total_iters=warmup_steps - 1)
+    return Schedule(per_batch=warmup, per_epoch=ReduceLROnPlateau(
+        optimizer, mode="min", factor=cfg.factor or 0.1,
+        patience=5 if cfg.patience is None else cfg.patience, min_lr=cfg.min_lr or 0.0))
+
+
+ScheduleFactory = Callable[[Optimizer, "ScheduleConfig", int, int], Schedule]
+
+SCHEDULES: dict[str, ScheduleFactory] = {
+    "constant": constant,
+    "step": step,
+    "cosine": cosine,
+    "linear": linear,
+    "inverse": inverse,
+    "exponential": exponential,
+    "onecycle": onecycle,
+    "plateau": plateau,
+}
+
+
+def build_schedule(optimizer: Optimizer, cfg: ScheduleConfig, epochs: int,
+                   steps_per_epoch: int) -> Schedule:
+    return SCHEDULES[cfg.name](optimizer, cfg, epochs, steps_per_epoch)
+
+
+def schedule_curve(cfg: ScheduleConfig, lr: float, epochs: int, steps_per_epoch: int,
+                   val_losses: list[float] | None = None) -> list[float]:
+    """The lr of every step (epochs * steps_per_epoch values) as the loop would use it,
+    with a throwaway SGD optimizer; `val_losses` (one per epoch) drive plateau."""
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([param], lr=lr, momentum=0.9)
+    schedule = build_schedule(optimizer, cfg, epochs, steps_per_epoch)
+    lrs = []
+    for epoch in range(epochs):
+        for _ in range(steps_per_epoch):
+            lrs.append(optimizer.param_groups[0]["lr"])
+            optimizer.step()  # keeps torch from warning that the schedule stepped first
+            if schedule.per_batch is not None:
+                schedule.per_batch.step()
+        if schedule.per_epoch is not None:
+            loss = val_losses[epoch] if val_losses is not None else 1.0
+            schedule.per_epoch.step(loss)
+    return lrs
