@@ -158,6 +158,17 @@ def train(cfg: TrainConfig | Mapping[str, Any],
     # --- model --------------------------------------------------------------------------------
     model = build_model(cfg.model, data.info.input_shape, data.num_outputs, data.mean,
                         data.std).to(device)
+    # On a GPU, image models run channels_last (NHWC): cuDNN's tensor-core convolutions take
+    # it without transposing, and cudnn.benchmark picks the fastest algorithm per shape once.
+    channels_last = device.type == "cuda" and data.info.kind == "image"
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+
+    def layout(x: torch.Tensor) -> torch.Tensor:
+        return x.contiguous(memory_format=torch.channels_last) if channels_last else x
+
     num_params = count_parameters(model)
     forward = torch.compile(model) if run.compile else model
     params = [p for p in model.parameters() if p.requires_grad]
@@ -171,13 +182,12 @@ def train(cfg: TrainConfig | Mapping[str, Any],
     # constrains nothing useful (the usual practice, e.g. in timm's weight-decay groups).
     weights = [p for p in params if p.dim() > 1]
 
-    def penalty() -> torch.Tensor | float:
-        total = 0.0
+    def penalty(loss: torch.Tensor) -> torch.Tensor:
         if reg.l1:
-            total = total + reg.l1 * sum(w.abs().sum() for w in weights)
+            loss = loss + reg.l1 * sum(w.abs().sum() for w in weights)
         if reg.l2:
-            total = total + 0.5 * reg.l2 * sum(w.pow(2).sum() for w in weights)
-        return total
+            loss = loss + 0.5 * reg.l2 * sum(w.pow(2).sum() for w in weights)
+        return loss
 
     # --- optimizer, schedule and precision ---------------------------------------------------
     optimizer = OPTIMIZERS[cfg.optimizer.name](params, cfg.optimizer, device)
@@ -197,7 +207,7 @@ def train(cfg: TrainConfig | Mapping[str, Any],
         with autocast():
             output = forward(x)
             loss = loss_fn(output, target)
-        objective = loss + penalty()
+        objective = penalty(loss)
         scaler.scale(objective).backward()
         return output, loss, objective
 
@@ -229,7 +239,10 @@ def train(cfg: TrainConfig | Mapping[str, Any],
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device, dtype=torch.int64)
         norm_sum = torch.zeros((), device=device)
-        norm_count = torch.zeros((), device=device)
+        # Steps whose norm counts: a device tensor only when fp16 may skip some (below).
+        norm_count: torch.Tensor | int = (
+            torch.zeros((), device=device) if scaler.is_enabled() else 0
+        )
         order = torch.randperm(n_train, device=home, generator=shuffle_generator)
         seen = 0
         for b in range(steps_per_epoch):
@@ -238,7 +251,7 @@ def train(cfg: TrainConfig | Mapping[str, Any],
             target = y_train[index].to(device, non_blocking=True)
             if augment is not None:
                 x, target = augment(x, target, augment_generator)
-            output, loss, norm = step(x, target)
+            output, loss, norm = step(layout(x), target)
             if schedule.per_batch is not None:
                 schedule.per_batch.step()
             loss_sum += loss.float() * len(index)
@@ -253,7 +266,9 @@ def train(cfg: TrainConfig | Mapping[str, Any],
                 norm_count += 1
             norm_sum += norm
             seen += len(index)
-        return loss_sum / seen, correct / seen, norm_sum / norm_count.clamp(min=1)
+        if isinstance(norm_count, torch.Tensor):
+            norm_count = norm_count.clamp(min=1)
+        return loss_sum / seen, correct / seen, norm_sum / norm_count
 
     # --- evaluate -----------------------------------------------------------------------------
     @torch.inference_mode()
@@ -265,7 +280,7 @@ def train(cfg: TrainConfig | Mapping[str, Any],
             x = _as_input(x_val[start:start + EVAL_BATCH_SIZE].to(device, non_blocking=True))
             y = y_val[start:start + EVAL_BATCH_SIZE].to(device, non_blocking=True)
             with autocast():
-                output = forward(x)
+                output = forward(layout(x))
             loss_sum += val_loss_fn(output, y) * len(x)
             if classification:
                 correct += count_correct(output, y)

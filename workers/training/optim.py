@@ -181,6 +181,8 @@ def _formula_schedule(optimizer: Optimizer, cfg: ScheduleConfig, epochs: int,
 
 def constant(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
     _only(cfg)
+    if not cfg.warmup_epochs:
+        return Schedule()  # nothing to step: a scheduler call per batch would be pure cost
     return _formula_schedule(optimizer, cfg, epochs, steps_per_epoch, lambda t, T: 1.0)
 
 

@@ -1,0 +1,87 @@
+"""Print the signals behind each threshold, per labelled run (how the thresholds were chosen).
+
+    python -m bench.advisor.measure
+
+For every stored run: the value of each signal the advisor's checks compare, then, per
+signal, its range over the runs that have the fault and over those that do not. A
+threshold belongs in the gap between the two; service/advisor/thresholds.py cites these.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import numpy as np
+
+from bench.advisor.score import decode, facts_of, load_runs
+from service.advisor import checks as ck
+from service.advisor.curves import build_curves
+from service.advisor.thresholds import DEFAULT as T
+
+
+def signals(run: dict) -> dict[str, float]:
+    c = build_curves(decode(run["series"]), facts_of(run), T)
+    s = c.loss.finite()
+    out: dict[str, float] = {}
+    if len(s) < 3:
+        return out
+    ref = c.chance_loss if c.chance_loss is not None else c.start
+    end = ck._end(s, T)
+    out["stuck.progress"] = (ref - end) / ref
+    out["explode.end_over_start"] = end / max(c.start, c.chance_loss or 0.0)
+    if c.start_spike:
+        out["spike.first_over_next"] = float(s.values[0] / c.start)
+    w = s.values[1:]
+    d = np.diff(np.log(w - min(0.0, float(w.min())) + T.jump_floor * c.scale))
+    out["osc.up_jump_rate"] = float((d >= math.log(T.jump_ratio)).mean()) if len(s) >= 8 else 0
+    a = ck._acc(c.train_acc)
+    if a is not None and c.num_classes and len(a) >= 3:
+        base = 1 / c.num_classes
+        out["stuck.acc_gain"] = (ck._end(a, T) - base) / (1 - base)
+    out["high.end_over_chance"] = end / ref
+    fall = ck._train_falling(c, T)
+    if fall:
+        out["improving.rel"], out["improving.abs"] = fall
+    pair = ck._pair(c, T)
+    if pair:
+        tr, v = pair
+        sm = ck._moving_average(v.values, 3)
+        best = int(np.argmin(sm))
+        vend = ck._end(v, T)
+        out["overfit.val_rise"] = (vend - sm[best]) / sm[best]
+        out["overfit.val_rise_abs"] = (vend - sm[best]) / c.scale
+        at_best = float(tr.at(np.array([v.steps[best]]))[0])
+        out["overfit.train_fall"] = (at_best - ck._end(tr, T)) / at_best
+        gap = v.values - tr.at(v.steps)
+        mid = int(np.argmin(np.abs(v.steps - (v.steps[0] + 0.5 * (v.steps[-1] - v.steps[0])))))
+        gap_end = float(np.median(gap[ck._tail_mask(v, T)]))
+        out["gap.size"] = gap_end / c.scale
+        out["gap.growth"] = (gap_end - gap[mid]) / abs(gap[mid]) if gap[mid] else math.inf
+        raw_best = int(np.argmin(v.values))
+        out["mismatch.best_index"] = raw_best
+        out["mismatch.val_gain"] = (v.values[0] - v.values[raw_best]) / v.values[0]
+        out["mismatch.train_progress"] = (c.start - ck._end(tr, T)) / c.start
+    return out
+
+
+def main() -> None:
+    runs = load_runs()
+    table = defaultdict(lambda: defaultdict(list))  # signal -> label -> [(value, name)]
+    for run in runs:
+        label = run["label"]["status"]
+        if run["label"]["cause"]:
+            label += "/" + run["label"]["cause"]
+        for key, value in signals(run).items():
+            table[key][label].append((value, run["name"]))
+    for key in sorted(table):
+        print(f"\n{key}")
+        for label in sorted(table[key]):
+            vals = sorted(table[key][label])
+            lo, hi = vals[0], vals[-1]
+            print(f"  {label:32s} n={len(vals):2d}  min {lo[0]:9.3g} ({lo[1]})"
+                  f"  max {hi[0]:9.3g} ({hi[1]})")
+
+
+if __name__ == "__main__":
+    main()
