@@ -3,19 +3,26 @@
 Each run below is a real PyTorch training run on a real packaged dataset (mnist1d,
 scikit-learn's digits, wine, breast_cancer, iris, diabetes). Its label (status, cause) comes
 from *how it was built* — a learning rate of 1e-6, a validation set whose labels were
-permuted, a linear model on mnist1d — never from what the advisor says about it. The
-generator still checks that each run shows its fault on its own curve (``shows_fault``)
-and prints a warning when it does not: such a run's construction must be fixed, not its
-label.
+shifted, a linear model on mnist1d — never from what the advisor says about it. The
+generator checks that each run shows its fault on its own curve (`shows_fault`, a plain
+reading of DESIGN.md section 5) and prints a warning when it does not: such a construction
+is fixed or dropped, not relabelled (the comments in `plans()` list what was dropped).
 
-Usage (about 4 minutes on one CPU core):
+Runs that a JobSpec can express are trained by fitdoc's own engine, `workers.training`, and
+stored as job runs with their spec; the others (mismatched validation data, MSE on sigmoid
+outputs, a small normal init, a runaway lr, dropped features, datasets the engine does not
+offer) by the small loop in this file, as external runs.
 
-    python -m bench.advisor.generate            # all runs
+Usage (about 2 minutes per set on one CPU core):
+
+    python -m bench.advisor.generate            # the 71 benchmark runs
+    python -m bench.advisor.generate --holdout  # the same constructions, other seeds
     python -m bench.advisor.generate --only osc # runs whose name contains "osc"
 
-Each run is stored as ``bench/advisor/curves/<name>.json``: the label, the construction,
-the facts an external client or a job would send (params, meta, spec), and the per-epoch
-series under the canonical keys ``train_loss, val_loss, train_acc, val_acc, lr, grad_norm``.
+Each run is stored as `bench/advisor/curves/[holdout/]<name>.json`: the label, the
+construction, the engine, the facts a client or a job would send (params, meta, spec,
+run_status), the epoch from which the fault shows (`onset_epoch`) and the per-epoch series
+under the canonical keys `train_loss, val_loss, train_acc, val_acc, lr, grad_norm`.
 """
 
 from __future__ import annotations
@@ -343,7 +350,11 @@ def worker_spec(plan: RunPlan) -> dict[str, Any] | None:
     normal init, a runaway lr, few features; and data or models it does not offer)."""
     if (
         not plan.job
-        or plan.dataset not in ("mnist1d", "digits", "wine", "breast_cancer", "iris")
+        # digits stays on the bench loop for now: workers.training standardises with
+        # std floored at 1e-6, so a pixel that is blank in every training image but not in
+        # some validation image reaches ~1e6 in validation (val loss 1e2-1e4 at epoch 0, a
+        # preprocessing mismatch the advisor duly reports). Reported; flip when fixed.
+        or plan.dataset not in ("mnist1d", "wine", "breast_cancer", "iris")
         or (plan.arch == "cnn1d" and plan.dataset != "mnist1d")  # the others are tabular
         or plan.fault or plan.features or plan.init_std is not None or plan.out_sigmoid
         or plan.lr_growth != 1.0 or plan.loss != "cross_entropy"
@@ -448,9 +459,9 @@ def shows_fault(plan: RunPlan, run: Trained) -> str | None:
         start = (c - 1) / c**2  # class frequencies against one-hot targets
     elif c:
         start = math.log(c)  # uniform probabilities under cross-entropy
-    if plan.status == "diverging":
-        exploded = (~finite).any() or np.nanmax(tl) > 10 * start
-        return None if exploded else "loss never became non-finite or exploded"
+    if plan.status == "diverging":  # non-finite, or ends far above where it started
+        exploded = (~finite).any() or tl[-3:].mean() > 10 * start
+        return None if exploded else "loss did not end non-finite or exploded"
     if not finite.all():
         return "loss became non-finite"
     if plan.status == "stuck":
@@ -530,6 +541,8 @@ def plans() -> list[RunPlan]:
     ]
 
     # overfitting: tiny training set, big MLP or CNN, no regularisation, long training.
+    # (Tried and dropped: SGD on 60 breast_cancer samples; on some seeds every validation
+    # sample ends up right and its loss keeps falling: no overfitting to label.)
     why = "tiny training set, big model, no regularisation, trained far past the best epoch"
     out += [
         P("overfit_mnist1d_mlp", "overfitting", None, why, "mnist1d", n_train=1000,
@@ -538,14 +551,14 @@ def plans() -> list[RunPlan]:
           arch="cnn1d", widths=(32, 32, 32), epochs=80, batch_size=32, seed=1),
         P("overfit_digits_mlp", "overfitting", None, why, "digits", n_train=150,
           widths=(512, 512), epochs=150, batch_size=32, seed=2),
-        P("overfit_breast_sgd", "overfitting", None, why, "breast_cancer", n_train=60,
-          widths=(256, 256), optimizer="sgd", lr=0.05, momentum=0.9, epochs=200,
-          batch_size=16, seed=3),
+        P("overfit_mnist1d_sgd", "overfitting", None, why, "mnist1d", n_train=500,
+          widths=(512, 512), optimizer="sgd", lr=0.05, momentum=0.9, epochs=100,
+          batch_size=32, seed=3),
         P("overfit_digits_cnn", "overfitting", None, why, "digits", n_train=100,
           arch="cnn1d", widths=(32, 64), epochs=150, batch_size=32, seed=4),
         P("overfit_breast_mlp", "overfitting", None, why, "breast_cancer", n_train=60,
           widths=(256, 256), epochs=200, batch_size=16, seed=5),
-        P("overfit_wine_mlp", "overfitting", None, why, "wine", n_train=30, widths=(256, 256),
+        P("overfit_wine_mlp", "overfitting", None, why, "wine", n_train=20, widths=(256, 256),
           epochs=200, batch_size=8, seed=6),
         P("overfit_iris_mlp", "overfitting", None, why, "iris", n_train=30, widths=(256, 256),
           epochs=200, batch_size=8, seed=7),
@@ -671,7 +684,7 @@ def plans() -> list[RunPlan]:
         P("div_wine_sgd_momentum", "diverging", None, why, "wine", widths=(64,),
           optimizer="sgd", lr=2.0, momentum=0.9, epochs=60, batch_size=16, seed=2),
         P("div_wine_explodes_finite", "diverging", None, why, "wine", widths=(64,),
-          optimizer="sgd", lr=0.5, momentum=0.9, epochs=60, batch_size=16, seed=3),
+          optimizer="sgd", lr=0.8, momentum=0.9, epochs=60, batch_size=16, seed=3),
         P("div_breast_explodes_finite", "diverging", None, why, "breast_cancer", widths=(64,),
           optimizer="sgd", lr=0.5, momentum=0.9, epochs=40, batch_size=32, seed=4),
         P("div_mnist1d_cnn_sgd", "diverging", None, why, "mnist1d", arch="cnn1d",

@@ -32,9 +32,10 @@ def signals(run: dict) -> dict[str, float]:
     out["explode.end_over_start"] = end / max(c.start, c.chance_loss or 0.0)
     if c.start_spike:
         out["spike.first_over_next"] = float(s.values[0] / c.start)
-    w = s.values[1:]
-    d = np.diff(np.log(w - min(0.0, float(w.min())) + T.jump_floor * c.scale))
-    out["osc.up_jump_rate"] = float((d >= math.log(T.jump_ratio)).mean()) if len(s) >= 8 else 0
+    if len(s) >= 8:  # as check_loss_oscillates: big jumps over the second half
+        w = s.values[max(1, len(s) // 2 - 1):]
+        d = np.diff(np.log(w - min(0.0, float(w.min())) + T.jump_floor * c.scale))
+        out["osc.jump_rate"] = float((np.abs(d) >= math.log(T.jump_ratio)).mean())
     a = ck._acc(c.train_acc)
     if a is not None and c.num_classes and len(a) >= 3:
         base = 1 / c.num_classes

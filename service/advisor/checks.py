@@ -1,0 +1,587 @@
+"""One small function per symptom, in the order of the lecture's flow.
+
+Each check reads the curves (and the run's facts where it needs them), compares one
+measured signal against one threshold, and returns a `Finding` with the numbers in its
+message — or None. Checks do not decide the status; `decide.py` does, in one place.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from service.advisor import findings as F
+from service.advisor.curves import Curves, Series
+from service.advisor.findings import Finding, evidence, strength
+from service.advisor.thresholds import Thresholds
+
+Check = Callable[[Curves, Thresholds], Finding | None]
+CHECKS: list[Check] = []
+
+
+def check(fn: Check) -> Check:
+    """Register a check; the runner calls them in registration order."""
+    CHECKS.append(fn)
+    return fn
+
+
+def run_checks(c: Curves, t: Thresholds) -> dict[str, Finding]:
+    """Run every registered check; code -> finding for those that fired."""
+    if c.train is None and c.val is None:  # nothing else can be read
+        finding = check_enough_data(c, t)
+        return {finding.code: finding} if finding else {}
+    checks = CHECKS if c.nonnegative else [fn for fn in CHECKS if fn in SIGN_FREE]
+    found: dict[str, Finding] = {}
+    for fn in checks:
+        finding = fn(c, t)
+        if finding is not None:
+            found.setdefault(finding.code, finding)
+    return found
+
+
+# --- small measurements ----------------------------------------------------------------------
+
+
+def _tail_mask(s: Series, t: Thresholds) -> np.ndarray:
+    """The end of the run: its last tail_fraction of steps, at least three points."""
+    mask = s.since(t.tail_fraction)
+    if mask.sum() < 3:
+        mask = np.zeros(len(s), dtype=bool)
+        mask[-3:] = True
+    return mask
+
+
+def _end(s: Series, t: Thresholds) -> float:
+    """The level at the end of the run (median of its tail: robust to one bad epoch)."""
+    return float(np.median(s.values[_tail_mask(s, t)]))
+
+
+def _slope(s: Series, mask: np.ndarray) -> float:
+    """Least-squares slope of the values over the masked window (per step)."""
+    x, y = s.steps[mask], s.values[mask]
+    if len(x) < 2 or x[-1] == x[0]:
+        return 0.0
+    xc = x - x.mean()
+    return float((xc * (y - y.mean())).sum() / (xc * xc).sum())
+
+
+def _projected_fall(s: Series, t: Thresholds) -> tuple[float, float]:
+    """How much the loss would still fall if training ran as long again at its final rate:
+    the slope over the end of the run times the run's length, and the end level."""
+    mask = _tail_mask(s, t)
+    span = float(s.steps[-1] - s.steps[0]) + 1.0
+    return -_slope(s, mask) * span, float(np.median(s.values[mask]))
+
+
+def _train_falling(c: Curves, t: Thresholds) -> tuple[float, float] | None:
+    """(fall relative to the end level, fall in units of scale) of the training loss
+    (of the validation loss when that is all there is)."""
+    s = c.loss.finite()
+    if len(s) < t.min_points:
+        return None
+    fall, level = _projected_fall(s, t)
+    fall = min(fall, level)  # a loss cannot fall below zero, however steep its slope
+    return (fall / level if level > 0 else 0.0), fall / c.scale
+
+
+def _is_falling(fall: tuple[float, float] | None, t: Thresholds) -> bool:
+    return fall is not None and fall[0] >= t.improving_drop and fall[1] >= t.improving_abs
+
+
+def _moving_average(values: np.ndarray, k: int) -> np.ndarray:
+    if k <= 1 or len(values) < 3 * k:
+        return values
+    kernel = np.ones(k) / k
+    padded = np.concatenate([np.full(k // 2, values[0]), values, np.full(k // 2, values[-1])])
+    return np.convolve(padded, kernel, mode="valid")[: len(values)]
+
+
+def _acc(s: Series | None) -> Series | None:
+    """Accuracy as a fraction (clients also send percentages)."""
+    if s is None:
+        return None
+    fin = s.finite()
+    if len(fin) == 0:
+        return None
+    if fin.values.max() > 1.5:  # a fraction never exceeds 1; a percentage soon does
+        return Series(fin.steps, fin.values / 100.0)
+    return fin
+
+
+def _n(s: Series) -> int:
+    return len(s)
+
+
+def _loss_name(c: Curves) -> str:
+    return "train loss" if c.train is not None else "val loss"
+
+
+# --- enough data? ----------------------------------------------------------------------------
+
+
+@check
+def check_enough_data(c: Curves, t: Thresholds) -> Finding | None:
+    """Too few points of any loss to read a trend."""
+    if c.train is None and c.val is None:
+        msg = "no loss series was logged (looked for train_loss, loss, val_loss and aliases)"
+        return Finding(F.TOO_FEW_POINTS, (evidence("train_loss.points", 0.0, msg),), 1.0)
+    n = len(c.loss.finite())
+    if n >= t.min_points:
+        return None
+    msg = f"{_loss_name(c)} has {n} finite point(s); {t.min_points} are needed to see a trend"
+    return Finding(
+        F.TOO_FEW_POINTS, (evidence("train_loss.points", float(n), msg, t.min_points),), 1.0
+    )
+
+
+# --- diverging -------------------------------------------------------------------------------
+
+
+@check
+def check_loss_nonfinite(c: Curves, t: Thresholds) -> Finding | None:
+    """Loss became NaN/inf and stayed so (or ended so)."""
+    for name, s in (("train loss", c.train), ("val loss", c.val)):
+        if s is None or len(s) == 0:
+            continue
+        bad = ~s.finite_mask
+        if not (bad.sum() >= t.nonfinite_points or bad[-1]):
+            continue
+        if name == "val loss" and not bad[-1]:
+            continue
+        i = int(np.argmax(bad))
+        kind = "NaN" if math.isnan(s.values[i]) else "inf"
+        before = s.values[:i][np.isfinite(s.values[:i])]
+        was = f" (it was {before[-1]:.3g} just before)" if len(before) else ""
+        msg = (
+            f"{name} became {kind} at {c.unit} {s.step(i)}{was}; "
+            f"{int(bad.sum())} of {len(s)} points are not finite"
+        )
+        signal = name.replace(" ", "_") + ".nonfinite"
+        return Finding(F.LOSS_NONFINITE, (evidence(signal, kind, msg),), 1.0, s.step(i))
+    return None
+
+
+@check
+def check_loss_explodes(c: Curves, t: Thresholds) -> Finding | None:
+    """Loss ends far above where it started: it is blowing up, still finite."""
+    s = c.loss.finite()
+    if len(s) < t.min_points:
+        return None
+    ref = max(c.start, c.chance_loss or 0.0)
+    if not ref > 0:
+        return None
+    end = _end(s, t)
+    ratio = end / ref
+    if not ratio >= t.explode_ratio:
+        return None
+    i = int(np.argmax(s.values > t.explode_ratio * ref))
+    msg = (
+        f"{_loss_name(c)} grew from {ref:.3g} to {end:.3g} ({ratio:.3g}x) "
+        f"since {c.unit} {s.step(i)}"
+    )
+    ev = evidence("train_loss.end_over_start", ratio, msg, t.explode_ratio)
+    return Finding(F.LOSS_EXPLODED, (ev,), strength(math.log(ratio), math.log(3), 5), s.step(i))
+
+
+# --- oscillating -----------------------------------------------------------------------------
+
+
+@check
+def check_loss_oscillates(c: Curves, t: Thresholds) -> Finding | None:
+    """Large up-and-down jumps of the training loss over the second half of the run."""
+    s = c.loss.finite()
+    n = len(s)
+    if n < 8:
+        return None
+    first = max(1, n // 2 - 1)  # the second half: an early wobble that settled is no fault
+    w = s.values[first:]
+    floor = t.jump_floor * c.scale
+    d = np.diff(np.log(w - min(0.0, float(w.min())) + floor))
+    big = math.log(t.jump_ratio)
+    up, down = d >= big, d <= -big
+    rate = float((up | down).mean())
+    if rate < t.oscillation_rate or not up.any() or not down.any():
+        return None
+    since = s.step(first + 1 + int(np.argmax(up | down)))
+    msg = (
+        f"{_loss_name(c)} jumped by {t.jump_ratio - 1:.0%} or more on {int((up | down).sum())} "
+        f"of the last {len(d)} {c.unit}s ({int(up.sum())} up, {int(down.sum())} down; "
+        f"largest {math.exp(np.abs(d).max()):.2g}x) instead of settling"
+    )
+    ev = evidence("train_loss.jump_rate", rate, msg, t.oscillation_rate)
+    return Finding(F.LOSS_OSCILLATES, (ev,), strength(rate, t.oscillation_rate, 0.5), since)
+
+
+# --- stuck -----------------------------------------------------------------------------------
+
+
+@check
+def check_loss_stuck(c: Curves, t: Thresholds) -> Finding | None:
+    """Training loss barely leaves its start (chance level for classification)."""
+    s = c.loss.finite()
+    if len(s) < t.min_points:
+        return None
+    ref = c.chance_loss if c.chance_loss is not None else c.start
+    if not ref > 0:
+        return None
+    end = _end(s, t)
+    progress = (ref - end) / ref
+    if progress >= t.stuck_progress:
+        return None
+    moved = f"fell {progress:.1%}" if progress >= 0 else f"rose {-progress:.1%}"
+    msg = (
+        f"{_loss_name(c)} is {end:.4g} after {_n(s)} {c.unit}s, {end / ref:.0%} of "
+        f"{c.ref_name}: it {moved} in the whole run"
+    )
+    ev = evidence("train_loss.progress", progress, msg, t.stuck_progress)
+    return Finding(F.LOSS_STUCK, (ev,), strength(-progress, -t.stuck_progress, 0.0), s.step(0))
+
+
+@check
+def check_accuracy_at_chance(c: Curves, t: Thresholds) -> Finding | None:
+    """Training accuracy stays at chance even if the loss moves (e.g. saturated MSE)."""
+    a = _acc(c.train_acc)
+    if c.task != "classification" or a is None or len(a) < t.min_points:
+        return None
+    base = 1.0 / c.num_classes if c.num_classes else float(a.values[0])
+    if base >= 1.0:
+        return None
+    end = _end(a, t)
+    gain = (end - base) / (1.0 - base)
+    if gain >= t.chance_acc_gain:
+        return None
+    what = f"chance (1/{c.num_classes})" if c.num_classes else "its first value"
+    msg = (
+        f"train accuracy is {end:.1%} after {len(a)} {c.unit}s, {base:.1%} at {what}: "
+        f"it gained {gain:.0%} of what it could"
+    )
+    ev = evidence("train_acc.gain_over_chance", gain, msg, t.chance_acc_gain)
+    return Finding(
+        F.ACC_AT_CHANCE, (ev,), strength(-gain, -t.chance_acc_gain, 0.0), a.step(0)
+    )
+
+
+@check
+def check_loss_blew_up(c: Curves, t: Thresholds) -> Finding | None:
+    """The first steps blew the loss up, or it ended above where it started (lr too high)."""
+    s = c.loss.finite()
+    if len(s) < t.min_points:
+        return None
+    v = s.values
+    if c.start_spike and c.start > 0:
+        msg = (
+            f"{_loss_name(c)} blew up to {v[0]:.3g} in the first {c.unit}, "
+            f"{v[0] / c.start:.0f}x the {c.start:.3g} that followed"
+        )
+        ev = evidence("train_loss.first_spike", float(v[0] / c.start), msg, t.spike_ratio)
+        return Finding(F.LOSS_BLEW_UP, (ev,), 1.0, s.step(0))
+    end = _end(s, t)
+    if not v[0] > 0:
+        return None
+    rise = end / v[0] - 1.0
+    if rise < t.rise_ratio or end < 0.5 * (c.chance_loss or 0.0):
+        return None
+    how = f"{rise:.1%}" if rise < 10 else f"{end / v[0]:.3g}x"
+    msg = f"{_loss_name(c)} ended at {end:.4g}, {how} above its first {c.unit} ({v[0]:.4g})"
+    ev = evidence("train_loss.rise_over_start", rise, msg, t.rise_ratio)
+    return Finding(F.LOSS_BLEW_UP, (ev,), strength(rise, t.rise_ratio, 0.3), s.step(0))
+
+
+def _lr(c: Curves) -> float | None:
+    lr = c.hyper.lr
+    if lr is None and c.lr is not None and len(c.lr.finite()):
+        lr = float(c.lr.finite().values[0])
+    return lr if lr is not None and lr > 0 else None
+
+
+@check
+def check_lr_too_high(c: Curves, t: Thresholds) -> Finding | None:
+    """The learning rate is far above what this optimizer usually trains at."""
+    lr, typical = _lr(c), c.hyper.typical_lr
+    if lr is None or typical is None or lr < t.lr_high_factor * typical:
+        return None
+    msg = f"lr {lr:.3g} is {lr / typical:.0f}x the usual {typical:.0e} for {c.hyper.optimizer}"
+    ev = evidence("params.lr_ratio", lr / typical, msg, t.lr_high_factor)
+    return Finding(F.LR_HIGH, (ev,), strength(math.log10(lr / typical), 1.5, 3.0))
+
+
+@check
+def check_lr_too_low(c: Curves, t: Thresholds) -> Finding | None:
+    """The learning rate is far below what this optimizer usually trains at."""
+    lr, typical = _lr(c), c.hyper.typical_lr
+    if lr is None or typical is None or lr > t.lr_low_factor * typical:
+        return None
+    msg = (
+        f"lr {lr:.3g} is 1/{typical / lr:.0f} of the usual {typical:.0e} "
+        f"for {c.hyper.optimizer}"
+    )
+    ev = evidence("params.lr_ratio", lr / typical, msg, t.lr_low_factor)
+    return Finding(F.LR_LOW, (ev,), strength(-math.log10(lr / typical), 2.0, 4.0))
+
+
+@check
+def check_steady_crawl(c: Curves, t: Thresholds) -> Finding | None:
+    """A loss that falls on nearly every step but by almost nothing: the lr is too low."""
+    s = c.loss.finite()
+    if len(s) < 5:
+        return None
+    ref = c.chance_loss if c.chance_loss is not None else c.start
+    if not ref > 0:
+        return None
+    progress = (s.values[0] - _end(s, t)) / ref
+    falls = float((np.diff(s.values) < 0).mean())
+    if falls < t.steady_descent or progress >= 2 * t.stuck_progress:
+        return None
+    msg = (
+        f"{_loss_name(c)} fell on {falls:.0%} of {c.unit}s, but only {progress:.1%} "
+        f"of {c.ref_name} in total: a steady crawl"
+    )
+    ev = evidence("train_loss.falling_fraction", falls, msg, t.steady_descent)
+    return Finding(F.STEADY_CRAWL, (ev,), strength(falls, t.steady_descent, 1.0))
+
+
+@check
+def check_mse_on_classes(c: Curves, t: Thresholds) -> Finding | None:
+    """MSE on class outputs: flat regions where the sigmoid/softmax saturates."""
+    if c.task != "classification" or not c.hyper.mse:
+        return None
+    msg = f"a classifier trained with {c.hyper.loss} loss: MSE on class probabilities saturates"
+    return Finding(F.MSE_ON_CLASSES, (evidence("params.loss", c.hyper.loss, msg),), 0.8)
+
+
+@check
+def check_deep_saturating(c: Curves, t: Thresholds) -> Finding | None:
+    """A deep stack of sigmoid/tanh layers without BatchNorm: gradients vanish."""
+    h = c.hyper
+    if not h.saturating or (h.depth or 0) < t.deep_layers or h.batchnorm:
+        return None
+    msg = (
+        f"{h.depth} hidden layers of {h.activation} without BatchNorm: each layer shrinks "
+        f"the gradient (sigmoid' <= 0.25)"
+    )
+    ev = evidence("params.depth", float(h.depth or 0), msg, t.deep_layers)
+    return Finding(F.DEEP_SATURATING, (ev,), strength(h.depth or 0, t.deep_layers, 8))
+
+
+@check
+def check_grad_tiny(c: Curves, t: Thresholds) -> Finding | None:
+    """Gradient norm is tiny while the loss is still high (vanishing gradient / flat region)."""
+    g = c.grad_norm.finite() if c.grad_norm is not None else None
+    s = c.loss.finite()
+    if g is None or len(g) < t.min_points or len(s) < t.min_points:
+        return None
+    end = _end(g, t)
+    ref = c.chance_loss if c.chance_loss is not None else c.start
+    if end >= t.grad_tiny or _end(s, t) < 0.5 * ref:
+        return None
+    msg = f"gradient norm is {end:.2g} at the end while the loss is still {_end(s, t):.3g}"
+    ev = evidence("grad_norm.end", end, msg, t.grad_tiny)
+    return Finding(F.GRAD_TINY, (ev,), 0.8)
+
+
+# --- underfitting ----------------------------------------------------------------------------
+
+
+@check
+def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
+    """Training loss ends high: far from zero relative to chance (or to its start)."""
+    if c.train is None:
+        return None
+    s = c.train.finite()
+    if len(s) < t.min_points:
+        return None
+    end = _end(s, t)
+    if c.chance_loss is not None:
+        ratio, limit = end / c.chance_loss, t.high_loss_ratio
+    else:
+        ratio, limit = end / c.start if c.start > 0 else 0.0, t.high_loss_ratio_no_chance
+    if ratio < limit:
+        return None
+    if _is_falling(_train_falling(c, t), t):
+        return None  # high, but still coming down: not a plateau
+    msg = f"train loss ends at {end:.3g}, {ratio:.0%} of {c.ref_name} and has stopped falling"
+    a = _acc(c.train_acc)
+    if a is not None and len(a):
+        msg += f" (train accuracy {_end(a, t) if len(a) >= 3 else a.values[-1]:.1%})"
+    ev = evidence("train_loss.end_over_chance", ratio, msg, limit)
+    return Finding(F.LOSS_HIGH, (ev,), strength(ratio, limit, min(1.0, 3 * limit)))
+
+
+@check
+def check_still_improving(c: Curves, t: Thresholds) -> Finding | None:
+    """Train loss (and val loss, if logged) still falling at the end of the run."""
+    fall = _train_falling(c, t)
+    if not _is_falling(fall, t):
+        return None
+    assert fall is not None
+    rel = fall[0]
+    s = c.loss.finite()
+    mask = _tail_mask(s, t)
+    per_step = rel / (float(s.steps[-1] - s.steps[0]) + 1.0)
+    msg = (
+        f"{_loss_name(c)} is still falling at the end: {per_step:.1%} of its level per {c.unit} "
+        f"over the last {int(mask.sum())} points ({rel:.0%} more if trained as long again)"
+    )
+    items = [evidence("train_loss.projected_fall", rel, msg, t.improving_drop)]
+    v = c.val.finite() if c.val is not None and c.train is not None else None
+    if v is not None and len(v) >= t.min_points:
+        vmask = v.steps >= s.steps[mask][0]
+        if vmask.sum() < 2:
+            vmask = np.zeros(len(v), dtype=bool)
+            vmask[-2:] = True
+        vslope = _slope(v, vmask)
+        vlevel = float(np.median(v.values[vmask]))
+        vfall = min(-vslope * (float(v.steps[-1] - v.steps[0]) + 1.0), vlevel)
+        vrel = -vfall / vlevel if vlevel > 0 else 0.0
+        if -vrel < t.improving_val_drop:
+            return None  # validation no longer follows: training longer would not help
+        items.append(evidence(
+            "val_loss.projected_fall", -vrel,
+            f"val loss is still falling too ({-vrel:.0%} more if trained as long again)",
+            t.improving_val_drop,
+        ))
+    return Finding(F.STILL_IMPROVING, tuple(items), strength(rel, t.improving_drop, 0.5))
+
+
+# --- validation against training -------------------------------------------------------------
+
+
+def _pair(c: Curves, t: Thresholds) -> tuple[Series, Series] | None:
+    if c.train is None or c.val is None:
+        return None
+    tr, v = c.train.finite(), c.val.finite()
+    if len(tr) < t.min_points or len(v) < t.min_val_points:
+        return None
+    return tr, v
+
+
+@check
+def check_val_not_tracking(c: Curves, t: Thresholds) -> Finding | None:
+    """Validation never improves with training from the first epochs: a mismatch."""
+    pair = _pair(c, t)
+    if pair is None:
+        return None
+    tr, v = pair
+    progress = (c.start - _end(tr, t)) / c.start if c.start > 0 else 0.0
+    best = int(np.argmin(v.values))
+    gain = (v.values[0] - v.values[best]) / v.values[0] if v.values[0] > 0 else 0.0
+    if (
+        progress < t.mismatch_train_progress
+        or best >= t.mismatch_best_points
+        or gain > t.mismatch_val_gain
+    ):
+        return None
+    end = _end(v, t)
+    times = f" ({end / v.values[0]:.2g}x its first value)" if v.values[0] > 0 else ""
+    msg = (
+        f"val loss never improved: its best {v.values[best]:.3g} is at {c.unit} {v.step(best)} "
+        f"and it ended at {end:.3g}{times} while train loss fell {progress:.0%}"
+    )
+    items = [evidence("val_loss.gain_from_first", gain, msg, t.mismatch_val_gain)]
+    va = _acc(c.val_acc)
+    if va is not None and len(va) >= t.min_points and c.num_classes:
+        items.append(
+            evidence("val_acc.end", _end(va, t), f"val accuracy ends at {_end(va, t):.1%} "
+                     f"(chance is {1 / c.num_classes:.1%})")
+        )
+    return Finding(F.VAL_NOT_TRACKING, tuple(items), strength(progress, 0.3, 0.9), v.step(0))
+
+
+@check
+def check_val_turned_up(c: Curves, t: Thresholds) -> Finding | None:
+    """Validation loss turned up from its best while training loss kept falling."""
+    pair = _pair(c, t)
+    if pair is None:
+        return None
+    tr, v = pair
+    smooth = _moving_average(v.values, 3)
+    best = int(np.argmin(smooth))
+    if best > len(v) - 3:
+        return None
+    end = _end(v, t)
+    low = float(smooth[best])
+    rise, rise_abs = (end - low) / low if low > 0 else 0.0, (end - low) / c.scale
+    if rise < t.val_rise or rise_abs < t.val_rise_abs:
+        return None
+    at_best, train_end = float(tr.at(np.array([v.steps[best]]))[0]), _end(tr, t)
+    fall = (at_best - train_end) / at_best if at_best > 0 else 0.0
+    if fall < t.train_fall:
+        return None
+    step = v.step(int(np.argmin(v.values[:-2])))  # the raw best: where to stop early
+    msg = (
+        f"val loss rose {rise:.0%} from its best {low:.3g} at {c.unit} {step} to {end:.3g}, "
+        f"while train loss fell from {at_best:.3g} to {train_end:.3g}"
+    )
+    ev = evidence("val_loss.rise_from_best", rise, msg, t.val_rise)
+    return Finding(F.VAL_TURNED_UP, (ev,), strength(rise, t.val_rise, 0.5), step)
+
+
+@check
+def check_gap_growing(c: Curves, t: Thresholds) -> Finding | None:
+    """A large generalisation gap that keeps growing while validation stalls."""
+    pair = _pair(c, t)
+    if pair is None:
+        return None
+    tr, v = pair
+    gap = v.values - tr.at(v.steps)
+    end_mask = _tail_mask(v, t)
+    mid = v.steps[0] + 0.5 * (v.steps[-1] - v.steps[0])
+    mid_i = int(np.argmin(np.abs(v.steps - mid)))
+    gap_end, gap_mid = float(np.median(gap[end_mask])), float(gap[mid_i])
+    size = gap_end / c.scale
+    growth = (gap_end - gap_mid) / abs(gap_mid) if gap_mid != 0 else math.inf
+    val_end = _end(v, t)
+    stalled = val_end >= float(v.values[mid_i]) * (1.0 - t.improving_drop / 2)
+    if size < t.gap_large or growth < t.gap_growth or not stalled:
+        return None
+    msg = (
+        f"the gap between val and train loss grew from {gap_mid:.3g} at {c.unit} "
+        f"{v.step(mid_i)} to {gap_end:.3g} ({size:.0%} of {c.ref_name}) while val loss stalled"
+    )
+    ev = evidence("gap.end_over_scale", size, msg, t.gap_large)
+    return Finding(F.GAP_GROWING, (ev,), strength(size, t.gap_large, 1.0), v.step(mid_i))
+
+
+@check
+def check_accuracy_gap(c: Curves, t: Thresholds) -> Finding | None:
+    """Train accuracy well above validation accuracy at the end."""
+    a, va = _acc(c.train_acc), _acc(c.val_acc)
+    if a is None or va is None or len(a) < t.min_points or len(va) < t.min_points:
+        return None
+    gap = _end(a, t) - _end(va, t)
+    if gap < t.acc_gap:
+        return None
+    msg = (
+        f"train accuracy {_end(a, t):.1%} vs val accuracy {_end(va, t):.1%} at the end "
+        f"(a gap of {gap * 100:.0f} points)"
+    )
+    return Finding(F.ACC_GAP, (evidence("acc.gap", gap, msg, t.acc_gap),), strength(gap, 0.1, 0.5))
+
+
+# --- healthy ---------------------------------------------------------------------------------
+
+
+@check
+def check_converged(c: Curves, t: Thresholds) -> Finding | None:
+    """Training loss has flattened at the end (and validation sits near it)."""
+    fall = _train_falling(c, t)
+    if fall is None or _is_falling(fall, t):
+        return None
+    end = _end(c.loss.finite(), t)
+    ref = c.chance_loss or c.start
+    share = f" ({end / ref:.0%} of {c.ref_name})" if ref > 0 else ""
+    msg = f"{_loss_name(c)} settled at {end:.3g}{share}"
+    if c.train is not None and c.val is not None and len(c.val.finite()) >= t.min_points:
+        msg += f"; val loss ends at {_end(c.val.finite(), t):.3g}"
+    ev = evidence("train_loss.projected_fall_of_scale", fall[1], msg, t.improving_abs)
+    return Finding(F.CONVERGED, (ev,))
+
+
+# Checks that do not assume a non-negative loss (the others compare ratios of loss levels,
+# which mean nothing for a loss that goes negative, such as a Gaussian negative log-likelihood).
+SIGN_FREE = (
+    check_enough_data, check_loss_nonfinite, check_loss_oscillates, check_lr_too_high,
+    check_lr_too_low, check_mse_on_classes, check_deep_saturating, check_accuracy_gap,
+)

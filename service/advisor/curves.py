@@ -1,0 +1,365 @@
+"""From what clients send to curves the checks can read.
+
+Real clients name their metrics in many ways (Keras `loss`/`val_accuracy`, Hugging Face
+`eval_loss`/`learning_rate`, Lightning `train_loss_epoch`, W&B `train/loss`), log NaN, skip
+epochs, log every batch, or send no validation at all. This module resolves the aliases,
+drops duplicate steps, and brings dense (per-batch) logging down to one point per epoch or
+per validation interval — the lecture's "look at the loss curves with a moving average".
+It also works out the run's reference levels: the chance-level loss (ln C for C classes
+under cross-entropy), the starting loss, and the scale every relative rule divides by.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+from service.advisor.facts import Hyper, RunFacts, read_hyper
+from service.advisor.thresholds import Thresholds
+
+# Canonical key -> accepted names, best first (names are compared lower-case with any run
+# of non-alphanumerics as "_", so "train/loss", "Train-Loss" and "train_loss" are one name).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "train_loss": (
+        "train_loss", "loss", "training_loss", "train_loss_epoch", "loss_train", "trn_loss",
+        "train_loss_step", "train_epoch_loss", "epoch_loss",
+    ),
+    "val_loss": (
+        "val_loss", "validation_loss", "eval_loss", "valid_loss", "val_loss_epoch",
+        "loss_val", "dev_loss", "test_loss", "eval_epoch_loss",
+    ),
+    "train_acc": (
+        "train_acc", "accuracy", "acc", "train_accuracy", "training_accuracy",
+        "train_acc_epoch", "acc_train", "categorical_accuracy", "sparse_categorical_accuracy",
+    ),
+    "val_acc": (
+        "val_acc", "val_accuracy", "eval_accuracy", "validation_accuracy", "valid_acc",
+        "eval_acc", "val_acc_epoch", "acc_val", "dev_acc", "test_acc", "test_accuracy",
+        "val_categorical_accuracy", "val_sparse_categorical_accuracy",
+    ),
+    "lr": ("lr", "learning_rate", "lr_adam", "lr_sgd", "lr_0", "lr_group_0", "learningrate"),
+    "grad_norm": ("grad_norm", "gradient_norm", "grad_norm_total", "total_grad_norm", "gnorm"),
+}
+CANONICAL = tuple(ALIASES)
+
+# Class counts of the datasets a JobSpec can name (used when meta does not say).
+DATASET_CLASSES = {"mnist1d": 10, "digits": 10, "wine": 3, "iris": 3, "breast_cancer": 2}
+
+
+def normalise_key(key: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", key.strip().lower()).strip("_")
+
+
+def resolve_keys(keys: Sequence[str]) -> dict[str, str]:
+    """Canonical key -> the client's key that supplies it (best alias present wins)."""
+    by_norm: dict[str, str] = {}
+    for key in keys:
+        by_norm.setdefault(normalise_key(key), key)
+    found: dict[str, str] = {}
+    for canonical, names in ALIASES.items():
+        for name in names:
+            if name in by_norm:
+                found[canonical] = by_norm[name]
+                break
+    return found
+
+
+# --- one series ------------------------------------------------------------------------------
+
+
+def _to_float(value: Any) -> float:
+    if isinstance(value, bool) or value is None:
+        return math.nan
+    try:
+        return float(value)  # also parses "NaN", "Infinity", "-Infinity"
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _point(p: Any) -> tuple[float, float]:
+    if isinstance(p, Mapping):  # {"step": 3, "value": 0.5}, as the metrics API returns
+        return _to_float(p.get("step")), _to_float(p.get("value"))
+    return _to_float(p[0]), _to_float(p[1])
+
+
+def _as_array(points: Sequence[Any]) -> np.ndarray:
+    """(n, 2) float array of (step, value); the fast path takes plain numbers at C speed."""
+    try:
+        flat = np.fromiter(chain.from_iterable(points), dtype=np.float64, count=2 * len(points))
+        return flat.reshape(-1, 2)
+    except (TypeError, ValueError):
+        pass
+    return np.array([_point(p) for p in points], dtype=np.float64).reshape(-1, 2)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One metric: strictly increasing steps and their values (nan/inf kept)."""
+
+    steps: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def parse(cls, points: Sequence[Any]) -> Series:
+        if len(points) == 0:
+            return cls(np.empty(0), np.empty(0))
+        raw = _as_array(points)
+        steps, values = raw[:, 0], raw[:, 1]
+        keep = np.isfinite(steps)
+        steps, values = steps[keep], values[keep]
+        order = np.argsort(steps, kind="stable")
+        steps, values = steps[order], values[order]
+        # A repeated step overwrites (the store's rule): keep the last value of each step.
+        last = np.ones(len(steps), dtype=bool)
+        last[:-1] = steps[1:] != steps[:-1]
+        return cls(steps[last], values[last])
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @cached_property
+    def finite_mask(self) -> np.ndarray:
+        return np.isfinite(self.values)
+
+    def finite(self) -> Series:
+        return self._finite
+
+    @cached_property
+    def _finite(self) -> Series:
+        mask = self.finite_mask
+        return self if mask.all() else Series(self.steps[mask], self.values[mask])
+
+    def step(self, i: int) -> int:
+        return int(self.steps[i])
+
+    def since(self, fraction: float) -> np.ndarray:
+        """Mask of the points in the last `fraction` of the step range."""
+        first, last = self.steps[0], self.steps[-1]
+        return self.steps >= last - fraction * (last - first)
+
+    def tail(self, fraction: float, min_points: int = 2) -> np.ndarray:
+        """Values of the last `fraction` of the run (by step), at least `min_points` of them."""
+        mask = self.since(fraction)
+        if mask.sum() < min_points:
+            return self.values[-min_points:]
+        return self.values[mask]
+
+    def at(self, steps: np.ndarray) -> np.ndarray:
+        """Linear interpolation of the finite values at `steps`."""
+        fin = self.finite()
+        return np.interp(steps, fin.steps, fin.values)
+
+
+def bin_series(series: Series, edges: np.ndarray) -> Series:
+    """Average the points of each bin (edges[i-1], edges[i]]; a bin of mostly non-finite
+    points becomes nan (the loss was NaN during that epoch); empty bins are dropped."""
+    if len(series) == 0 or len(edges) == 0:
+        return series
+    idx = np.searchsorted(edges, series.steps, side="left")
+    inside = idx < len(edges)
+    idx, values = idx[inside], series.values[inside]
+    fin = np.isfinite(values)
+    n = len(edges)
+    count = np.bincount(idx, minlength=n)
+    count_fin = np.bincount(idx[fin], minlength=n)
+    sums = np.bincount(idx[fin], weights=values[fin], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = sums / count_fin
+    mean[2 * count_fin <= count] = math.nan
+    keep = count > 0
+    return Series(edges[keep].astype(float), mean[keep])
+
+
+# --- all curves of a run ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Curves:
+    """A run as the checks see it: per-epoch (or per-interval) series and reference levels."""
+
+    train: Series | None  # training loss
+    val: Series | None  # validation loss
+    train_acc: Series | None
+    val_acc: Series | None
+    lr: Series | None
+    grad_norm: Series | None
+    hyper: Hyper
+    facts: RunFacts
+    task: str | None  # classification | regression | None (unknown)
+    num_classes: int | None
+    chance_loss: float | None  # the loss of predicting class frequencies (ln C for CE)
+    start: float  # the training loss at the start of the run
+    scale: float  # what absolute loss differences are divided by
+    start_spike: bool  # the first point blew up far above what followed
+    in_progress: bool  # the run is still running and has epochs left
+    nonnegative: bool  # every finite loss value is >= 0 (what the ratio rules assume)
+    step_unit: str
+    keys: dict[str, str]  # canonical -> client key
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def loss(self) -> Series:
+        """The loss the training-side checks read (validation only when no training loss)."""
+        assert self.train is not None or self.val is not None
+        return self.train if self.train is not None else self.val  # type: ignore[return-value]
+
+    @property
+    def unit(self) -> str:
+        return "step" if self.step_unit == "batch" else "epoch"
+
+    @property
+    def ref_name(self) -> str:
+        if self.chance_loss is None:
+            return f"the starting loss {self.start:.3g}"
+        if self.hyper.mse:
+            return f"the class-frequency MSE {self.chance_loss:.3g}"
+        return f"ln({self.num_classes})={self.chance_loss:.3g}"
+
+
+def _dense(train: Series, val: Series | None, step_unit: str, t: Thresholds) -> bool:
+    if step_unit == "batch":
+        return True
+    return val is not None and len(val) >= 3 and len(train) >= t.dense_ratio * len(val)
+
+
+def _epoch_edges(train: Series, val: Series | None, bins: int) -> np.ndarray:
+    """Bin edges for dense logging: the validation steps, else `bins` evenly sized groups."""
+    if val is not None and len(val) >= 3:
+        edges = val.steps
+        if train.steps[-1] > edges[-1]:  # training points logged after the last validation
+            edges = np.append(edges, train.steps[-1])
+        return edges
+    k = max(1, math.ceil(len(train) / bins))
+    edges = train.steps[k - 1 :: k]
+    if edges[-1] != train.steps[-1]:
+        edges = np.append(edges, train.steps[-1])
+    return edges
+
+
+def _num_classes(facts: RunFacts, task: str | None) -> int | None:
+    value = facts.meta.get("num_classes") if facts.meta else None
+    try:
+        c = int(value) if value is not None else None
+    except (TypeError, ValueError):
+        c = None
+    dataset = facts.spec.get("dataset") if isinstance(facts.spec, Mapping) else None
+    if c is None and isinstance(dataset, Mapping) and task != "regression":
+        c = DATASET_CLASSES.get(str(dataset.get("name", "")))
+    return c if c is not None and c >= 2 else None
+
+
+def _task(facts: RunFacts, hyper: Hyper, has_acc: bool) -> str | None:
+    task = str(facts.meta.get("task") or "").lower() if facts.meta else ""
+    if task in ("classification", "regression"):
+        return task
+    if (facts.meta or {}).get("num_classes") or has_acc:
+        return "classification"
+    if hyper.loss and ("entropy" in hyper.loss or hyper.loss in ("nll", "ce", "bce")):
+        return "classification"
+    if hyper.mse:
+        return "regression"
+    return None
+
+
+def _start(loss: Series, chance: float | None, t: Thresholds) -> tuple[float, bool]:
+    """The starting loss; a first point that blew up far above what followed is skipped.
+
+    A fast first epoch also starts far above the next ones (its average includes the
+    untrained model), so with a chance level a blow-up must exceed the chance level too;
+    without one (regression) only a much larger jump counts."""
+    fin = loss.finite().values
+    if len(fin) == 0:
+        return math.nan, False
+    after = float(np.median(fin[1:4])) if len(fin) > 1 else float(fin[0])
+    if chance is not None:
+        spike = fin[0] > t.spike_ratio * max(after, chance)
+    else:
+        spike = fin[0] > t.spike_ratio_no_chance * after
+    if len(fin) > 2 and spike:
+        return after, True
+    return float(fin[0]), False
+
+
+def build_curves(
+    series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresholds
+) -> Curves:
+    keys = resolve_keys(list(series))
+    notes: list[str] = []
+    renamed = {c: k for c, k in keys.items() if normalise_key(k) != c}
+    if renamed:
+        notes.append("read " + ", ".join(f"{k!r} as {c}" for c, k in renamed.items()))
+    parsed: dict[str, Series | None] = {}
+    for canonical in CANONICAL:
+        s = Series.parse(series[keys[canonical]]) if canonical in keys else None
+        parsed[canonical] = s if s is not None and len(s) else None
+
+    step_unit = str((facts.meta or {}).get("step_unit") or "epoch")
+    train, val = parsed["train_loss"], parsed["val_loss"]
+    if train is not None and _dense(train, val, step_unit, t):
+        edges = _epoch_edges(train, val, t.dense_bins)
+        if len(edges) < len(train):
+            notes.append(
+                f"averaged {len(train)} training points into {len(edges)} intervals"
+            )
+            for key in ("train_loss", "train_acc", "lr", "grad_norm"):
+                if parsed[key] is not None:
+                    parsed[key] = bin_series(parsed[key], edges)  # type: ignore[arg-type]
+    elif train is not None and len(train) > t.max_points:  # bound the work on huge runs
+        edges = _epoch_edges(train, None, t.max_points)
+        for key in ("train_loss", "train_acc", "lr", "grad_norm"):
+            if parsed[key] is not None:
+                parsed[key] = bin_series(parsed[key], edges)  # type: ignore[arg-type]
+
+    hyper = read_hyper(facts)
+    task = _task(facts, hyper, parsed["train_acc"] is not None or parsed["val_acc"] is not None)
+    num_classes = _num_classes(facts, task)
+    chance = None
+    if task == "classification" and num_classes:
+        chance = (num_classes - 1) / num_classes**2 if hyper.mse else math.log(num_classes)
+    loss = parsed["train_loss"] or parsed["val_loss"]
+    start, spike = _start(loss, chance, t) if loss is not None else (math.nan, False)
+    scale = chance if chance is not None else abs(start)
+    if not math.isfinite(scale) or scale <= 0:
+        scale = 1.0
+
+    nonnegative = all(
+        s is None or not (s.finite().values < 0).any() for s in (parsed["train_loss"], val)
+    )
+    if not nonnegative:
+        notes.append("the loss goes negative: only NaN, oscillation and facts were checked")
+    planned = (facts.meta or {}).get("planned_epochs")
+    in_progress = (facts.run_status or "") == "running"
+    try:
+        planned = float(planned) if planned is not None else None
+    except (TypeError, ValueError):
+        planned = None
+    if in_progress and planned and step_unit != "batch" and loss is not None and len(loss):
+        in_progress = loss.steps[-1] + 1 < planned
+    return Curves(
+        train=parsed["train_loss"],
+        val=parsed["val_loss"],
+        train_acc=parsed["train_acc"],
+        val_acc=parsed["val_acc"],
+        lr=parsed["lr"],
+        grad_norm=parsed["grad_norm"],
+        hyper=hyper,
+        facts=facts,
+        task=task,
+        num_classes=num_classes,
+        chance_loss=chance,
+        start=start,
+        scale=scale,
+        start_spike=spike,
+        in_progress=in_progress,
+        nonnegative=nonnegative,
+        step_unit=step_unit,
+        keys=keys,
+        notes=tuple(notes),
+    )

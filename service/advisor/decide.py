@@ -1,0 +1,141 @@
+"""Status and cause from the findings — the one place where they are chosen.
+
+Precedence (first match wins), after the lecture's flow "look at the training loss first":
+
+ 1. diverging          the loss is NaN/inf (checked even on a single point)
+ 2. insufficient_data  no loss series, or fewer than three finite points
+ 3. diverging          the loss ends far above where it started
+ 4. oscillating        the training loss jumps up and down by large factors
+ 5. stuck              the training loss (or accuracy) barely leaves its start / chance
+ 6. underfitting       the training loss ends high and has stopped falling: model_bias,
+                       or optimization_issue when the optimizer is to blame (a deep
+                       sigmoid/tanh net, or an lr that blew the loss up)
+ 7. mismatch           training is fine, validation never improved from the first epochs
+ 8. overfitting        validation turned up from its best while training kept falling,
+                       or a large generalisation gap that keeps growing
+ 9. underfitting       still falling when the run stopped (undertrained); a run that is
+                       still running with epochs left is "healthy, still improving"
+10. healthy
+
+Training-side problems (1-6) come before validation-side ones (7-8): a run whose training
+loss is broken says nothing about generalisation. Causes of `stuck`, first match wins:
+lr_too_high (the loss blew up early or rose above its start, or the lr is >= 30x the usual),
+saturated_loss (MSE on class outputs), lr_too_low (lr <= 1/100 of the usual, or a steady
+crawl), vanishing_gradient (a deep sigmoid/tanh net, or a tiny gradient norm), else
+critical_point (flat loss, nothing else to blame) — except for a linear model, whose convex
+loss has no critical point but its optimum: flat at chance, it is underfitting/model_bias.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.advisor import findings as F
+from service.advisor.curves import Curves
+from service.advisor.findings import Finding
+from service.schemas import DiagnosisStatus as S
+
+# Findings that support each status (shown as evidence after the deciding ones).
+SUPPORTING: dict[S, tuple[str, ...]] = {
+    S.insufficient_data: (),
+    S.diverging: (F.LOSS_BLEW_UP, F.LR_HIGH),
+    S.oscillating: (F.LR_HIGH, F.LOSS_BLEW_UP, F.ACC_GAP),
+    S.stuck: (F.LOSS_STUCK, F.ACC_AT_CHANCE, F.GRAD_TINY, F.STEADY_CRAWL),
+    S.underfitting: (F.DEEP_SATURATING, F.LR_LOW, F.LOSS_HIGH, F.CONVERGED),
+    S.mismatch: (F.ACC_GAP,),
+    S.overfitting: (F.VAL_TURNED_UP, F.GAP_GROWING, F.ACC_GAP),
+    S.healthy: (F.CONVERGED, F.STILL_IMPROVING),
+}
+
+# Stuck causes, first match wins: (cause, findings that point at it).
+STUCK_CAUSES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("lr_too_high", (F.LOSS_BLEW_UP, F.LR_HIGH)),
+    ("saturated_loss", (F.MSE_ON_CLASSES,)),
+    ("lr_too_low", (F.LR_LOW, F.STEADY_CRAWL)),
+    ("vanishing_gradient", (F.DEEP_SATURATING, F.GRAD_TINY)),
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: S
+    cause: str | None
+    deciding: tuple[Finding, ...]  # the findings that chose the status
+    causes: tuple[Finding, ...] = ()  # the findings that chose the cause
+    in_progress: bool = False
+
+    @property
+    def remedy_codes(self) -> list[str]:
+        """Whose remedies to suggest, in order: the cause's first, then the status's."""
+        return [f.code for f in self.causes] + [f.code for f in self.deciding]
+
+
+def _first(found: dict[str, Finding], *codes: str) -> tuple[Finding, ...]:
+    return tuple(found[c] for c in codes if c in found)
+
+
+def decide(found: dict[str, Finding], c: Curves) -> Verdict:
+    has = found.__contains__
+    if has(F.LOSS_NONFINITE):
+        return Verdict(S.diverging, None, _first(found, F.LOSS_NONFINITE))
+    if has(F.TOO_FEW_POINTS):
+        return Verdict(S.insufficient_data, None, _first(found, F.TOO_FEW_POINTS))
+    if has(F.LOSS_EXPLODED):
+        return Verdict(S.diverging, None, _first(found, F.LOSS_EXPLODED))
+    if has(F.LOSS_OSCILLATES):
+        return Verdict(S.oscillating, None, _first(found, F.LOSS_OSCILLATES))
+    if has(F.LOSS_STUCK) or has(F.ACC_AT_CHANCE):
+        deciding = _first(found, F.LOSS_STUCK, F.ACC_AT_CHANCE)[:1]
+        for cause, codes in STUCK_CAUSES:
+            if any(has(code) for code in codes):
+                return Verdict(S.stuck, cause, deciding, _first(found, *codes))
+        if c.hyper.arch == "linear" and has(F.LOSS_STUCK):
+            # A linear model's loss is convex: no saddle points, no other minima. Flat at
+            # chance with a sane lr means it sits at its optimum: the inputs lack the signal.
+            return Verdict(S.underfitting, "model_bias", deciding, _first(found, F.LOSS_HIGH))
+        return Verdict(S.stuck, "critical_point", deciding)
+    improving = has(F.STILL_IMPROVING)
+    if has(F.LOSS_HIGH) and not improving:
+        for code in (F.DEEP_SATURATING, F.LOSS_BLEW_UP, F.LR_HIGH):
+            if has(code):  # a better function exists; the optimizer did not reach it
+                causes = _first(found, code)
+                return Verdict(
+                    S.underfitting, "optimization_issue", _first(found, F.LOSS_HIGH), causes
+                )
+        return Verdict(S.underfitting, "model_bias", _first(found, F.LOSS_HIGH))
+    if has(F.VAL_NOT_TRACKING):
+        return Verdict(S.mismatch, None, _first(found, F.VAL_NOT_TRACKING))
+    if has(F.VAL_TURNED_UP) or has(F.GAP_GROWING):
+        return Verdict(S.overfitting, None, _first(found, F.VAL_TURNED_UP, F.GAP_GROWING)[:1])
+    if improving and not c.in_progress:
+        return Verdict(S.underfitting, "undertrained", _first(found, F.STILL_IMPROVING))
+    if improving:
+        return Verdict(S.healthy, None, _first(found, F.STILL_IMPROVING), in_progress=True)
+    return Verdict(S.healthy, None, _first(found, F.CONVERGED))
+
+
+def supporting(verdict: Verdict, found: dict[str, Finding]) -> tuple[Finding, ...]:
+    shown = {f.code for f in verdict.deciding + verdict.causes}
+    return tuple(
+        found[code]
+        for code in SUPPORTING[verdict.status]
+        if code in found and code not in shown
+    )
+
+
+def confidence(verdict: Verdict, c: Curves) -> float:
+    """How sure: past-threshold margin of the deciding finding, less for thin evidence."""
+    if verdict.status == S.insufficient_data:
+        return 0.9
+    if verdict.status == S.healthy:
+        score = 0.6 + (0.1 if c.val is not None else 0.0)
+        score += 0.1 if not verdict.in_progress else 0.0
+        score += 0.1 if c.train is not None and len(c.train) >= 10 else 0.0
+        return round(score, 2)
+    margin = max((f.strength for f in verdict.deciding), default=0.0)
+    score = 0.6 + 0.35 * margin
+    if verdict.cause == "critical_point":
+        score -= 0.1  # a cause by elimination
+    if c.train is not None and len(c.train) < 5:
+        score -= 0.1
+    return round(max(0.3, min(0.99, score)), 2)

@@ -1,0 +1,80 @@
+"""The entry point: a run's series and facts in, a `Diagnosis` out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from service.advisor.checks import run_checks
+from service.advisor.curves import Curves, build_curves
+from service.advisor.decide import Verdict, confidence, decide, supporting
+from service.advisor.facts import RunFacts
+from service.advisor.remedies import suggest
+from service.advisor.thresholds import DEFAULT, Thresholds
+from service.schemas import Diagnosis, Evidence, Suggestion
+
+ADVISOR_VERSION = "advisor-1.0"
+
+HEADLINES: dict[str, str] = {
+    "insufficient_data": "Not enough data yet",
+    "healthy": "Healthy",
+    "underfitting": "Underfitting",
+    "overfitting": "Overfitting",
+    "stuck": "Stuck",
+    "oscillating": "Oscillating",
+    "diverging": "Diverging",
+    "mismatch": "Train/validation mismatch",
+}
+
+
+def _best_step(c: Curves) -> int | None:
+    for s in (c.val, c.train):
+        if s is not None and np.isfinite(s.values).any():
+            fin = s.finite()
+            return int(fin.steps[int(np.argmin(fin.values))])
+    return None
+
+
+def _summary(verdict: Verdict, c: Curves) -> str:
+    head = HEADLINES[verdict.status.value]
+    if verdict.in_progress:
+        head = "Healthy so far, still improving"
+    elif verdict.cause:
+        head += f" ({verdict.cause.replace('_', ' ')})"
+    since = verdict.deciding[0].since_step if verdict.deciding else None
+    if since is not None and verdict.status.value in ("overfitting", "diverging", "oscillating"):
+        head += f" since {c.unit} {since}"
+    message = verdict.deciding[0].message if verdict.deciding else ""
+    return f"{head}: {message}." if message else f"{head}."
+
+
+def diagnose(
+    series: Mapping[str, Sequence[Any]],
+    facts: RunFacts | None = None,
+    thresholds: Thresholds = DEFAULT,
+) -> Diagnosis:
+    """Diagnose one run from its metric series (key -> [(step, value), ...]) and facts."""
+    facts = facts or RunFacts()
+    curves = build_curves(series, facts, thresholds)
+    found = run_checks(curves, thresholds)
+    verdict = decide(found, curves)
+    shown = verdict.deciding + verdict.causes + supporting(verdict, found)
+    best = _best_step(curves)
+    items: list[Evidence] = [e for f in shown for e in f.evidence]
+    items += [Evidence(signal="input", message=note) for note in curves.notes]
+    return Diagnosis(
+        run_id=facts.run_id,
+        status=verdict.status,
+        cause=verdict.cause,
+        confidence=confidence(verdict, curves),
+        summary=_summary(verdict, curves),
+        since_step=verdict.deciding[0].since_step if verdict.deciding else None,
+        best_step=best,
+        evidence=items,
+        suggestions=[
+            Suggestion(**s) for s in suggest(verdict.remedy_codes, curves, best)
+        ],
+        advisor_version=ADVISOR_VERSION,
+    )
