@@ -67,6 +67,16 @@ def test_tabular_features_are_standardised_with_training_statistics(data_dir):
     assert len(data.x_val) == round(178 * 0.2)
 
 
+def test_features_constant_in_training_are_centred_not_blown_up(data_dir):
+    # digits has pixels that are blank in every training image of some splits; their rare
+    # non-blank validation values must stay on the pixel scale (0..16), not become ~1e6.
+    data = load_data(DatasetConfig(name="digits", seed=5), data_dir)  # such a split
+    constant = data.x_train.std(axis=0) == 0
+    assert np.abs(data.x_val[:, constant]).max() > 0  # the case: a validation sample differs
+    assert np.abs(data.x_val[:, constant]).max() <= 16
+    assert np.abs(data.x_val).max() < 100
+
+
 def test_split_depends_on_the_seed_and_n_train_shrinks(data_dir):
     a = load_data(DatasetConfig(name="iris", seed=1), data_dir)
     b = load_data(DatasetConfig(name="iris", seed=2), data_dir)

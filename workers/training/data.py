@@ -423,7 +423,11 @@ def load_data(cfg: DatasetConfig, data_dir: Path | str | None = None) -> Data:
         axes = (0,) if kind == "tabular" else (0, 2)
         x, x_val = x.astype(np.float32, copy=False), x_val.astype(np.float32, copy=False)
         mu = x.mean(axis=axes, keepdims=True)
-        sigma = np.maximum(x.std(axis=axes, keepdims=True), 1e-6)
+        sigma = x.std(axis=axes, keepdims=True)
+        # A feature constant in the training set (a digits pixel blank in every training
+        # image) is only centred: dividing by a floor like 1e-6 turned its rare non-blank
+        # validation values into 1e6-sized inputs, and the validation loss into 1e4.
+        sigma = np.where(sigma > 1e-8, sigma, 1.0)
         x, x_val = (x - mu) / sigma, (x_val - mu) / sigma
     if not (np.isfinite(x).all() and np.isfinite(x_val).all()):
         raise ConfigError("dataset.path", "inputs contain NaN or inf")
