@@ -22,9 +22,9 @@ from service.settings import Settings
 # Each job is built to show one diagnosis; the name says which, the advisor must find it.
 DEMO_JOBS: list[tuple[str, dict[str, Any]]] = [
     (
-        "healthy: cnn1d, Adam, cosine decay",
+        "healthy: cnn1d with BatchNorm, Adam, cosine decay",
         {
-            "model": {"arch": "cnn1d"},
+            "model": {"arch": "cnn1d", "width": 64, "batchnorm": True},
             "optimizer": {"name": "adam", "lr": 0.003},
             "schedule": {"name": "cosine"},
             "training": {"epochs": 15},
