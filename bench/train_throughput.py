@@ -7,19 +7,21 @@ ways, and each epoch also evaluates on the same validation set:
 - fitdoc     `workers.training.train(cfg)`, exactly as a worker runs a job;
 - reference  a plain loop written here as a careful engineer would: data resident on the
              device as uint8, random crop + flip as batched tensor ops on the device, bf16
-             autocast, channels_last for conv nets, fused SGD, no host sync inside an epoch;
+             autocast, channels_last for conv nets, fused SGD, no host sync inside an epoch,
+             train loss, validation loss and accuracy read back once per epoch;
 - naive      a CPU DataLoader over float32 tensors, fp32, augmentation on the host, the
              loss read with .item() every step.
 
 Images/s counts training samples per second over whole epochs (train + evaluation), the
-first epoch left out as warm-up (cuDNN autotuning, allocator growth, lazy init).
+first epoch left out as warm-up (cuDNN autotuning, allocator growth, lazy init); with
+--repeats the three loops take turns and each reports its median round.
 It also reports the share of a fitdoc epoch spent outside the training steps (evaluation,
 the per-epoch metric read-back and the job's metric write), and checks that the loss falls.
 
 Needs torch and numpy only (the job-machinery write is timed against SQLite when the
 fitdoc service package is importable, and left out otherwise).
 
-    python bench/train_throughput.py                       # the workloads this machine can run
+    python bench/train_throughput.py --threads 1 --epochs 8 --repeats 5   # CPU workloads
     python bench/train_throughput.py --workloads resnet18-gpu cnn-gpu --epochs 4
 """
 
@@ -184,12 +186,14 @@ def reference_loop(
             optimizer.zero_grad(set_to_none=True)
             loss_sum += loss.detach().float()
         model.eval()
+        val_loss = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device, dtype=torch.int64)
         with torch.inference_mode(), autocast():
-            correct = sum(
-                (model(as_float(x_val[i : i + 1024])).argmax(1) == y_val[i : i + 1024]).sum()
-                for i in range(0, len(x_val), 1024)
-            )
-        float(loss_sum), int(correct)  # the epoch's one read-back
+            for i in range(0, len(x_val), 1024):
+                output, y = model(as_float(x_val[i : i + 1024])), y_val[i : i + 1024]
+                val_loss += F.cross_entropy(output, y, reduction="sum").float()
+                correct += (output.argmax(1) == y).sum()
+        torch.stack([loss_sum, val_loss, correct.float()]).tolist()  # the epoch's read-back
         times.append(time.perf_counter() - start)
     return times
 
@@ -237,10 +241,11 @@ def naive_loop(
             loss.item()  # the usual per-step logging: a host sync every step
         model.eval()
         with torch.no_grad():
-            correct = 0
+            correct, val_loss = 0, 0.0
             for i in range(0, len(x_val), batch):
-                predicted = model(x_val[i : i + batch].to(device)).argmax(1).cpu()
-                correct += int((predicted == y_val[i : i + batch]).sum())
+                output = model(x_val[i : i + batch].to(device)).cpu()
+                val_loss += F.cross_entropy(output, y_val[i : i + batch], reduction="sum").item()
+                correct += int((output.argmax(1) == y_val[i : i + batch]).sum())
         times.append(time.perf_counter() - start)
     return times
 
@@ -303,7 +308,9 @@ def images_per_second(n: int, times: list[float]) -> float:
     return n * len(steady) / sum(steady)
 
 
-def run_workload(name: str, work: Workload, epochs: int, data_dir: Path) -> dict[str, Any]:
+def run_workload(
+    name: str, work: Workload, epochs: int, repeats: int, data_dir: Path
+) -> dict[str, Any]:
     device = torch.device(work.device)
     spec = {**work.spec, "training": {**work.spec["training"], "epochs": epochs}}
     spec["dataset"] = {**spec["dataset"], "n_train": work.n_train}
@@ -316,10 +323,19 @@ def run_workload(name: str, work: Workload, epochs: int, data_dir: Path) -> dict
         torch.manual_seed(0)
         return build_model(cfg.model, data.info.input_shape, data.num_outputs, data.mean, data.std)
 
-    fit_times, write_times, losses = fitdoc_loop(cfg, epochs, device, data_dir)
-    ref_times = reference_loop(make_model, data, work, epochs, device)
-    naive_times = naive_loop(make_model, data, work, epochs, device)
-    fit, ref, naive = (images_per_second(n, t) for t in (fit_times, ref_times, naive_times))
+    # The loops take turns, `repeats` rounds, and each keeps its median: on a shared
+    # machine, background load then falls on all three alike.
+    rates: dict[str, list[float]] = {"fitdoc": [], "reference": [], "naive": []}
+    write_times: list[float] = []
+    for _ in range(repeats):
+        fit_times, writes, losses = fitdoc_loop(cfg, epochs, device, data_dir)
+        write_times += writes
+        rates["fitdoc"].append(images_per_second(n, fit_times))
+        ref_times = reference_loop(make_model, data, work, epochs, device)
+        rates["reference"].append(images_per_second(n, ref_times))
+        naive_times = naive_loop(make_model, data, work, epochs, device)
+        rates["naive"].append(images_per_second(n, naive_times))
+    fit, ref, naive = (statistics.median(rates[k]) for k in ("fitdoc", "reference", "naive"))
     write = statistics.median(write_times) if write_times else 0.0
     return {
         "name": name,
@@ -329,7 +345,7 @@ def run_workload(name: str, work: Workload, epochs: int, data_dir: Path) -> dict
         "naive": naive,
         "ratio": fit / ref,
         "write_ms": 1000 * write,
-        "write_share": write / (statistics.median(fit_times[1:] or fit_times) + write),
+        "write_share": write / (n / fit + write),
         "losses": losses,
     }
 
@@ -338,6 +354,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workloads", nargs="*", choices=list(WORKLOADS))
     parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=1, help="rounds of the three loops")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's)")
     parser.add_argument(
         "--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "fitdoc-bench"
@@ -350,9 +367,13 @@ def main() -> None:
     ]
     print(
         f"torch {torch.__version__}, {platform.machine()}, {os.cpu_count()} cores, "
-        f"{torch.get_num_threads()} threads, epochs {args.epochs} (first is warm-up)"
+        f"{torch.get_num_threads()} threads, epochs {args.epochs} (first is warm-up), "
+        f"median of {args.repeats} rounds"
     )
-    rows = [run_workload(name, WORKLOADS[name], args.epochs, args.data_dir) for name in names]
+    rows = [
+        run_workload(name, WORKLOADS[name], args.epochs, args.repeats, args.data_dir)
+        for name in names
+    ]
     header = f"{'workload':<14}{'device':<24}{'fitdoc':>10}{'reference':>11}{'naive':>10}"
     print(header + f"{'fitdoc/ref':>11}{'write ms':>10}{'write %':>9}")
     for r in rows:

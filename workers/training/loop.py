@@ -35,6 +35,7 @@ from .models import build_model, count_parameters
 from .optim import OPTIMIZERS, build_schedule
 
 EVAL_BATCH_SIZE = 1024
+GRAD_NORM_SAMPLES = 8
 METRIC_KEYS = ("train_loss", "val_loss", "train_acc", "val_acc", "lr", "grad_norm",
                "epoch_time")
 
@@ -211,8 +212,9 @@ def train(cfg: TrainConfig | Mapping[str, Any],
         scaler.scale(objective).backward()
         return output, loss, objective
 
-    def step(x, target):
-        """One optimizer step; returns (output, data loss, gradient norm before clipping)."""
+    def step(x, target, measure: bool):
+        """One optimizer step; returns (output, data loss, gradient norm before clipping),
+        the norm None unless `measure` or clipping needs it."""
         if is_lbfgs:
             # L-BFGS re-evaluates the objective during its line search, hence the closure;
             # the first evaluation is the one at the current weights, the one we record.
@@ -228,11 +230,19 @@ def train(cfg: TrainConfig | Mapping[str, Any],
             optimizer.step(closure)
             return first[0]
         output, loss, _ = forward_backward(x, target)
-        scaler.unscale_(optimizer)  # clip and measure true gradients, not scaled ones
-        norm = _grad_norm(params, run.grad_clip)
+        norm = None
+        if measure or run.grad_clip is not None:
+            scaler.unscale_(optimizer)  # clip and measure true gradients, not scaled ones
+            norm = _grad_norm(params, run.grad_clip)
         scaler.step(optimizer)
         scaler.update()
         return output.detach(), loss.detach(), norm
+
+    # grad_norm is the epoch's mean of the total gradient norm, measured on up to
+    # GRAD_NORM_SAMPLES evenly spaced steps (every step when clipping computes it anyway):
+    # measuring every step cost 19% of a small MLP's throughput on a CPU (40.7k vs 50.1k
+    # samples/s), and the advisor reads orders of magnitude, not the third digit.
+    norm_stride = 1 if run.grad_clip is not None else max(1, steps_per_epoch // GRAD_NORM_SAMPLES)
 
     def train_epoch() -> tuple[torch.Tensor, ...]:
         model.train()
@@ -246,25 +256,27 @@ def train(cfg: TrainConfig | Mapping[str, Any],
         order = torch.randperm(n_train, device=home, generator=shuffle_generator)
         seen = 0
         for b in range(steps_per_epoch):
+            measure = b % norm_stride == 0
             index = order[b * run.batch_size:(b + 1) * run.batch_size]
             x = _as_input(x_train[index].to(device, non_blocking=True))
             target = y_train[index].to(device, non_blocking=True)
             if augment is not None:
                 x, target = augment(x, target, augment_generator)
-            output, loss, norm = step(layout(x), target)
+            output, loss, norm = step(layout(x), target, measure)
             if schedule.per_batch is not None:
                 schedule.per_batch.step()
             loss_sum += loss.float() * len(index)
             if classification:
                 correct += count_correct(output, target)
-            # With fp16 the scaler skips steps whose gradients overflowed; their inf norm
-            # says nothing about the model, so it stays out of the mean.
-            if scaler.is_enabled():
-                finite = torch.isfinite(norm)
-                norm, norm_count = torch.where(finite, norm, 0.0), norm_count + finite
-            else:
-                norm_count += 1
-            norm_sum += norm
+            if measure and norm is not None:
+                # With fp16 the scaler skips steps whose gradients overflowed; their inf
+                # norm says nothing about the model, so it stays out of the mean.
+                if scaler.is_enabled():
+                    finite = torch.isfinite(norm)
+                    norm, norm_count = torch.where(finite, norm, 0.0), norm_count + finite
+                else:
+                    norm_count += 1
+                norm_sum += norm
             seen += len(index)
         if isinstance(norm_count, torch.Tensor):
             norm_count = norm_count.clamp(min=1)
