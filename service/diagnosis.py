@@ -6,12 +6,18 @@ new points have arrived since (or the advisor's version changed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from service.advisor import ADVISOR_VERSION, RunFacts, diagnose
 from service.schemas import Diagnosis
 from service.store.store import Store
 
 
-def diagnose_run(store: Store, run_id: str) -> Diagnosis:
+def diagnose_run(
+    store: Store, run_id: str, save: Callable[[str, int, Diagnosis], None] | None = None
+) -> Diagnosis:
+    """The run's diagnosis, from the cache when current; a new one is stored by `save`
+    (default: at once; the HTTP route stores it after the response is sent)."""
     inputs = store.diagnosis_inputs(run_id, ADVISOR_VERSION)
     if inputs.cached is not None:
         return inputs.cached
@@ -23,7 +29,7 @@ def diagnose_run(store: Store, run_id: str) -> Diagnosis:
         run_status=inputs.run_status,
     )
     result = diagnose(inputs.series or {}, facts)
-    store.save_diagnosis(run_id, inputs.metrics_rev, result)
+    (save or store.save_diagnosis)(run_id, inputs.metrics_rev, result)
     return result
 
 

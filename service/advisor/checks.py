@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from service.advisor import findings as F
-from service.advisor.curves import Curves, Series
+from service.advisor.curves import Curves, Series, median
 from service.advisor.findings import Finding, evidence, strength
 from service.advisor.thresholds import Thresholds
 
@@ -55,7 +55,7 @@ def _tail_mask(s: Series, t: Thresholds) -> np.ndarray:
 
 def _end(s: Series, t: Thresholds) -> float:
     """The level at the end of the run (median of its tail: robust to one bad epoch)."""
-    return float(np.median(s.values[_tail_mask(s, t)]))
+    return median(s.values[_tail_mask(s, t)])
 
 
 def _slope(s: Series, mask: np.ndarray) -> float:
@@ -72,7 +72,7 @@ def _projected_fall(s: Series, t: Thresholds) -> tuple[float, float]:
     the slope over the end of the run times the run's length, and the end level."""
     mask = _tail_mask(s, t)
     span = float(s.steps[-1] - s.steps[0]) + 1.0
-    return -_slope(s, mask) * span, float(np.median(s.values[mask]))
+    return -_slope(s, mask) * span, median(s.values[mask])
 
 
 def _train_falling(c: Curves, t: Thresholds) -> tuple[float, float] | None:
@@ -432,7 +432,7 @@ def check_still_improving(c: Curves, t: Thresholds) -> Finding | None:
             vmask = np.zeros(len(v), dtype=bool)
             vmask[-2:] = True
         vslope = _slope(v, vmask)
-        vlevel = float(np.median(v.values[vmask]))
+        vlevel = median(v.values[vmask])
         vfall = min(-vslope * (float(v.steps[-1] - v.steps[0]) + 1.0), vlevel)
         vrel = -vfall / vlevel if vlevel > 0 else 0.0
         if -vrel < t.improving_val_drop:
@@ -529,7 +529,7 @@ def check_gap_growing(c: Curves, t: Thresholds) -> Finding | None:
     end_mask = _tail_mask(v, t)
     mid = v.steps[0] + 0.5 * (v.steps[-1] - v.steps[0])
     mid_i = int(np.argmin(np.abs(v.steps - mid)))
-    gap_end, gap_mid = float(np.median(gap[end_mask])), float(gap[mid_i])
+    gap_end, gap_mid = median(gap[end_mask]), float(gap[mid_i])
     size = gap_end / c.scale
     growth = (gap_end - gap_mid) / abs(gap_mid) if gap_mid != 0 else math.inf
     val_end = _end(v, t)

@@ -12,7 +12,7 @@ from service.schemas import Job, JobCreate
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
-def get_queue(request: Request) -> Celery:
+async def get_queue(request: Request) -> Celery:
     return request.app.state.queue
 
 

@@ -14,8 +14,6 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Select, select, update
@@ -48,6 +46,7 @@ from service.store.models import (
     ProjectRow,
     RunRow,
 )
+from service.store.series_cache import SeriesCache
 
 Series = dict[str, list[tuple[int, float]]]
 
@@ -93,6 +92,7 @@ def _api_value(value: float | None) -> float:
 class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._series_cache = SeriesCache()
         self._insert = (
             postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
         )
@@ -311,12 +311,13 @@ class Store:
         for row in ordered:
             latest[row[1]] = row[:4]  # in step order within a key: the last is the highest
         with self.db.write() as session:
-            bumped = session.execute(
+            rev = session.execute(
                 update(RunRow)
                 .where(RunRow.id == run_id)
                 .values(metrics_rev=RunRow.metrics_rev + 1, updated_at=utcnow())
-            )
-            if bumped.rowcount == 0:
+                .returning(RunRow.metrics_rev)
+            ).scalar_one_or_none()
+            if rev is None:
                 raise NotFound(f"no run {run_id!r}", field="run_id")
             if ordered:
                 # The hot path: one plain statement through the driver's executemany
@@ -324,6 +325,7 @@ class Store:
                 connection = session.connection()
                 connection.exec_driver_sql(self._metric_upsert_sql, ordered)
                 connection.exec_driver_sql(self._latest_upsert_sql, list(latest.values()))
+        self._series_cache.advance(run_id, rev, ordered)
         return len(rows)
 
     def _upsert_sql(
@@ -345,24 +347,30 @@ class Store:
             return self._series(session, run_id, keys)
 
     def _series(self, session: Session, run_id: str, keys: Sequence[str] | None = None) -> Series:
-        # Straight through the driver's cursor: a run of 1,000 epochs x 6 keys is 6,000
-        # rows, and SQLAlchemy's row objects would cost twice what the fetch itself does.
+        # Straight through the driver's cursor, one key at a time: a run of 1,000 epochs x 6
+        # keys is 6,000 rows, and SQLAlchemy row objects, or a key string per row, would
+        # cost more than the advisor's whole diagnosis. The (step, value) tuples the driver
+        # returns are used as they are unless a NaN (stored as NULL) needs restoring.
         mark = "?" if self.db.is_sqlite else "%s"
-        sql = f"SELECT key, step, value FROM metrics WHERE run_id = {mark}"
-        params: list[Any] = [run_id]
-        if keys:
-            sql += f" AND key IN ({', '.join(mark for _ in keys)})"
-            params += list(keys)
         cursor = session.connection().connection.cursor()
         try:
-            cursor.execute(sql + " ORDER BY key, step", tuple(params))
-            rows = cursor.fetchall()
+            cursor.execute(f"SELECT key FROM latest_metrics WHERE run_id = {mark}", (run_id,))
+            present = sorted(key for (key,) in cursor.fetchall())
+            series: Series = {}
+            wanted = present if keys is None else [k for k in present if k in set(keys)]
+            for key in wanted:
+                cursor.execute(
+                    f"SELECT step, value FROM metrics WHERE run_id = {mark} AND key = {mark} "
+                    "ORDER BY step",
+                    (run_id, key),
+                )
+                points = cursor.fetchall()
+                if None in [value for _, value in points]:  # a C-level scan, no generator
+                    points = [(step, math.nan if v is None else v) for step, v in points]
+                series[key] = points
+            return series
         finally:
             cursor.close()
-        series: Series = {}
-        for key, group in groupby(rows, key=itemgetter(0)):
-            series[key] = [(step, math.nan if value is None else value) for _, step, value in group]
-        return series
 
     # --- jobs -------------------------------------------------------------------------
 
@@ -508,14 +516,12 @@ class Store:
             params, meta, status, rev, spec, cached_rev, cached_version, body = found
             if body is not None and cached_rev == rev and cached_version == advisor_version:
                 return DiagnosisInputs(run_id, rev, cached=Diagnosis.model_validate(body))
+            series = self._series_cache.get(run_id, rev)
+            if series is None:
+                series = self._series(session, run_id)
+                self._series_cache.put(run_id, rev, series)
             return DiagnosisInputs(
-                run_id,
-                rev,
-                params=params,
-                meta=meta,
-                run_status=status,
-                spec=spec,
-                series=self._series(session, run_id),
+                run_id, rev, params=params, meta=meta, run_status=status, spec=spec, series=series
             )
 
     def save_diagnosis(self, run_id: str, rev: int, diagnosis: Diagnosis) -> None:

@@ -12,8 +12,12 @@ from service.advisor import RunFacts, diagnose
 from service.schemas import DiagnosisStatus as S
 
 RENAME = {
-    "train_loss": "loss", "val_loss": "eval_loss", "train_acc": "accuracy",
-    "val_acc": "val_accuracy", "lr": "learning_rate", "grad_norm": "grad_norm",
+    "train_loss": "loss",
+    "val_loss": "eval_loss",
+    "train_acc": "accuracy",
+    "val_acc": "val_accuracy",
+    "lr": "learning_rate",
+    "grad_norm": "grad_norm",
 }
 
 
@@ -77,8 +81,13 @@ def test_aliases_read_like_canonical_keys(run):
 
 
 @pytest.mark.parametrize(
-    "keys", [("train/loss", "val/loss"), ("training_loss", "validation_loss"),
-             ("Train-Loss", "valid_loss"), ("train_loss_epoch", "val_loss_epoch")]
+    "keys",
+    [
+        ("train/loss", "val/loss"),
+        ("training_loss", "validation_loss"),
+        ("Train-Loss", "valid_loss"),
+        ("train_loss_epoch", "val_loss_epoch"),
+    ],
 )
 def test_other_naming_styles(run, keys):
     series, facts, _ = run("overfit_mnist1d_cnn")
@@ -131,8 +140,11 @@ def _per_batch(series, per_epoch: int, seed: int = 0):
 
 @pytest.mark.parametrize(
     ("name", "status"),
-    [("overfit_mnist1d_cnn", S.overfitting), ("healthy_digits_cnn", S.healthy),
-     ("stuck_lowlr_digits_sgd", S.stuck)],
+    [
+        ("overfit_mnist1d_cnn", S.overfitting),
+        ("healthy_digits_cnn", S.healthy),
+        ("stuck_lowlr_digits_sgd", S.stuck),
+    ],
 )
 def test_many_noisy_points_per_epoch_are_averaged(run, name, status):
     series, facts, _ = run(name)
@@ -147,8 +159,10 @@ def test_many_points_per_epoch_without_validation():
     rng = np.random.default_rng(1)
     x = np.arange(3000)
     loss = (0.2 + 2.0 * np.exp(-x / 300)) * np.exp(0.4 * rng.standard_normal(len(x)))
-    d = diagnose({"loss": list(zip(x.tolist(), loss.tolist(), strict=True))},
-                 RunFacts(meta={"step_unit": "batch"}))
+    d = diagnose(
+        {"loss": list(zip(x.tolist(), loss.tolist(), strict=True))},
+        RunFacts(meta={"step_unit": "batch"}),
+    )
     assert d.status == S.healthy  # per-batch noise of +-40% is not oscillation
 
 
@@ -196,8 +210,10 @@ def test_never_raises_on_odd_input():
     rng = np.random.default_rng(7)
     keys = ["loss", "val_loss", "accuracy", "val_accuracy", "lr", "grad_norm", "weird"]
     values = [
-        lambda n: rng.normal(size=n), lambda n: np.exp(5 * rng.normal(size=n)),
-        lambda n: np.zeros(n), lambda n: np.where(rng.random(n) < 0.3, np.nan, rng.random(n)),
+        lambda n: rng.normal(size=n),
+        lambda n: np.exp(5 * rng.normal(size=n)),
+        lambda n: np.zeros(n),
+        lambda n: np.where(rng.random(n) < 0.3, np.nan, rng.random(n)),
         lambda n: np.where(rng.random(n) < 0.3, np.inf, -rng.random(n)),
         lambda n: 2.3 * np.exp(-np.arange(n) / 5),
     ]
@@ -211,12 +227,36 @@ def test_never_raises_on_odd_input():
                 vals = values[int(rng.integers(0, len(values)))](n)
                 series[str(key)] = [(int(s), float(v)) for s, v in zip(steps, vals, strict=True)]
             facts = RunFacts(
-                params={"lr": rng.choice([0, -1, 1e-6, 0.5, "fast"]), "depth": "deep",
-                        "optimizer": "sgd", "loss": rng.choice(["mse", "x"])},
-                meta={"task": rng.choice(["classification", "regression"]),
-                      "num_classes": rng.choice([0, 3, "ten"]), "planned_epochs": "x"},
+                params={
+                    "lr": rng.choice([0, -1, 1e-6, 0.5, "fast"]),
+                    "depth": "deep",
+                    "optimizer": "sgd",
+                    "loss": rng.choice(["mse", "x"]),
+                },
+                meta={
+                    "task": rng.choice(["classification", "regression"]),
+                    "num_classes": rng.choice([0, 3, "ten"]),
+                    "planned_epochs": "x",
+                },
                 spec=rng.choice([None, {"optimizer": "x", "training": {"epochs": "many"}}]),
                 run_status=rng.choice(["running", "finished", None]),
             )
             d = diagnose(series, facts)
             assert 0.0 <= d.confidence <= 1.0
+
+
+def test_fast_median_matches_numpy_including_nan():
+    import numpy as np
+
+    from service.advisor.curves import median
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 3, 4, 7, 10, 101):
+        for _ in range(50):
+            x = rng.normal(size=n)
+            if rng.random() < 0.2:
+                x[rng.integers(n)] = np.nan
+            expected = np.median(x)
+            got = median(x)
+            assert (np.isnan(got) and np.isnan(expected)) or got == expected
+    assert np.isnan(median(np.array([])))

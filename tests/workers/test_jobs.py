@@ -88,6 +88,11 @@ def test_failing_training_ends_failed_with_the_message(stack, unique):
 
     done = stack.wait_job(nan["id"], finished)
     assert done["status"] == "failed" and "NaN or infinite" in done["error"]
+    # The advisor reads the job's curves and spec: diverging, and a patch for its JobSpec.
+    diagnosis = stack.client.get(f"/api/v1/runs/{nan['run_id']}/diagnosis").json()
+    assert diagnosis["status"] == "diverging"
+    lower = next(s for s in diagnosis["suggestions"] if s["action"] == "lower_lr")
+    assert lower["patch"] == {"optimizer": {"lr": 1e4}}
     # The worker lives on: the next job still trains.
     after = post_job(stack, f"fail-{unique}", spec(epochs=1))
     assert stack.wait_job(after["id"], finished)["status"] == "succeeded"
