@@ -1,6 +1,6 @@
 """Latency of `GET /runs/{id}/diagnosis` for a run of 1,000 epochs x 6 keys.
 
-Starts `fitdoc serve --no-worker` on a fresh data dir (or uses FITDOC_DATABASE_URL),
+Starts `fitdoc serve --no-worker` on a fresh data dir (SQLite, bench/embedded.py),
 logs a realistic 1,000-epoch run (the canonical keys, with an overfitting turn), then times:
 - recompute: a new point arrives before every GET, so the advisor runs each time
   (read 6,000 points, diagnose, store the cache);
@@ -16,23 +16,14 @@ import math
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench.embedded import embedded_server  # noqa: E402
 
 
 def curves(epochs: int) -> list[dict]:
@@ -64,52 +55,32 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
 
-    port = free_port()
-    with tempfile.TemporaryDirectory() as data:
-        env = {**os.environ, "FITDOC_DATA_DIR": data, "FITDOC_PORT": str(port)}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--no-worker"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
-        try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
-                for _ in range(300):
-                    try:
-                        database = http.get("/healthz").json()["database"]
-                        break
-                    except httpx.HTTPError:
-                        if server.poll() is not None:
-                            sys.exit("fitdoc serve exited before it answered")
-                        time.sleep(0.1)
-                meta = {"task": "classification", "num_classes": 10, "planned_epochs": args.epochs}
-                run = http.post(
-                    "/api/v1/runs", json={"project": "bench", "params": {"lr": 1e-3}, "meta": meta}
-                ).json()
-                base = f"/api/v1/runs/{run['id']}"
-                points = curves(args.epochs)
-                for i in range(0, len(points), 5000):
-                    http.post(f"{base}/metrics", json={"metrics": points[i : i + 5000]})
-                status = http.get(f"{base}/diagnosis").json()["status"]
+    with embedded_server() as http:
+        database = http.get("/healthz").json()["database"]
+        meta = {"task": "classification", "num_classes": 10, "planned_epochs": args.epochs}
+        run = http.post(
+            "/api/v1/runs", json={"project": "bench", "params": {"lr": 1e-3}, "meta": meta}
+        ).json()
+        base = f"/api/v1/runs/{run['id']}"
+        points = curves(args.epochs)
+        for i in range(0, len(points), 5000):
+            http.post(f"{base}/metrics", json={"metrics": points[i : i + 5000]})
+        status = http.get(f"{base}/diagnosis").json()["status"]
 
-                recompute, cached = [], []
-                last = args.epochs - 1
-                for i in range(args.requests):
-                    # Overwrite the last point: a new revision, same curves.
-                    value = points[-6]["value"] * (1 + 1e-9 * (i % 2))
-                    bump = {"metrics": [{"key": "train_loss", "step": last, "value": value}]}
-                    http.post(f"{base}/metrics", json=bump)
-                    t0 = time.perf_counter()
-                    http.get(f"{base}/diagnosis").raise_for_status()
-                    recompute.append(1000 * (time.perf_counter() - t0))
-                for _ in range(args.requests):
-                    t0 = time.perf_counter()
-                    http.get(f"{base}/diagnosis").raise_for_status()
-                    cached.append(1000 * (time.perf_counter() - t0))
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+        recompute, cached = [], []
+        last = args.epochs - 1
+        for i in range(args.requests):
+            # Overwrite the last point: a new revision, same curves.
+            value = points[-6]["value"] * (1 + 1e-9 * (i % 2))
+            bump = {"metrics": [{"key": "train_loss", "step": last, "value": value}]}
+            http.post(f"{base}/metrics", json=bump)
+            t0 = time.perf_counter()
+            http.get(f"{base}/diagnosis").raise_for_status()
+            recompute.append(1000 * (time.perf_counter() - t0))
+        for _ in range(args.requests):
+            t0 = time.perf_counter()
+            http.get(f"{base}/diagnosis").raise_for_status()
+            cached.append(1000 * (time.perf_counter() - t0))
 
     print(
         f"machine: {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}"

@@ -15,24 +15,15 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench.embedded import embedded_server  # noqa: E402
 
 
 def make_batches(points: int, batch: int) -> list[bytes]:
@@ -48,44 +39,21 @@ def make_batches(points: int, batch: int) -> list[bytes]:
 
 
 def http_run(points: int, batch: int) -> dict[str, float]:
-    port = free_port()
-    with tempfile.TemporaryDirectory() as data:
-        env = {**os.environ, "FITDOC_DATA_DIR": data, "FITDOC_PORT": str(port)}
-        env.pop("FITDOC_DATABASE_URL", None)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--no-worker"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            with httpx.Client(base_url=base, timeout=60) as client:
-                for _ in range(300):
-                    try:
-                        client.get("/healthz")
-                        break
-                    except httpx.HTTPError:
-                        if server.poll() is not None:
-                            sys.exit("fitdoc serve exited before it answered")
-                        time.sleep(0.1)
-                run = client.post("/api/v1/runs", json={"project": "bench"}).json()
-                url = f"/api/v1/runs/{run['id']}/metrics"
-                bodies = make_batches(points, batch)
-                headers = {"content-type": "application/json"}
-                client.post(url, content=make_batches(batch, batch)[0], headers=headers)  # warm
-                latencies = []
-                started = time.perf_counter()
-                for body in bodies:
-                    t0 = time.perf_counter()
-                    response = client.post(url, content=body, headers=headers)
-                    latencies.append(time.perf_counter() - t0)
-                    response.raise_for_status()
-                elapsed = time.perf_counter() - started
-                stored = sum(len(v) for v in client.get(url).json()["series"].values())
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    with embedded_server() as client:
+        run = client.post("/api/v1/runs", json={"project": "bench"}).json()
+        url = f"/api/v1/runs/{run['id']}/metrics"
+        bodies = make_batches(points, batch)
+        headers = {"content-type": "application/json"}
+        client.post(url, content=make_batches(batch, batch)[0], headers=headers)  # warm
+        latencies = []
+        started = time.perf_counter()
+        for body in bodies:
+            t0 = time.perf_counter()
+            response = client.post(url, content=body, headers=headers)
+            latencies.append(time.perf_counter() - t0)
+            response.raise_for_status()
+        elapsed = time.perf_counter() - started
+        stored = sum(len(v) for v in client.get(url).json()["series"].values())
     latencies.sort()
     return {
         "metrics_per_s": points / elapsed,

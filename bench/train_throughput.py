@@ -62,29 +62,21 @@ class Workload:
     n_train: int
 
 
+def gpu_images(arch: str) -> Workload:
+    """The issue's GPU workload: 32x32 images, batch 512, bf16, random crop + flip."""
+    spec = {
+        "dataset": {"name": "synthetic_images", "val_fraction": 0.1},
+        "model": {"arch": arch},
+        "optimizer": GPU_SGD,
+        "augmentation": CROP_FLIP,
+        "training": {"batch_size": 512, "precision": "bf16"},
+    }
+    return Workload(spec, "cuda", 50_000)
+
+
 WORKLOADS: dict[str, Workload] = {
-    "resnet18-gpu": Workload(
-        {
-            "dataset": {"name": "synthetic_images", "val_fraction": 0.1},
-            "model": {"arch": "resnet18"},
-            "optimizer": GPU_SGD,
-            "augmentation": CROP_FLIP,
-            "training": {"batch_size": 512, "precision": "bf16"},
-        },
-        "cuda",
-        50_000,
-    ),
-    "cnn-gpu": Workload(
-        {
-            "dataset": {"name": "synthetic_images", "val_fraction": 0.1},
-            "model": {"arch": "cnn"},
-            "optimizer": GPU_SGD,
-            "augmentation": CROP_FLIP,
-            "training": {"batch_size": 512, "precision": "bf16"},
-        },
-        "cuda",
-        50_000,
-    ),
+    "resnet18-gpu": gpu_images("resnet18"),
+    "cnn-gpu": gpu_images("cnn"),
     "mlp-cpu": Workload(
         {
             "dataset": {"name": "mnist1d"},

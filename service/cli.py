@@ -138,7 +138,7 @@ def demo(
     from service.demo import DEMO_JOBS, run_demo
 
     console = Console()
-    misses = run_demo(get_settings(), port or _free_port(), keep_serving, console)
+    misses = run_demo(get_settings(), port or free_port(), keep_serving, console)
     console.print(
         f"the advisor named {len(DEMO_JOBS) - misses} of {len(DEMO_JOBS)} demo faults as built"
     )
@@ -169,7 +169,8 @@ def diagnose(
         render_diagnosis(Console(), f"run {run_id}", result)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port nothing listens on now, on the loopback interface."""
     import socket
 
     with socket.socket() as s:

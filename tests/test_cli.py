@@ -9,8 +9,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from service.cli import app
-from tests.utils.server import free_port
+from service.cli import app, free_port
 
 
 def test_migrate_creates_the_embedded_database(tmp_path, monkeypatch):

@@ -33,7 +33,7 @@ def signals(run: dict) -> dict[str, float]:
     if c.start_spike:
         out["spike.first_over_next"] = float(s.values[0] / c.start)
     if len(s) >= 8:  # as check_loss_oscillates: big jumps over the second half
-        w = s.values[max(1, len(s) // 2 - 1):]
+        w = s.values[max(1, len(s) // 2 - 1) :]
         d = np.diff(np.log(w - min(0.0, float(w.min())) + T.jump_floor * c.scale))
         out["osc.jump_rate"] = float((np.abs(d) >= math.log(T.jump_ratio)).mean())
     a = ck._acc(c.train_acc)
@@ -80,8 +80,10 @@ def main() -> None:
         for label in sorted(table[key]):
             vals = sorted(table[key][label])
             lo, hi = vals[0], vals[-1]
-            print(f"  {label:32s} n={len(vals):2d}  min {lo[0]:9.3g} ({lo[1]})"
-                  f"  max {hi[0]:9.3g} ({hi[1]})")
+            print(
+                f"  {label:32s} n={len(vals):2d}  min {lo[0]:9.3g} ({lo[1]})"
+                f"  max {hi[0]:9.3g} ({hi[1]})"
+            )
 
 
 if __name__ == "__main__":

@@ -40,8 +40,14 @@ HERE = Path(__file__).resolve().parent
 CURVES = HERE / "curves"
 HOLDOUT = CURVES / "holdout"  # the same constructions with other seeds
 STATUSES = (
-    "insufficient_data", "healthy", "underfitting", "overfitting", "stuck", "oscillating",
-    "diverging", "mismatch",
+    "insufficient_data",
+    "healthy",
+    "underfitting",
+    "overfitting",
+    "stuck",
+    "oscillating",
+    "diverging",
+    "mismatch",
 )
 
 
@@ -56,7 +62,10 @@ def decode(series: dict[str, list[list[Any]]]) -> dict[str, list[tuple[int, floa
 def facts_of(run: dict[str, Any], **override: Any) -> RunFacts:
     f = {**run["facts"], **override}
     return RunFacts(
-        run_id=run["name"], params=f["params"], meta=f["meta"], spec=f["spec"],
+        run_id=run["name"],
+        params=f["params"],
+        meta=f["meta"],
+        spec=f["spec"],
         run_status=f["run_status"],
     )
 
@@ -185,8 +194,10 @@ def score_set(runs: list[dict[str, Any]], title: str, show_misses: bool) -> dict
         if run["label"]["cause"]:
             causes.append((run["label"]["cause"], d.cause or "-"))
         if d.status.value != label or (run["label"]["cause"] and d.cause != run["label"]["cause"]):
-            misses.append(f"full  {run['name']:34s} want {label}/{run['label']['cause']} "
-                          f"got {d.status.value}/{d.cause}: {d.summary}")
+            misses.append(
+                f"full  {run['name']:34s} want {label}/{run['label']['cause']} "
+                f"got {d.status.value}/{d.cause}: {d.summary}"
+            )
         for fraction in (0.75, 0.5):
             part, facts, seen = cut(run, fraction)
             got = diagnose(part, facts).status.value
@@ -194,8 +205,7 @@ def score_set(runs: list[dict[str, Any]], title: str, show_misses: bool) -> dict
             cuts[fraction].append((got if got in want else want[0], got))
             strict[fraction].append((label, got))
             if got not in want:
-                misses.append(f"{fraction:.0%}   {run['name']:34s} want {'/'.join(want)} "
-                              f"got {got}")
+                misses.append(f"{fraction:.0%}   {run['name']:34s} want {'/'.join(want)} got {got}")
 
     print(f"## {title}: {len(runs)} runs\n")
     print(f"labels: {dict(sorted(Counter(y for y, _ in full).items()))}\n")
@@ -211,8 +221,10 @@ def score_set(runs: list[dict[str, Any]], title: str, show_misses: bool) -> dict
     print("| --- | ---: | ---: | ---: |")
     print(f"| full | {accuracy(full):.1%} | {accuracy(full):.1%} | {accuracy(full_base):.1%} |")
     for fraction in (0.75, 0.5):
-        print(f"| cut at {fraction:.0%} | {accuracy(cuts[fraction]):.1%} | "
-              f"{accuracy(strict[fraction]):.1%} | - |")
+        print(
+            f"| cut at {fraction:.0%} | {accuracy(cuts[fraction]):.1%} | "
+            f"{accuracy(strict[fraction]):.1%} | - |"
+        )
     hits = sum(y == p for y, p in causes)
     print(f"\ncause accuracy (full curves, runs with a cause): {hits}/{len(causes)}")
     if show_misses and misses:
