@@ -4,7 +4,8 @@ Starts `fitdoc serve --no-worker` on a fresh data dir (SQLite, bench/embedded.py
 logs a realistic 1,000-epoch run (the canonical keys, with an overfitting turn), then times:
 - recompute: a new point arrives before every GET, so the advisor runs each time
   (read 6,000 points, diagnose, store the cache);
-- cached: no new points, the stored diagnosis is returned.
+- cached: no new points, the stored diagnosis is returned;
+- and GET /healthz, the floor any request pays on the machine, for scale.
 
     python bench/diagnosis_latency.py [--epochs 1000] [--requests 200]
 """
@@ -81,13 +82,24 @@ def main() -> None:
             t0 = time.perf_counter()
             http.get(f"{base}/diagnosis").raise_for_status()
             cached.append(1000 * (time.perf_counter() - t0))
+        # The floor: what any request costs on this machine (one tiny query, no advisor).
+        floor = []
+        for _ in range(args.requests):
+            t0 = time.perf_counter()
+            http.get("/healthz").raise_for_status()
+            floor.append(1000 * (time.perf_counter() - t0))
 
     print(
         f"machine: {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}"
     )
     print(f"database {database}; run of {args.epochs} epochs x 6 keys; diagnosis: {status}")
     print(f"{'GET /diagnosis':<34}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    for name, values in (("recompute (new points each time)", recompute), ("cached", cached)):
+    rows = (
+        ("recompute (new points each time)", recompute),
+        ("cached", cached),
+        ("GET /healthz (the machine's floor)", floor),
+    )
+    for name, values in rows:
         values.sort()
         print(
             f"{name:<34}{statistics.median(values):>9.2f}{percentile(values, 0.99):>9.2f}"
