@@ -309,7 +309,10 @@ class DatasetSpec(Strict):
 
 class ModelSpec(Strict):
     arch: Arch
-    widths: Annotated[list[Annotated[int, Field(ge=1, le=65_536)]], Field(min_length=1, max_length=64)] | None = None  # noqa: E501
+    widths: (
+        Annotated[list[Annotated[int, Field(ge=1, le=65_536)]], Field(min_length=1, max_length=64)]
+        | None
+    ) = None
     width: Annotated[int, Field(ge=1, le=65_536)] | None = None
     depth: Annotated[int, Field(ge=1, le=64)] | None = None
     activation: Activation = "relu"

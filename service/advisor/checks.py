@@ -258,9 +258,7 @@ def check_accuracy_at_chance(c: Curves, t: Thresholds) -> Finding | None:
         f"it gained {gain:.0%} of what it could"
     )
     ev = evidence("train_acc.gain_over_chance", gain, msg, t.chance_acc_gain)
-    return Finding(
-        F.ACC_AT_CHANCE, (ev,), strength(-gain, -t.chance_acc_gain, 0.0), a.step(0)
-    )
+    return Finding(F.ACC_AT_CHANCE, (ev,), strength(-gain, -t.chance_acc_gain, 0.0), a.step(0))
 
 
 @check
@@ -313,10 +311,7 @@ def check_lr_too_low(c: Curves, t: Thresholds) -> Finding | None:
     lr, typical = _lr(c), c.hyper.typical_lr
     if lr is None or typical is None or lr > t.lr_low_factor * typical:
         return None
-    msg = (
-        f"lr {lr:.3g} is 1/{typical / lr:.0f} of the usual {typical:.0e} "
-        f"for {c.hyper.optimizer}"
-    )
+    msg = f"lr {lr:.3g} is 1/{typical / lr:.0f} of the usual {typical:.0e} for {c.hyper.optimizer}"
     ev = evidence("params.lr_ratio", lr / typical, msg, t.lr_low_factor)
     return Finding(F.LR_LOW, (ev,), strength(-math.log10(lr / typical), 2.0, 4.0))
 
@@ -437,11 +432,14 @@ def check_still_improving(c: Curves, t: Thresholds) -> Finding | None:
         vrel = -vfall / vlevel if vlevel > 0 else 0.0
         if -vrel < t.improving_val_drop:
             return None  # validation no longer follows: training longer would not help
-        items.append(evidence(
-            "val_loss.projected_fall", -vrel,
-            f"val loss is still falling too ({-vrel:.0%} more if trained as long again)",
-            t.improving_val_drop,
-        ))
+        items.append(
+            evidence(
+                "val_loss.projected_fall",
+                -vrel,
+                f"val loss is still falling too ({-vrel:.0%} more if trained as long again)",
+                t.improving_val_drop,
+            )
+        )
     return Finding(F.STILL_IMPROVING, tuple(items), strength(rel, t.improving_drop, 0.5))
 
 
@@ -483,8 +481,11 @@ def check_val_not_tracking(c: Curves, t: Thresholds) -> Finding | None:
     va = _acc(c.val_acc)
     if va is not None and len(va) >= t.min_points and c.num_classes:
         items.append(
-            evidence("val_acc.end", _end(va, t), f"val accuracy ends at {_end(va, t):.1%} "
-                     f"(chance is {1 / c.num_classes:.1%})")
+            evidence(
+                "val_acc.end",
+                _end(va, t),
+                f"val accuracy ends at {_end(va, t):.1%} (chance is {1 / c.num_classes:.1%})",
+            )
         )
     return Finding(F.VAL_NOT_TRACKING, tuple(items), strength(progress, 0.3, 0.9), v.step(0))
 
@@ -582,6 +583,12 @@ def check_converged(c: Curves, t: Thresholds) -> Finding | None:
 # Checks that do not assume a non-negative loss (the others compare ratios of loss levels,
 # which mean nothing for a loss that goes negative, such as a Gaussian negative log-likelihood).
 SIGN_FREE = (
-    check_enough_data, check_loss_nonfinite, check_loss_oscillates, check_lr_too_high,
-    check_lr_too_low, check_mse_on_classes, check_deep_saturating, check_accuracy_gap,
+    check_enough_data,
+    check_loss_nonfinite,
+    check_loss_oscillates,
+    check_lr_too_high,
+    check_lr_too_low,
+    check_mse_on_classes,
+    check_deep_saturating,
+    check_accuracy_gap,
 )

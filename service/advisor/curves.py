@@ -28,21 +28,52 @@ from service.advisor.thresholds import Thresholds
 # of non-alphanumerics as "_", so "train/loss", "Train-Loss" and "train_loss" are one name).
 ALIASES: dict[str, tuple[str, ...]] = {
     "train_loss": (
-        "train_loss", "loss", "training_loss", "train_loss_epoch", "loss_train", "trn_loss",
-        "train_loss_step", "train_epoch_loss", "epoch_loss",
+        "train_loss",
+        "loss",
+        "training_loss",
+        "train_loss_epoch",
+        "loss_train",
+        "trn_loss",
+        "train_loss_step",
+        "train_epoch_loss",
+        "epoch_loss",
     ),
     "val_loss": (
-        "val_loss", "validation_loss", "eval_loss", "valid_loss", "val_loss_epoch",
-        "loss_val", "dev_loss", "test_loss", "eval_epoch_loss",
+        "val_loss",
+        "validation_loss",
+        "eval_loss",
+        "valid_loss",
+        "val_loss_epoch",
+        "loss_val",
+        "dev_loss",
+        "test_loss",
+        "eval_epoch_loss",
     ),
     "train_acc": (
-        "train_acc", "accuracy", "acc", "train_accuracy", "training_accuracy",
-        "train_acc_epoch", "acc_train", "categorical_accuracy", "sparse_categorical_accuracy",
+        "train_acc",
+        "accuracy",
+        "acc",
+        "train_accuracy",
+        "training_accuracy",
+        "train_acc_epoch",
+        "acc_train",
+        "categorical_accuracy",
+        "sparse_categorical_accuracy",
     ),
     "val_acc": (
-        "val_acc", "val_accuracy", "eval_accuracy", "validation_accuracy", "valid_acc",
-        "eval_acc", "val_acc_epoch", "acc_val", "dev_acc", "test_acc", "test_accuracy",
-        "val_categorical_accuracy", "val_sparse_categorical_accuracy",
+        "val_acc",
+        "val_accuracy",
+        "eval_accuracy",
+        "validation_accuracy",
+        "valid_acc",
+        "eval_acc",
+        "val_acc_epoch",
+        "acc_val",
+        "dev_acc",
+        "test_acc",
+        "test_accuracy",
+        "val_categorical_accuracy",
+        "val_sparse_categorical_accuracy",
     ),
     "lr": ("lr", "learning_rate", "lr_adam", "lr_sgd", "lr_0", "lr_group_0", "learningrate"),
     "grad_norm": ("grad_norm", "gradient_norm", "grad_norm_total", "total_grad_norm", "gnorm"),
@@ -300,9 +331,7 @@ def _start(loss: Series, chance: float | None, t: Thresholds) -> tuple[float, bo
     return float(fin[0]), False
 
 
-def build_curves(
-    series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresholds
-) -> Curves:
+def build_curves(series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresholds) -> Curves:
     keys = resolve_keys(list(series))
     notes: list[str] = []
     renamed = {c: k for c, k in keys.items() if normalise_key(k) != c}
@@ -318,9 +347,7 @@ def build_curves(
     if train is not None and _dense(train, val, step_unit, t):
         edges = _epoch_edges(train, val, t.dense_bins)
         if len(edges) < len(train):
-            notes.append(
-                f"averaged {len(train)} training points into {len(edges)} intervals"
-            )
+            notes.append(f"averaged {len(train)} training points into {len(edges)} intervals")
             for key in ("train_loss", "train_acc", "lr", "grad_norm"):
                 if parsed[key] is not None:
                     parsed[key] = bin_series(parsed[key], edges)  # type: ignore[arg-type]

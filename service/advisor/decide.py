@@ -117,9 +117,7 @@ def decide(found: dict[str, Finding], c: Curves) -> Verdict:
 def supporting(verdict: Verdict, found: dict[str, Finding]) -> tuple[Finding, ...]:
     shown = {f.code for f in verdict.deciding + verdict.causes}
     return tuple(
-        found[code]
-        for code in SUPPORTING[verdict.status]
-        if code in found and code not in shown
+        found[code] for code in SUPPORTING[verdict.status] if code in found and code not in shown
     )
 
 

@@ -73,8 +73,6 @@ def diagnose(
         since_step=verdict.deciding[0].since_step if verdict.deciding else None,
         best_step=best,
         evidence=items,
-        suggestions=[
-            Suggestion(**s) for s in suggest(verdict.remedy_codes, curves, best)
-        ],
+        suggestions=[Suggestion(**s) for s in suggest(verdict.remedy_codes, curves, best)],
         advisor_version=ADVISOR_VERSION,
     )

@@ -18,11 +18,32 @@ from service.advisor.curves import Curves
 
 # The action vocabulary (README.md describes each).
 ACTIONS = (
-    "lower_lr", "raise_lr", "add_warmup", "add_lr_decay", "clip_gradients", "switch_optimizer",
-    "add_momentum", "larger_batch", "add_batchnorm", "change_activation", "change_init",
-    "change_loss", "bigger_model", "add_features", "train_longer", "add_augmentation",
-    "add_dropout", "add_weight_decay", "early_stop", "smaller_model", "more_data",
-    "check_data", "check_data_split", "check_preprocessing", "ensemble", "keep_logging",
+    "lower_lr",
+    "raise_lr",
+    "add_warmup",
+    "add_lr_decay",
+    "clip_gradients",
+    "switch_optimizer",
+    "add_momentum",
+    "larger_batch",
+    "add_batchnorm",
+    "change_activation",
+    "change_init",
+    "change_loss",
+    "bigger_model",
+    "add_features",
+    "train_longer",
+    "add_augmentation",
+    "add_dropout",
+    "add_weight_decay",
+    "early_stop",
+    "smaller_model",
+    "more_data",
+    "check_data",
+    "check_data_split",
+    "check_preprocessing",
+    "ensemble",
+    "keep_logging",
 )
 
 IMAGE_DATASETS = {"synthetic_images", "image_folder", "cifar10", "cifar100", "mnist"}
@@ -262,121 +283,223 @@ def _no_decay(ctx: Ctx) -> bool:
 
 
 LOWER_LR = Remedy(
-    "lower_lr", "lower the learning rate 10x (from {lr} to {lower_lr}): the steps overshoot "
-    "the valley instead of descending into it", _lower_lr)
+    "lower_lr",
+    "lower the learning rate 10x (from {lr} to {lower_lr}): the steps overshoot "
+    "the valley instead of descending into it",
+    _lower_lr,
+)
 CLIP = Remedy(
-    "clip_gradients", "clip the gradient norm to 1.0 so that one bad batch cannot throw the "
-    "weights far away", _clip)
+    "clip_gradients",
+    "clip the gradient norm to 1.0 so that one bad batch cannot throw the weights far away",
+    _clip,
+)
 WARMUP = Remedy(
-    "add_warmup", "warm the learning rate up over the first epochs: early gradient statistics "
-    "are unreliable, so start with small steps", _warmup)
+    "add_warmup",
+    "warm the learning rate up over the first epochs: early gradient statistics "
+    "are unreliable, so start with small steps",
+    _warmup,
+)
 DECAY = Remedy(
-    "add_lr_decay", "decay the learning rate (cosine) so that the steps shrink as training "
-    "approaches the minimum", _decay, _no_decay)
+    "add_lr_decay",
+    "decay the learning rate (cosine) so that the steps shrink as training approaches the minimum",
+    _decay,
+    _no_decay,
+)
 BATCHNORM = Remedy(
-    "add_batchnorm", "add BatchNorm: normalising each layer's inputs keeps activations and "
-    "gradients in a healthy range and makes the error surface rounder", _batchnorm, _no_batchnorm)
+    "add_batchnorm",
+    "add BatchNorm: normalising each layer's inputs keeps activations and "
+    "gradients in a healthy range and makes the error surface rounder",
+    _batchnorm,
+    _no_batchnorm,
+)
 ADAM = Remedy(
-    "switch_optimizer", "switch to Adam at lr 1e-3: momentum plus a per-parameter step size "
-    "carries it past flat regions and saddle points", _adam, _not_adaptive)
+    "switch_optimizer",
+    "switch to Adam at lr 1e-3: momentum plus a per-parameter step size "
+    "carries it past flat regions and saddle points",
+    _adam,
+    _not_adaptive,
+)
 MOMENTUM = Remedy(
-    "add_momentum", "add momentum 0.9: the accumulated gradient carries SGD over small bumps "
-    "and saddle points", _momentum, _plain_sgd)
+    "add_momentum",
+    "add momentum 0.9: the accumulated gradient carries SGD over small bumps and saddle points",
+    _momentum,
+    _plain_sgd,
+)
 EARLY_STOP = Remedy(
-    "early_stop", "stop early: keep the weights of {unit} {best}, where the validation loss "
-    "was lowest (patience {patience})", _early_stop, _has_val)
+    "early_stop",
+    "stop early: keep the weights of {unit} {best}, where the validation loss "
+    "was lowest (patience {patience})",
+    _early_stop,
+    _has_val,
+)
 AUGMENT = Remedy(
-    "add_augmentation", "augment the training data (more effective data makes memorising "
-    "harder)", _augment)
+    "add_augmentation",
+    "augment the training data (more effective data makes memorising harder)",
+    _augment,
+)
 DROPOUT = Remedy(
-    "add_dropout", "add dropout in the fully connected layers so that no unit can rely on "
-    "another one", _dropout)
+    "add_dropout",
+    "add dropout in the fully connected layers so that no unit can rely on another one",
+    _dropout,
+)
 WEIGHT_DECAY = Remedy(
-    "add_weight_decay", "add weight decay (L2): it keeps the weights small and the function "
-    "smoother", _weight_decay)
-MORE_DATA = Remedy(
-    "more_data", "train on more data: the lecture's first fix for overfitting")
+    "add_weight_decay",
+    "add weight decay (L2): it keeps the weights small and the function smoother",
+    _weight_decay,
+)
+MORE_DATA = Remedy("more_data", "train on more data: the lecture's first fix for overfitting")
 
 CATALOGUE: dict[str, tuple[Remedy, ...]] = {
     F.TOO_FEW_POINTS: (
-        Remedy("keep_logging", "log a few more epochs of training (and validation) loss; "
-               "the diagnosis needs a trend"),
+        Remedy(
+            "keep_logging",
+            "log a few more epochs of training (and validation) loss; the diagnosis needs a trend",
+        ),
     ),
     F.LOSS_NONFINITE: (
-        LOWER_LR, CLIP, WARMUP,
-        Remedy("check_data", "check the inputs and targets for NaN/inf, and the loss for log(0) "
-               "or a division by zero"),
+        LOWER_LR,
+        CLIP,
+        WARMUP,
+        Remedy(
+            "check_data",
+            "check the inputs and targets for NaN/inf, and the loss for log(0) "
+            "or a division by zero",
+        ),
     ),
     F.LOSS_EXPLODED: (LOWER_LR, CLIP, WARMUP),
     F.LOSS_OSCILLATES: (
-        Remedy("lower_lr", "lower the learning rate (from {lr} to {lower_lr}): the loss bounces "
-               "across the valley instead of settling in it", _lower_lr),
+        Remedy(
+            "lower_lr",
+            "lower the learning rate (from {lr} to {lower_lr}): the loss bounces "
+            "across the valley instead of settling in it",
+            _lower_lr,
+        ),
         DECAY,
-        Remedy("larger_batch", "use a larger batch: less noisy gradients, steadier steps "
-               "(scale the lr with the batch)", _larger_batch),
+        Remedy(
+            "larger_batch",
+            "use a larger batch: less noisy gradients, steadier steps "
+            "(scale the lr with the batch)",
+            _larger_batch,
+        ),
     ),
     F.LOSS_STUCK: (ADAM, MOMENTUM, BATCHNORM),
     F.ACC_AT_CHANCE: (
-        ADAM, BATCHNORM,
-        Remedy("check_data", "check that labels match their inputs (a shuffled label column "
-               "also keeps accuracy at chance)"),
+        ADAM,
+        BATCHNORM,
+        Remedy(
+            "check_data",
+            "check that labels match their inputs (a shuffled label column "
+            "also keeps accuracy at chance)",
+        ),
     ),
     F.LOSS_BLEW_UP: (LOWER_LR, WARMUP, CLIP),
     F.LR_HIGH: (LOWER_LR,),
     F.LR_LOW: (
-        Remedy("raise_lr", "raise the learning rate (from {lr} to {raise_lr}): sweep 1e-4 ... 1e-1 "
-               "and keep the largest lr at which the loss goes down steadily", _raise_lr),
+        Remedy(
+            "raise_lr",
+            "raise the learning rate (from {lr} to {raise_lr}): sweep 1e-4 ... 1e-1 "
+            "and keep the largest lr at which the loss goes down steadily",
+            _raise_lr,
+        ),
     ),
     F.STEADY_CRAWL: (
-        Remedy("raise_lr", "raise the learning rate (from {lr} to {raise_lr}): the loss falls "
-               "every epoch, only in steps far too small", _raise_lr),
+        Remedy(
+            "raise_lr",
+            "raise the learning rate (from {lr} to {raise_lr}): the loss falls "
+            "every epoch, only in steps far too small",
+            _raise_lr,
+        ),
     ),
     F.MSE_ON_CLASSES: (
-        Remedy("change_loss", "use cross-entropy on the logits (softmax included) instead of MSE: "
-               "MSE on class probabilities has flat regions where training gets stuck",
-               _cross_entropy),
+        Remedy(
+            "change_loss",
+            "use cross-entropy on the logits (softmax included) instead of MSE: "
+            "MSE on class probabilities has flat regions where training gets stuck",
+            _cross_entropy,
+        ),
     ),
     F.DEEP_SATURATING: (
-        Remedy("change_activation", "use ReLU with He (kaiming) init instead of "
-               "sigmoid/tanh: its gradient does not shrink layer after layer", _relu),
+        Remedy(
+            "change_activation",
+            "use ReLU with He (kaiming) init instead of "
+            "sigmoid/tanh: its gradient does not shrink layer after layer",
+            _relu,
+        ),
         BATCHNORM,
         ADAM,
     ),
     F.GRAD_TINY: (
-        Remedy("change_init", "re-initialise with He/Xavier init: too small weights make "
-               "activations and gradients vanish", _init),
+        Remedy(
+            "change_init",
+            "re-initialise with He/Xavier init: too small weights make "
+            "activations and gradients vanish",
+            _init,
+        ),
         BATCHNORM,
     ),
     F.LOSS_HIGH: (
-        Remedy("bigger_model", "use a bigger or deeper model: this one cannot fit the training "
-               "data (model bias)", _bigger),
-        Remedy("add_features", "give the model more informative features (model bias can also "
-               "come from inputs that lack the signal)"),
-        Remedy("train_longer", "then train longer without decay to see how low the training "
-               "loss can go", _longer),
+        Remedy(
+            "bigger_model",
+            "use a bigger or deeper model: this one cannot fit the training data (model bias)",
+            _bigger,
+        ),
+        Remedy(
+            "add_features",
+            "give the model more informative features (model bias can also "
+            "come from inputs that lack the signal)",
+        ),
+        Remedy(
+            "train_longer",
+            "then train longer without decay to see how low the training loss can go",
+            _longer,
+        ),
     ),
     F.STILL_IMPROVING: (
-        Remedy("train_longer", "train longer ({more_epochs} {unit}s instead of {epochs}): "
-               "the loss was still falling when training stopped", _longer),
+        Remedy(
+            "train_longer",
+            "train longer ({more_epochs} {unit}s instead of {epochs}): "
+            "the loss was still falling when training stopped",
+            _longer,
+        ),
         DECAY,
     ),
     F.VAL_NOT_TRACKING: (
-        Remedy("check_data_split", "check how the validation set was built: it behaves as if "
-               "drawn from another distribution (other source, shifted features, relabelled "
-               "classes); regularisation will not fix this"),
-        Remedy("check_preprocessing", "apply exactly the same preprocessing (normalisation, "
-               "feature order, label encoding) to training and validation data"),
+        Remedy(
+            "check_data_split",
+            "check how the validation set was built: it behaves as if "
+            "drawn from another distribution (other source, shifted features, relabelled "
+            "classes); regularisation will not fix this",
+        ),
+        Remedy(
+            "check_preprocessing",
+            "apply exactly the same preprocessing (normalisation, "
+            "feature order, label encoding) to training and validation data",
+        ),
     ),
-    F.VAL_TURNED_UP: (EARLY_STOP, AUGMENT, DROPOUT, WEIGHT_DECAY, MORE_DATA,
-                      Remedy("smaller_model", "or use a smaller model: fewer parameters to "
-                             "memorise with", _smaller)),
+    F.VAL_TURNED_UP: (
+        EARLY_STOP,
+        AUGMENT,
+        DROPOUT,
+        WEIGHT_DECAY,
+        MORE_DATA,
+        Remedy(
+            "smaller_model", "or use a smaller model: fewer parameters to memorise with", _smaller
+        ),
+    ),
     F.GAP_GROWING: (WEIGHT_DECAY, DROPOUT, AUGMENT, MORE_DATA, EARLY_STOP),
     F.ACC_GAP: (AUGMENT,),
     F.CONVERGED: (
-        Remedy("ensemble", "optional: average a few independently trained models for a "
-               "better validation score"),
-        Remedy("add_lr_decay", "optional: a longer run with a decaying learning rate can "
-               "still lower the loss a little", _decay, _no_decay),
+        Remedy(
+            "ensemble",
+            "optional: average a few independently trained models for a better validation score",
+        ),
+        Remedy(
+            "add_lr_decay",
+            "optional: a longer run with a decaying learning rate can "
+            "still lower the loss a little",
+            _decay,
+            _no_decay,
+        ),
     ),
 }
 
@@ -398,12 +521,14 @@ def suggest(codes: list[str], c: Curves, best_step: int | None, limit: int = 5) 
                 continue
             seen.add(remedy.action)
             patch = remedy.patch(ctx) if remedy.patch and ctx.spec is not None else None
-            out.append({
-                "action": remedy.action,
-                "rationale": remedy.rationale.format_map(words),
-                "patch": patch,
-                "priority": len(out) + 1,
-            })
+            out.append(
+                {
+                    "action": remedy.action,
+                    "rationale": remedy.rationale.format_map(words),
+                    "patch": patch,
+                    "priority": len(out) + 1,
+                }
+            )
             if len(out) >= limit:
                 return out
     return out

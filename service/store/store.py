@@ -46,9 +46,7 @@ from service.store.models import (
     ProjectRow,
     RunRow,
 )
-from service.store.series_cache import SeriesCache
-
-Series = dict[str, list[tuple[int, float]]]
+from service.store.series_cache import Series, SeriesCache
 
 
 def new_id() -> str:
@@ -457,13 +455,12 @@ class Store:
             )
             return renewed.rowcount == 1
 
-    def job_progress(self, job_id: str, epoch: int) -> bool:
-        """Record `epoch` epochs done; returns whether a cancel was asked for."""
+    def job_progress(self, job_id: str, epoch: int) -> None:
+        """Record `epoch` epochs done."""
         with self.db.write() as session:
             session.execute(
                 update(JobRow).where(JobRow.id == job_id).values(epoch=epoch, updated_at=utcnow())
             )
-            return bool(session.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id)))
 
     def cancel_requested(self, job_id: str) -> bool:
         with self.db.read() as session:
