@@ -100,6 +100,18 @@ WORKLOADS: dict[str, Workload] = {
 }
 
 
+def sgd(model: nn.Module, cfg: dict[str, Any], fused: bool) -> torch.optim.SGD:
+    """The workload's SGD for the loops written here (fitdoc builds its own)."""
+    return torch.optim.SGD(
+        model.parameters(),
+        lr=cfg["lr"],
+        momentum=cfg.get("momentum", 0.0),
+        nesterov=cfg.get("nesterov", False),
+        weight_decay=cfg.get("weight_decay", 0.0),
+        fused=fused,
+    )
+
+
 def sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -135,15 +147,7 @@ def reference_loop(
     model = make_model().to(device)
     if images:
         model = model.to(memory_format=torch.channels_last)
-    opt_cfg = spec["optimizer"]
-    optimizer = torch.optim.SGD(
-        model.parameters(),
-        lr=opt_cfg["lr"],
-        momentum=opt_cfg.get("momentum", 0.0),
-        nesterov=opt_cfg.get("nesterov", False),
-        weight_decay=opt_cfg.get("weight_decay", 0.0),
-        fused=device.type == "cuda",
-    )
+    optimizer = sgd(model, spec["optimizer"], fused=device.type == "cuda")
     x_train = torch.from_numpy(data.x_train).to(device)  # uint8 images stay uint8
     y_train = torch.from_numpy(data.y_train).to(device)
     x_val = torch.from_numpy(data.x_val).to(device)
@@ -200,14 +204,7 @@ def naive_loop(
     batch = spec["training"]["batch_size"]
     images = data.x_train.ndim == 4
     model = make_model().to(device)
-    opt_cfg = spec["optimizer"]
-    optimizer = torch.optim.SGD(
-        model.parameters(),
-        lr=opt_cfg["lr"],
-        momentum=opt_cfg.get("momentum", 0.0),
-        nesterov=opt_cfg.get("nesterov", False),
-        weight_decay=opt_cfg.get("weight_decay", 0.0),
-    )
+    optimizer = sgd(model, spec["optimizer"], fused=False)
 
     def floats(x):
         x = torch.from_numpy(x)
