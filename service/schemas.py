@@ -182,10 +182,6 @@ def encode_value(value: float) -> float | str:
     return "Infinity" if value > 0 else "-Infinity"
 
 
-def decode_value(value: float | str) -> float:
-    return float(value) if isinstance(value, str) else value
-
-
 # --- diagnosis (DESIGN.md section 5) -------------------------------------------------------
 
 

@@ -443,7 +443,7 @@ class Store:
             row.started_at = row.started_at or now
             row.updated_at = now
             self.set_run_status(row.run_id, RunStatus.running, session)
-            return JobClaim(row.id, row.run_id, dict(row.spec), row.attempts)
+            return JobClaim(row.id, row.run_id, dict(row.spec))
 
     def renew_lease(self, job_id: str, owner: str, lease_seconds: int) -> bool:
         with self.db.write() as session:
@@ -558,7 +558,6 @@ class JobClaim:
     job_id: str
     run_id: str
     spec: dict[str, Any]
-    attempt: int
 
 
 class LeaseHeld(Exception):
