@@ -184,3 +184,12 @@ def test_build_augment_applies_in_registry_order_and_none_when_empty():
     both = build_augment({"noise": {"std": 0.0}, "hflip": {"p": 1.0}}, IMAGES)
     out, _ = both(x, y, torch.Generator().manual_seed(0))
     assert torch.equal(out, x.flip(3))
+
+
+def test_one_hot_matches_torch_for_every_label_dtype():
+    from workers.training.losses import one_hot
+
+    for dtype in (torch.int64, torch.int32):
+        labels = torch.tensor([0, 3, 1, 3, 2], dtype=dtype)
+        expected = F.one_hot(labels.long(), 5).float()
+        assert torch.equal(one_hot(labels, 5), expected)

@@ -44,6 +44,7 @@ import torch
 import torch.nn.functional as F
 
 from .errors import ConfigError
+from .losses import one_hot
 
 if TYPE_CHECKING:
     from .data import DatasetInfo
@@ -278,7 +279,7 @@ def mixup(params: Mapping[str, Any], info: DatasetInfo) -> Augment:
         lam_x = lam.to(x.dtype).view(-1, *([1] * (x.dim() - 1)))
         x = lam_x * x + (1 - lam_x) * x[partner]
         if y.dtype in (torch.int64, torch.int32):  # class indices -> one-hot
-            y = F.one_hot(y.long(), num_classes).float()
+            y = one_hot(y, num_classes)
         lam_y = lam.view(-1, *([1] * (y.dim() - 1)))
         return x, lam_y * y + (1 - lam_y) * y[partner]
 

@@ -21,10 +21,18 @@ import torch.nn.functional as F
 Loss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
+def one_hot(labels: torch.Tensor, num_classes: int) -> torch.Tensor:
+    """Class indices (N,) -> float one-hot rows (N, C), as one comparison. F.one_hot checks
+    the labels' min and max with .item() on a CPU (two host reads per call, per step under
+    mixup or MSE); the labels were checked when the data was loaded."""
+    classes = torch.arange(num_classes, device=labels.device)
+    return (labels.unsqueeze(1) == classes).float()
+
+
 def _soft_targets(target: torch.Tensor, num_classes: int, smoothing: float) -> torch.Tensor:
     """Class indices or soft targets -> (N, C) probabilities, smoothed like CrossEntropyLoss."""
     if target.dtype in (torch.int64, torch.int32):
-        target = F.one_hot(target.long(), num_classes).float()
+        target = one_hot(target, num_classes)
     if smoothing:
         target = target * (1.0 - smoothing) + smoothing / num_classes
     return target
