@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
 
-from service.errors import Invalid, Unavailable
+from service.errors import Invalid, NotFound, Unavailable
 from service.queue import enqueue_job
 from service.schemas import DATASET_FACTS, Job, JobCreate, JobStatus, RunCreate, RunMeta
 from service.settings import Settings
@@ -97,3 +98,19 @@ def job_params(spec: dict[str, Any]) -> dict[str, Any]:
         if long in flat:
             flat[short] = flat[long]
     return flat
+
+
+def checkpoint_file(store: Store, settings: Settings, job_id: str) -> Path:
+    """The job's saved model (last and best weights, see workers/training/checkpoint.py), or
+    NotFound saying why there is none."""
+    job = store.get_job(job_id)  # NotFound for an unknown id, before any path is made
+    path = settings.checkpoint_path(job.id)
+    if path.is_file():
+        return path
+    why = {
+        JobStatus.queued: "the job has not started; the model is saved when training ends",
+        JobStatus.running: "the job is still training; the model is saved when training ends",
+        JobStatus.cancelled: "the job was cancelled: a cancelled job saves no model",
+        JobStatus.failed: "the job failed before its model could be saved",
+    }.get(job.status, f"it is not in this server's data dir ({path.parent})")
+    raise NotFound(f"job {job_id} has no checkpoint: {why}", field="job_id")

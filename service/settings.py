@@ -48,6 +48,11 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'fitdoc.db').resolve()}"
 
+    def checkpoint_path(self, job_id: str) -> Path:
+        """Where a job's trained model is saved (by the worker) and read (by the API): the
+        data dir is one folder in the embedded mode and a shared volume in docker-compose."""
+        return self.data_dir / "checkpoints" / f"{job_id}.pt"
+
     def resolved_broker_url(self) -> str:
         if self.broker_url:
             return self.broker_url

@@ -1,14 +1,16 @@
-"""Running one training job: claim it, train it, record every epoch, end it.
+"""Running one training job: claim it, train it, record every epoch, save it, end it.
 
 A plain function (the Celery task is a thin wrapper), so tests can call it directly.
 The database is the source of truth: the job's status, progress, lease and error live in
 the jobs table; metrics are written each epoch, so clients see them while the job runs.
+The trained model (last and best weights) goes to `Settings.checkpoint_path(job_id)`.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from service.schemas import JobStatus, MetricPoint
@@ -48,6 +50,22 @@ def epoch_points(epoch: int, metrics: dict[str, float]) -> list[MetricPoint]:
     return [MetricPoint(key=key, step=epoch, value=float(v)) for key, v in metrics.items()]
 
 
+def epoch_hooks(
+    store: Store, job_id: str, run_id: str
+) -> tuple[Callable[[int, dict[str, float]], None], Callable[[], bool]]:
+    """What the worker does between epochs: write the epoch's metrics and the job's
+    progress (on_epoch), and look for a cancel request (should_stop)."""
+
+    def on_epoch(epoch: int, metrics: dict[str, float]) -> None:
+        store.log_metrics(run_id, epoch_points(epoch, metrics))
+        store.job_progress(job_id, epoch + 1)
+
+    def should_stop() -> bool:
+        return store.cancel_requested(job_id)
+
+    return on_epoch, should_stop
+
+
 def run_job(store: Store, job_id: str, owner: str, settings: Settings) -> str:
     """Train job `job_id` unless it is over or taken; returns what happened.
 
@@ -57,15 +75,17 @@ def run_job(store: Store, job_id: str, owner: str, settings: Settings) -> str:
         return "skipped: the job has ended or was cancelled before it started"
 
     # Imported here, not at module level: torch (and CUDA) only in the process that trains.
-    from workers.training import Cancelled, ConfigError, TrainConfig, check_config, train
+    from workers.training import (
+        Cancelled,
+        ConfigError,
+        TrainConfig,
+        check_config,
+        save_checkpoint,
+        train,
+    )
 
-    def on_epoch(epoch: int, metrics: dict[str, float]) -> None:
-        store.log_metrics(claim.run_id, epoch_points(epoch, metrics))
-        store.job_progress(job_id, epoch + 1)
-
-    def should_stop() -> bool:
-        return store.cancel_requested(job_id)
-
+    on_epoch, should_stop = epoch_hooks(store, job_id, claim.run_id)
+    checkpoint = settings.checkpoint_path(job_id)
     with Heartbeat(store, job_id, owner, settings.job_lease_seconds):
         try:
             config = TrainConfig.from_dict(claim.spec)
@@ -86,6 +106,14 @@ def run_job(store: Store, job_id: str, owner: str, settings: Settings) -> str:
             _free_accelerator_memory()
             message = _describe(exc)
             log.exception("job %s failed", job_id)
+            store.finish_job(job_id, JobStatus.failed, message)
+            return f"failed: {message}"
+        try:
+            # Saved for a NaN run too: its best epoch's weights may be worth having.
+            save_checkpoint(checkpoint, result, job_id=job_id, run_id=claim.run_id)
+        except OSError as exc:
+            message = f"trained, but the checkpoint could not be written to {checkpoint}: {exc}"
+            log.exception("job %s: %s", job_id, message)
             store.finish_job(job_id, JobStatus.failed, message)
             return f"failed: {message}"
 

@@ -46,6 +46,25 @@ def test_a_rejected_spec_makes_no_run(client, unique):
 def test_unknown_job_is_404(client):
     assert client.get("/api/v1/jobs/nope").status_code == 404
     assert client.post("/api/v1/jobs/nope/cancel").status_code == 404
+    # an id is looked up before any path is made from it
+    response = client.get("/api/v1/jobs/nope/checkpoint")
+    assert response.status_code == 404 and response.json()["error"]["field"] == "job_id"
+    assert client.get("/api/v1/jobs/..%2F..%2Ffitdoc.db/checkpoint").status_code == 404
+
+
+def test_a_queued_job_has_no_checkpoint_yet_and_says_why(app, client, unique):
+    from service.schemas import RunCreate
+
+    job = app.state.store.create_job(RunCreate(project=f"ck-{unique}"), {"x": 1}, epochs=3)
+    response = client.get(f"/api/v1/jobs/{job.id}/checkpoint")
+    assert response.status_code == 404
+    assert "has not started" in response.json()["error"]["message"]
+    # once the worker has written it, it is served as it is
+    path = app.state.settings.checkpoint_path(job.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"weights")
+    response = client.get(f"/api/v1/jobs/{job.id}/checkpoint")
+    assert response.status_code == 200 and response.content == b"weights"
 
 
 def test_cancelling_a_queued_job_ends_it_at_once(app, unique):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
+import torch
 
 from service.queue import enqueue_job
 
@@ -57,6 +59,17 @@ def test_job_trains_and_records_every_metric_every_epoch(stack, unique):
     losses = [p["value"] for p in series["train_loss"]]
     assert losses[-1] < losses[0]  # it really trained
     assert stack.client.get(f"/api/v1/runs/{job['run_id']}").json()["status"] == "finished"
+    assert all(0 < p["value"] for p in series["eval_time"])
+
+    # The trained model, saved by the worker and served by the API.
+    response = stack.client.get(f"/api/v1/jobs/{job['id']}/checkpoint")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/octet-stream"
+    saved = torch.load(io.BytesIO(response.content), weights_only=True)
+    assert saved["job_id"] == job["id"] and saved["run_id"] == job["run_id"]
+    assert [m["train_loss"] for m in saved["history"]] == pytest.approx(losses)
+    assert saved["best_epoch"] == min(range(3), key=lambda e: series["val_loss"][e]["value"])
+    assert saved["last"].keys() == saved["best"].keys()
 
 
 def test_cancel_takes_effect_within_an_epoch(stack, unique):
@@ -75,6 +88,8 @@ def test_cancel_takes_effect_within_an_epoch(stack, unique):
     assert stack.client.get(f"/api/v1/runs/{job['run_id']}").json()["status"] == "killed"
     # Cancelling again is a conflict: the job is over.
     assert stack.client.post(f"/api/v1/jobs/{job['id']}/cancel").status_code == 409
+    missing = stack.client.get(f"/api/v1/jobs/{job['id']}/checkpoint")
+    assert missing.status_code == 404 and "cancelled" in missing.json()["error"]["message"]
 
 
 def test_failing_training_ends_failed_with_the_message(stack, unique):
@@ -88,6 +103,10 @@ def test_failing_training_ends_failed_with_the_message(stack, unique):
 
     done = stack.wait_job(nan["id"], finished)
     assert done["status"] == "failed" and "NaN or infinite" in done["error"]
+    # Its model is saved all the same; no epoch was finite, so there is no best one.
+    saved = stack.client.get(f"/api/v1/jobs/{nan['id']}/checkpoint")
+    assert saved.status_code == 200
+    assert torch.load(io.BytesIO(saved.content), weights_only=True)["best"] is None
     # The advisor reads the job's curves and spec: diverging, and a patch for its JobSpec.
     diagnosis = stack.client.get(f"/api/v1/runs/{nan['run_id']}/diagnosis").json()
     assert diagnosis["status"] == "diverging"

@@ -4,10 +4,12 @@ numpy), so it runs on a GPU box with nothing else installed. See README.md besid
     cfg = TrainConfig.from_dict(spec)      # ConfigError(field, message) on a bad field
     check_config(cfg)                      # ConfigError when the spec cannot run
     result = train(cfg, on_epoch=..., should_stop=...)
+    save_checkpoint(path, result)          # last + best weights; load_model(path) rebuilds
 """
 
 from .augment import AUGMENTATIONS
 from .check import check_config
+from .checkpoint import load_model, save_checkpoint
 from .config import TrainConfig
 from .data import DATASETS, DatasetInfo, dataset_info
 from .errors import Cancelled, ConfigError
@@ -31,6 +33,8 @@ __all__ = [
     "TrainResult",
     "check_config",
     "dataset_info",
+    "load_model",
+    "save_checkpoint",
     "schedule_curve",
     "train",
 ]

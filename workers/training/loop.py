@@ -2,8 +2,9 @@
 
 Sections in dependency order: device, data, model, loss, optimizer, schedule, step,
 evaluate, then the epoch loop that logs. Per epoch it records the canonical metrics
-train_loss, val_loss, train_acc, val_acc (classification only), lr, grad_norm and
-epoch_time, and hands them to `on_epoch(epoch, metrics)`.
+train_loss, val_loss, train_acc, val_acc (classification only), lr, grad_norm, and
+epoch_time and eval_time, and hands them to `on_epoch(epoch, metrics)`. It keeps the best
+epoch's weights (checkpoint.BestWeights) for the job to save.
 
 Habits borrowed from airbench and nanoGPT: the dataset lives on the device when it fits and
 batches are sliced from a fresh random permutation each epoch (no DataLoader, no worker
@@ -27,6 +28,7 @@ from torch import nn
 
 from .augment import build_augment
 from .check import check_config
+from .checkpoint import BestWeights
 from .config import TrainConfig
 from .data import load_data
 from .errors import Cancelled, ConfigError
@@ -37,7 +39,7 @@ from .optim import OPTIMIZERS, build_schedule
 EVAL_BATCH_SIZE = 1024
 GRAD_NORM_SAMPLES = 8
 METRIC_KEYS = ("train_loss", "val_loss", "train_acc", "val_acc", "lr", "grad_norm",
-               "epoch_time")
+               "epoch_time", "eval_time")
 
 
 @dataclass
@@ -50,10 +52,14 @@ class TrainResult:
     config: dict[str, Any]
     seconds: float
     notes: list[str] = field(default_factory=list)  # what ran differently from the spec
-    model: nn.Module | None = field(default=None, repr=False, compare=False)  # to save
+    input_shape: tuple[int, ...] = ()  # one sample's shape, and the model's outputs:
+    num_outputs: int = 0  # what rebuilding the model from `config` needs
+    model: nn.Module | None = field(default=None, repr=False, compare=False)  # last weights
+    best_state: dict[str, torch.Tensor] | None = field(default=None, repr=False,
+                                                       compare=False)  # at best_epoch
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "model"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("model", "best_state")}
 
 
 def resolve_device(name: str | torch.device) -> torch.device:
@@ -85,6 +91,22 @@ def _fits_on(device: torch.device, nbytes: int) -> bool:
 def _native_cpu_bf16() -> bool:
     # AVX512-BF16 and AMX have bf16 instructions; AVX2 CPUs convert in software.
     return "AVX512" in torch.backends.cpu.get_cpu_capability()
+
+
+def _mark(device: torch.device) -> torch.cuda.Event | float:
+    """A point in time: on a GPU an event recorded on its stream (no host wait), read once
+    the epoch's read-back has synchronised anyway; on a CPU the clock."""
+    if device.type != "cuda":
+        return time.perf_counter()
+    event = torch.cuda.Event(enable_timing=True)
+    event.record()
+    return event
+
+
+def _seconds(start: torch.cuda.Event | float, end: torch.cuda.Event | float) -> float:
+    if isinstance(start, float):
+        return end - start
+    return start.elapsed_time(end) / 1000.0
 
 
 def _as_input(x: torch.Tensor) -> torch.Tensor:
@@ -304,6 +326,7 @@ def train(cfg: TrainConfig | Mapping[str, Any],
     sign = -1.0 if watch.endswith("_acc") else 1.0  # compare as "lower is better"
     min_delta = stop_cfg.min_delta if stop_cfg else 0.0
     best_value, best_epoch = math.inf, None
+    best_weights = BestWeights(model, device)
     history: list[dict[str, float]] = []
     stopped_reason = "completed"
     for epoch in range(run.epochs):
@@ -312,14 +335,17 @@ def train(cfg: TrainConfig | Mapping[str, Any],
         epoch_start = time.perf_counter()
         lr = optimizer.param_groups[0]["lr"]  # the lr of the epoch's first step
         train_loss, train_acc, grad_norm = train_epoch()
+        eval_start = _mark(device)
         val_loss, val_acc = evaluate()
+        eval_end = _mark(device)
         # The one host sync of the epoch.
         values = torch.stack([train_loss, train_acc.float(), grad_norm, val_loss.float(),
                               val_acc.float()]).tolist()
         metrics = {"train_loss": values[0], "val_loss": values[3]}
         if classification:
             metrics.update(train_acc=values[1], val_acc=values[4])
-        metrics.update(lr=lr, grad_norm=values[2], epoch_time=time.perf_counter() - epoch_start)
+        metrics.update(lr=lr, grad_norm=values[2], epoch_time=time.perf_counter() - epoch_start,
+                       eval_time=_seconds(eval_start, eval_end))
         history.append(metrics)
         if schedule.per_epoch is not None:
             schedule.per_epoch.step(metrics["val_loss"])
@@ -333,6 +359,7 @@ def train(cfg: TrainConfig | Mapping[str, Any],
         value = sign * metrics[watch]
         if math.isfinite(value) and value < best_value - min_delta:
             best_value, best_epoch = value, epoch
+            best_weights.keep(model)
         since_best = epoch - (best_epoch if best_epoch is not None else -1)
         if stop_cfg is not None and since_best >= stop_cfg.patience:
             stopped_reason = "early_stopping"
@@ -340,4 +367,6 @@ def train(cfg: TrainConfig | Mapping[str, Any],
 
     return TrainResult(history=history, best_epoch=best_epoch, stopped_reason=stopped_reason,
                        num_params=num_params, device=str(device), config=cfg.to_dict(),
-                       seconds=time.perf_counter() - started, notes=notes, model=model)
+                       seconds=time.perf_counter() - started, notes=notes,
+                       input_shape=tuple(data.info.input_shape), num_outputs=data.num_outputs,
+                       model=model, best_state=best_weights.state)
