@@ -54,14 +54,16 @@ def epoch_hooks(
     store: Store, job_id: str, run_id: str
 ) -> tuple[Callable[[int, dict[str, float]], None], Callable[[], bool]]:
     """What the worker does between epochs: write the epoch's metrics and the job's
-    progress (on_epoch), and look for a cancel request (should_stop)."""
+    progress (on_epoch), and look for a cancel request (should_stop). The epoch's write
+    reads the cancel flag in the same transaction; only before the first epoch (data
+    loading can take a while after the claim) does should_stop ask the database itself."""
+    cancel: list[bool] = []  # the flag as the last epoch's write saw it
 
     def on_epoch(epoch: int, metrics: dict[str, float]) -> None:
-        store.log_metrics(run_id, epoch_points(epoch, metrics))
-        store.job_progress(job_id, epoch + 1)
+        cancel[:] = [store.record_epoch(job_id, run_id, epoch + 1, epoch_points(epoch, metrics))]
 
     def should_stop() -> bool:
-        return store.cancel_requested(job_id)
+        return cancel[0] if cancel else store.cancel_requested(job_id)
 
     return on_epoch, should_stop
 
