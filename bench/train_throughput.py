@@ -492,7 +492,7 @@ def print_report(rows: list[Row], args: argparse.Namespace) -> None:
             line += f"{1000 * part:>8.2f} ms{100 * part / epoch:>5.1f}%"
         save = statistics.median(run.save_seconds for run in r.runs)
         line += f"{100 * total / epoch:>8.1f}%{1000 * save:>10.1f}"
-        line += f"{r.runs[-1].save_bytes / 1e6:>9.1f}"
+        line += f"{r.runs[-1].save_bytes / 1e6:>9.2f}"
         print(line)
     for r in rows:
         losses = r.runs[-1].losses
