@@ -24,7 +24,7 @@ seconds at a time, which a ratio of two separate medians picks up and a paired r
 not. The quartiles of the rounds' ratios are printed beside it.
 
 Bookkeeping (fitdoc), as shares of the median training epoch:
-- eval   the evaluation and the epoch's read-back (the loop's own eval_time metric);
+- eval   the evaluation (the loop's own eval_time metric);
 - hooks  the worker's epoch hooks (workers.jobs.epoch_hooks) on a SQLite file; left out
          when the service package cannot be imported (a GPU box with torch alone);
 - best   keeping the best epoch's weights (BestWeights.keep), as if every epoch improved;
@@ -40,9 +40,12 @@ On a GPU it also counts the host syncs per epoch of a fitdoc run (CUDA's sync de
 from __future__ import annotations
 
 import argparse
+import atexit
+import functools
 import math
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -271,20 +274,31 @@ def naive_loop(
 # --- fitdoc, and its bookkeeping --------------------------------------------------------------
 
 
-def worker_hooks(cfg: TrainConfig) -> tuple[Callable, Callable] | None:
-    """The worker's epoch hooks for a new job in a fresh SQLite store, or None when the
-    service package cannot be imported (e.g. on a GPU box with torch alone)."""
+@functools.cache
+def bench_store():
+    """One SQLite store for the benchmark's jobs, removed at exit; None when the service
+    package cannot be imported (e.g. on a GPU box with torch alone)."""
     try:
-        from service.schemas import RunCreate
         from service.store import migrate
         from service.store.db import Database
         from service.store.store import Store
-        from workers.jobs import epoch_hooks
     except ImportError:
         return None
-    url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    folder = tempfile.mkdtemp(prefix="fitdoc-bench-store-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    url = f"sqlite:///{folder}/bench.db"
     migrate.upgrade(url)
-    store = Store(Database(url))
+    return Store(Database(url))
+
+
+def worker_hooks(cfg: TrainConfig) -> tuple[Callable, Callable] | None:
+    """The worker's epoch hooks for a new job, or None without the service package."""
+    store = bench_store()
+    if store is None:
+        return None
+    from service.schemas import RunCreate
+    from workers.jobs import epoch_hooks
+
     job = store.create_job(RunCreate(project="bench"), cfg.to_dict(), cfg.training.epochs)
     return epoch_hooks(store, job.id, job.run_id)
 
@@ -341,7 +355,8 @@ def fitdoc_loop(cfg: TrainConfig, samples: int, device: torch.device, data_dir: 
         size = save_checkpoint(Path(folder) / "bench.pt", result)
         save = time.perf_counter() - start
     # An epoch's hooks: the cancel poll before it and the write after it. The first epoch's
-    # are left out like the epoch itself (a new connection, statements not yet cached).
+    # are left out like the epoch itself (its poll reads the database, later ones the flag
+    # the last write returned; the first write on a connection is slower).
     hook_seconds = [stop + end for stop, end in zip(*spent.values(), strict=True)][1:]
     return FitdocRun(
         timing=steady([h["epoch_time"] for h in history], samples),
@@ -360,14 +375,14 @@ def host_syncs_per_epoch(cfg: TrainConfig, device: torch.device, data_dir: Path)
     marks: list[int] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+
+        def syncs_so_far(epoch: int, metrics: dict[str, float]) -> None:
+            # c10 warns "called a synchronizing CUDA operation"; other warnings don't count
+            marks.append(sum("synchroniz" in str(w.message).lower() for w in caught))
+
         torch.cuda.set_sync_debug_mode("warn")
         try:
-            train(
-                cfg,
-                on_epoch=lambda epoch, metrics: marks.append(len(caught)),
-                data_dir=data_dir,
-                device=device,
-            )
+            train(cfg, on_epoch=syncs_so_far, data_dir=data_dir, device=device)
         finally:
             torch.cuda.set_sync_debug_mode("default")
     return [after - before for before, after in pairwise(marks)]

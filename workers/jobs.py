@@ -57,13 +57,14 @@ def epoch_hooks(
     progress (on_epoch), and look for a cancel request (should_stop). The epoch's write
     reads the cancel flag in the same transaction; only before the first epoch (data
     loading can take a while after the claim) does should_stop ask the database itself."""
-    cancel: list[bool] = []  # the flag as the last epoch's write saw it
+    cancelled: bool | None = None  # as the last epoch's write read it; None before any
 
     def on_epoch(epoch: int, metrics: dict[str, float]) -> None:
-        cancel[:] = [store.record_epoch(job_id, run_id, epoch + 1, epoch_points(epoch, metrics))]
+        nonlocal cancelled
+        cancelled = store.record_epoch(job_id, run_id, epoch + 1, epoch_points(epoch, metrics))
 
     def should_stop() -> bool:
-        return cancel[0] if cancel else store.cancel_requested(job_id)
+        return store.cancel_requested(job_id) if cancelled is None else cancelled
 
     return on_epoch, should_stop
 

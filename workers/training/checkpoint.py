@@ -3,8 +3,9 @@
 `BestWeights` holds a copy of the model's state from the epoch where the watched metric
 (early stopping's, else val_loss) was best: the weights the advisor's "stop early at epoch
 N" refers to. The copy stays on the training device, so keeping it is a device-to-device
-copy with no host sync (about 45 MB for resnet18: tens of microseconds on a GPU); a model too
-big for a quarter of the free GPU memory is copied to the host instead.
+copy with no host sync (0.08 ms for the benchmark's MLP on a CPU, measured; resnet18's 45 MB
+would take some 30 microseconds at an H100's 3 TB/s, by arithmetic); a model too big for a
+quarter of the free GPU memory is copied to the host instead.
 
 `save_checkpoint(path, result)` writes one file at the end of a job with the last and the
 best weights, the config and what is needed to rebuild the model; `load_model(path)` builds
