@@ -9,6 +9,7 @@ ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 FITDOC_DATA_DIR=/data
 WORKDIR /app
 RUN pip install --index-url ${TORCH_INDEX} "torch>=2.3"
 COPY pyproject.toml README.md alembic.ini ./
+COPY fitdoc ./fitdoc
 COPY service ./service
 COPY workers ./workers
 COPY migrations ./migrations

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from service.cli import free_port
+from fitdoc.cli import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -27,7 +27,7 @@ def embedded_server() -> Iterator[httpx.Client]:
         env = {**os.environ, "FITDOC_DATA_DIR": data, "FITDOC_PORT": str(port)}
         env.pop("FITDOC_DATABASE_URL", None)
         server = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--no-worker"],
+            [sys.executable, "-m", "fitdoc.cli", "serve", "--no-worker"],
             env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from service.cli import app, free_port
+from fitdoc.cli import app, free_port
 
 
 def test_migrate_creates_the_embedded_database(tmp_path, monkeypatch):
@@ -43,7 +43,7 @@ def test_serve_starts_embedded_and_answers(tmp_path):
     env = {**os.environ, "FITDOC_DATA_DIR": str(tmp_path), "FITDOC_PORT": str(port)}
     env.pop("FITDOC_DATABASE_URL", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--no-worker"],
+        [sys.executable, "-m", "fitdoc.cli", "serve", "--no-worker"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -17,7 +17,7 @@ def test_demo_names_each_fault(tmp_path):
     env.pop("FITDOC_DATABASE_URL", None)
     env.pop("FITDOC_BROKER_URL", None)
     done = subprocess.run(
-        [sys.executable, "-m", "service.cli", "demo"],
+        [sys.executable, "-m", "fitdoc.cli", "demo"],
         env=env,
         cwd=tmp_path,
         capture_output=True,

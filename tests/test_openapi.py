@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from service.cli import OPENAPI_PATH, openapi_document
+from fitdoc.cli import OPENAPI_PATH, openapi_document
 
 
 def test_openapi_json_is_current():

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import httpx
 import uvicorn
 
-from service.cli import free_port
+from fitdoc.cli import free_port
 
 
 @contextmanager

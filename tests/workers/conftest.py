@@ -80,7 +80,7 @@ def stack(request, tmp_path_factory) -> Iterator[Stack]:
     log = data_dir / "worker.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "worker"],
+            [sys.executable, "-m", "fitdoc.cli", "worker"],
             env={**os.environ, **env, "CUDA_VISIBLE_DEVICES": ""},
             stdout=out,
             stderr=subprocess.STDOUT,

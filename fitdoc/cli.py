@@ -109,7 +109,7 @@ def start_worker_process(log_path: Path | None = None) -> subprocess.Popen[bytes
     log_path = log_path or settings.data_dir / "worker.log"
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "worker"],
+            [sys.executable, "-m", "fitdoc.cli", "worker"],
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "FITDOC_DATA_DIR": str(settings.data_dir.resolve())},
@@ -135,7 +135,7 @@ def demo(
     """The main job: embedded API + worker, a few mnist1d jobs, their diagnoses."""
     from rich.console import Console
 
-    from service.demo import DEMO_JOBS, run_demo
+    from fitdoc.demo import DEMO_JOBS, run_demo
 
     console = Console()
     misses = run_demo(get_settings(), port or free_port(), keep_serving, console)
@@ -152,7 +152,7 @@ def diagnose(
     """Print a run's diagnosis (from the database in FITDOC_DATABASE_URL / the data dir)."""
     from rich.console import Console
 
-    from service.demo import render_diagnosis
+    from fitdoc.demo import render_diagnosis
     from service.diagnosis import diagnose_run
     from service.errors import NotFound
     from service.store.db import database_for

@@ -126,7 +126,7 @@ class _ApiThread:
 
 def run_demo(settings: Settings, port: int, keep_serving: bool, console: Console) -> int:
     """Returns how many jobs' diagnoses differ from the fault each job was built with."""
-    from service.cli import start_worker_process, stop_process
+    from fitdoc.cli import start_worker_process, stop_process
     from service.store import migrate
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)

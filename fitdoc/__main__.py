@@ -1,0 +1,5 @@
+"""`python -m fitdoc ...`: the `fitdoc` command."""
+
+from fitdoc.cli import app
+
+app(prog_name="fitdoc")
