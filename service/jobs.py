@@ -7,21 +7,21 @@ from typing import Any
 
 from celery import Celery
 
+from service.catalogue import DATASETS, JOB_PARAMS, SpecError, check_spec
 from service.errors import Invalid, NotFound, Unavailable
 from service.queue import enqueue_job
-from service.schemas import DATASET_FACTS, Job, JobCreate, JobStatus, RunCreate, RunMeta
+from service.schemas import Job, JobCreate, JobStatus, RunCreate, RunMeta
 from service.settings import Settings
 from service.store.store import Store
 
 
-def check_spec(body: JobCreate, settings: Settings) -> dict[str, Any]:
+def resolve_spec(body: JobCreate, settings: Settings) -> dict[str, Any]:
     """The spec as the worker will read it, or Invalid (422) naming the field at fault.
 
     Field-level rules (names, bounds, unknown fields) are the pydantic JobSpec's; the rules
     that tie fields together (cnn on tabular data, image augmentation on 1-D data, ...) are
-    the training package's `check_config`, the single source the worker runs too. It is
-    imported here, lazily: it needs torch, but it only builds shapes on the "meta" device
-    and never touches CUDA."""
+    the catalogue's `check_spec`, which the worker runs again on the loaded data. No torch
+    here: the API process never loads it."""
     training = body.spec.training
     if training.epochs > settings.max_epochs:
         raise Invalid(
@@ -32,22 +32,19 @@ def check_spec(body: JobCreate, settings: Settings) -> dict[str, Any]:
             f"at most {settings.max_batch_size} samples per batch (FITDOC_MAX_BATCH_SIZE)",
             "spec.training.batch_size",
         )
-    spec = body.spec.to_training_dict()
-    from workers.training import ConfigError, TrainConfig, check_config
-
+    # What is stored and trained is the resolved spec (e.g. the optimizer's usual lr written
+    # out), so the run's params and the advisor's patches say what really ran.
+    spec = body.spec.resolved()
     try:
-        config = TrainConfig.from_dict(spec)
-        check_config(config)
-    except ConfigError as bad:
+        check_spec(spec)
+    except SpecError as bad:
         raise Invalid(bad.message, f"spec.{bad.field}") from bad
-    # What is stored and trained is the resolved config (e.g. the optimizer's default lr
-    # written out), so the run's params and the advisor's patches say what really ran.
-    return config.to_dict()
+    return spec
 
 
 def submit_job(store: Store, queue: Celery, body: JobCreate, settings: Settings) -> Job:
-    spec = check_spec(body, settings)
-    kind, num_classes = DATASET_FACTS[body.spec.dataset.name]
+    spec = resolve_spec(body, settings)
+    num_classes = DATASETS[body.spec.dataset.name].num_classes
     run = RunCreate(
         project=body.project,
         name=body.name,
@@ -84,17 +81,7 @@ def job_params(spec: dict[str, Any]) -> dict[str, Any]:
             flat[prefix] = str(list(value))
 
     walk("", spec)
-    for short, long in {
-        "lr": "optimizer.lr",
-        "optimizer": "optimizer.name",
-        "loss": "training.loss",
-        "activation": "model.activation",
-        "arch": "model.arch",
-        "dataset": "dataset.name",
-        "batch_size": "training.batch_size",
-        "epochs": "training.epochs",
-        "schedule": "schedule.name",
-    }.items():
+    for short, long in JOB_PARAMS.items():
         if long in flat:
             flat[short] = flat[long]
     return flat

@@ -10,7 +10,29 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+    field_validator,
+)
+
+from service.catalogue import (
+    ACTIVATIONS,
+    ARCHS,
+    AUGMENTATIONS,
+    DATASETS,
+    DEVICE_PATTERN,
+    INITS,
+    LOSSES,
+    OPTIMIZERS,
+    PRECISIONS,
+    SCHEDULES,
+    WATCHABLE_METRICS,
+    Param,
+)
 
 # --- limits (MLflow's numbers where it has one) -------------------------------------------
 
@@ -259,36 +281,22 @@ class Job(BaseModel):
 
 
 # --- JobSpec (DESIGN.md section 4) ----------------------------------------------------------
-# The HTTP contract of a training job. workers/training has the same spec as frozen
-# dataclasses (it must run with torch alone); tests/training/test_jobspec_contract.py keeps
-# the names, defaults and dataset facts of both in step.
+# The HTTP contract of a training job. Every name it accepts and every augmentation's
+# parameters come from the spec catalogue (service/catalogue); workers/training declares the
+# same sections as frozen dataclasses (it must run with torch alone), and
+# tests/training/test_jobspec_contract.py keeps the fields, defaults and bounds of both in step.
+# What ties fields together (cnn on tabular data, ...) is the catalogue's `check_spec`, which
+# service/jobs.py runs on `JobSpec.resolved()`.
 
-DatasetName = Literal[
-    "mnist1d", "digits", "wine", "breast_cancer", "iris", "synthetic_images", "npz", "image_folder"
-]
-Arch = Literal["linear", "mlp", "cnn1d", "cnn", "resnet18"]
-Activation = Literal["relu", "gelu", "tanh", "sigmoid", "selu"]
-Init = Literal["default", "kaiming", "xavier", "normal"]
-OptimizerName = Literal["sgd", "adam", "adamw", "rmsprop", "adagrad", "lbfgs"]
-ScheduleName = Literal[
-    "constant", "step", "cosine", "linear", "inverse", "exponential", "onecycle", "plateau"
-]
-LossName = Literal["cross_entropy", "mse"]
-Precision = Literal["fp32", "bf16", "fp16"]
-Watchable = Literal["val_loss", "val_acc", "train_loss", "train_acc"]
-
-# What the service knows of each packaged dataset without loading it: the input kind and the
-# number of classes (None: known only once the user's files are read, on the worker).
-DATASET_FACTS: dict[str, tuple[str | None, int | None]] = {
-    "mnist1d": ("sequence", 10),
-    "digits": ("tabular", 10),
-    "wine": ("tabular", 3),
-    "breast_cancer": ("tabular", 2),
-    "iris": ("tabular", 3),
-    "synthetic_images": ("image", 10),
-    "npz": (None, None),
-    "image_folder": ("image", None),
-}
+DatasetName = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
+Arch = Literal[tuple(ARCHS)]  # type: ignore[valid-type]
+Activation = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
+Init = Literal[INITS]  # type: ignore[valid-type]
+OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
+ScheduleName = Literal[tuple(SCHEDULES)]  # type: ignore[valid-type]
+LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
+Precision = Literal[PRECISIONS]  # type: ignore[valid-type]
+Watchable = Literal[WATCHABLE_METRICS]  # type: ignore[valid-type]
 
 Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
 Unit = Annotated[float, Field(ge=0.0, lt=1.0)]
@@ -356,57 +364,39 @@ class TrainingSpec(Strict):
     batch_size: Annotated[int, Field(ge=1, le=1 << 20)] = 128
     loss: LossName = "cross_entropy"
     precision: Precision = "fp32"
-    device: Annotated[str, StringConstraints(pattern=r"^(auto|cpu|cuda(:\d+)?)$")] = "auto"
+    device: Annotated[str, StringConstraints(pattern=f"^({DEVICE_PATTERN})$")] = "auto"
     grad_clip: Annotated[float, Field(gt=0.0, le=1e6)] | None = None
     compile: bool = False
     seed: Seed = 0
 
 
-Range = tuple[Annotated[float, Field(ge=0.0, le=100.0)], Annotated[float, Field(ge=0.0, le=100.0)]]
+def _param_type(param: Param) -> Any:
+    number = Annotated[float, Field(ge=param.low, le=param.high)]
+    if param.kind == "range":  # low <= high is the catalogue's rule (check_spec)
+        return tuple[number, number]
+    if param.kind == "integer":
+        return Annotated[int, Field(ge=param.low, le=param.high)]
+    return number
 
 
-class HFlipSpec(Strict):
-    p: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
+def _augmentation_spec(name: str) -> type[Strict]:
+    """The parameters of one augmentation, as the catalogue declares them."""
+    fields: dict[str, Any] = {
+        key: (_param_type(p), Field(p.default, description=p.description or None))
+        for key, p in AUGMENTATIONS[name].params.items()
+    }
+    title = "".join(part.capitalize() for part in name.split("_"))
+    return create_model(f"{title}Spec", __base__=Strict, **fields)
 
 
-class RandomCropSpec(Strict):
-    padding: Annotated[int, Field(ge=0, le=512)] = 4
-
-
-class RandomResizedCropSpec(Strict):
-    scale: Range = (0.08, 1.0)
-    ratio: Range = (0.75, 4 / 3)
-
-
-class ColorJitterSpec(Strict):
-    brightness: Annotated[float, Field(ge=0.0, le=1.0)] = 0.4
-    contrast: Annotated[float, Field(ge=0.0, le=1.0)] = 0.4
-    saturation: Annotated[float, Field(ge=0.0, le=1.0)] = 0.4
-
-
-class CutoutSpec(Strict):
-    size: Annotated[int, Field(ge=1, le=4096)] = 8
-
-
-class NoiseSpec(Strict):
-    std: Annotated[float, Field(ge=0.0, le=100.0)] = 0.1
-
-
-class MixupSpec(Strict):
-    alpha: Annotated[float, Field(gt=0.0, le=100.0)] = 0.2
-
-
-class AugmentationSpec(Strict):
-    """Each augmentation: an object of its parameters, `true` for its defaults, or absent.
-    Applied per sample on the training device; image ones need image data."""
-
-    hflip: HFlipSpec | bool | None = None
-    random_crop: RandomCropSpec | bool | None = None
-    random_resized_crop: RandomResizedCropSpec | bool | None = None
-    color_jitter: ColorJitterSpec | bool | None = None
-    cutout: CutoutSpec | bool | None = None
-    noise: NoiseSpec | bool | None = None
-    mixup: MixupSpec | bool | None = None
+AugmentationSpec: type[Strict] = create_model(
+    "AugmentationSpec",
+    __base__=Strict,
+    __doc__="Each augmentation: an object of its parameters, `true` for its defaults, or "
+    "absent. Applied per sample on the training device, in this order; image ones need "
+    "image data.",
+    **{name: (_augmentation_spec(name) | bool | None, None) for name in AUGMENTATIONS},
+)
 
 
 class JobSpec(Strict):
@@ -417,13 +407,23 @@ class JobSpec(Strict):
     optimizer: OptimizerSpec
     schedule: ScheduleSpec = ScheduleSpec()
     regularization: RegularizationSpec = RegularizationSpec()
-    augmentation: AugmentationSpec = AugmentationSpec()
+    augmentation: AugmentationSpec = AugmentationSpec()  # type: ignore[valid-type]
     training: TrainingSpec = TrainingSpec()
 
-    def to_training_dict(self) -> dict[str, Any]:
-        """The spec as the training package reads it: only what was set or defaulted, with
-        `None` ("the arch's/optimizer's own default") left out."""
-        return self.model_dump(mode="json", exclude_none=True)
+    def resolved(self) -> dict[str, Any]:
+        """The spec as a job stores and trains it (the training config's JSON shape): every
+        field, the optimizer's usual lr filled in when none was given, each augmentation
+        that is on as an object of its parameters (`true`: `{}`, the defaults)."""
+        spec = self.model_dump(mode="json")
+        if spec["optimizer"]["lr"] is None:
+            spec["optimizer"]["lr"] = OPTIMIZERS[self.optimizer.name].usual_lr
+        on = {name: getattr(self.augmentation, name) for name in AUGMENTATIONS}
+        spec["augmentation"] = {
+            name: {} if value is True else value.model_dump(mode="json")
+            for name, value in on.items()
+            if value not in (None, False)
+        }
+        return spec
 
 
 class JobCreate(Strict):

@@ -1,8 +1,9 @@
 """From what clients send to curves the checks can read.
 
 Real clients name their metrics in many ways (Keras `loss`/`val_accuracy`, Hugging Face
-`eval_loss`/`learning_rate`, Lightning `train_loss_epoch`, W&B `train/loss`), log NaN, skip
-epochs, log every batch, or send no validation at all. This module resolves the aliases,
+`eval_loss`/`learning_rate`, Lightning `train_loss_epoch`, W&B `train/loss`: the catalogue's
+METRIC_ALIASES), log NaN, skip epochs, log every batch, or send no validation at all. This
+module resolves the aliases,
 drops duplicate steps, and brings dense (per-batch) logging down to one point per epoch or
 per validation interval — the lecture's "look at the loss curves with a moving average".
 It also works out the run's reference levels: the chance-level loss (ln C for C classes
@@ -12,7 +13,6 @@ under cross-entropy), the starting loss, and the scale every relative rule divid
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,84 +23,7 @@ import numpy as np
 
 from service.advisor.facts import Hyper, RunFacts, read_hyper
 from service.advisor.thresholds import Thresholds
-
-# Canonical key -> accepted names, best first (names are compared lower-case with any run
-# of non-alphanumerics as "_", so "train/loss", "Train-Loss" and "train_loss" are one name).
-ALIASES: dict[str, tuple[str, ...]] = {
-    "train_loss": (
-        "train_loss",
-        "loss",
-        "training_loss",
-        "train_loss_epoch",
-        "loss_train",
-        "trn_loss",
-        "train_loss_step",
-        "train_epoch_loss",
-        "epoch_loss",
-    ),
-    "val_loss": (
-        "val_loss",
-        "validation_loss",
-        "eval_loss",
-        "valid_loss",
-        "val_loss_epoch",
-        "loss_val",
-        "dev_loss",
-        "test_loss",
-        "eval_epoch_loss",
-    ),
-    "train_acc": (
-        "train_acc",
-        "accuracy",
-        "acc",
-        "train_accuracy",
-        "training_accuracy",
-        "train_acc_epoch",
-        "acc_train",
-        "categorical_accuracy",
-        "sparse_categorical_accuracy",
-    ),
-    "val_acc": (
-        "val_acc",
-        "val_accuracy",
-        "eval_accuracy",
-        "validation_accuracy",
-        "valid_acc",
-        "eval_acc",
-        "val_acc_epoch",
-        "acc_val",
-        "dev_acc",
-        "test_acc",
-        "test_accuracy",
-        "val_categorical_accuracy",
-        "val_sparse_categorical_accuracy",
-    ),
-    "lr": ("lr", "learning_rate", "lr_adam", "lr_sgd", "lr_0", "lr_group_0", "learningrate"),
-    "grad_norm": ("grad_norm", "gradient_norm", "grad_norm_total", "total_grad_norm", "gnorm"),
-}
-CANONICAL = tuple(ALIASES)
-
-# Class counts of the datasets a JobSpec can name (used when meta does not say).
-DATASET_CLASSES = {"mnist1d": 10, "digits": 10, "wine": 3, "iris": 3, "breast_cancer": 2}
-
-
-def normalise_key(key: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", key.strip().lower()).strip("_")
-
-
-def resolve_keys(keys: Sequence[str]) -> dict[str, str]:
-    """Canonical key -> the client's key that supplies it (best alias present wins)."""
-    by_norm: dict[str, str] = {}
-    for key in keys:
-        by_norm.setdefault(normalise_key(key), key)
-    found: dict[str, str] = {}
-    for canonical, names in ALIASES.items():
-        for name in names:
-            if name in by_norm:
-                found[canonical] = by_norm[name]
-                break
-    return found
-
+from service.catalogue import CANONICAL_METRICS, DATASETS, normalise_name, resolve_metric_keys
 
 # --- one series ------------------------------------------------------------------------------
 
@@ -295,7 +218,8 @@ def _num_classes(facts: RunFacts, task: str | None) -> int | None:
         c = None
     dataset = facts.spec.get("dataset") if isinstance(facts.spec, Mapping) else None
     if c is None and isinstance(dataset, Mapping) and task != "regression":
-        c = DATASET_CLASSES.get(str(dataset.get("name", "")))
+        declared = DATASETS.get(str(dataset.get("name", "")))
+        c = declared.num_classes if declared is not None else None
     return c if c is not None and c >= 2 else None
 
 
@@ -332,13 +256,13 @@ def _start(loss: Series, chance: float | None, t: Thresholds) -> tuple[float, bo
 
 
 def build_curves(series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresholds) -> Curves:
-    keys = resolve_keys(list(series))
+    keys = resolve_metric_keys(list(series))
     notes: list[str] = []
-    renamed = {c: k for c, k in keys.items() if normalise_key(k) != c}
+    renamed = {c: k for c, k in keys.items() if normalise_name(k) != c}
     if renamed:
         notes.append("read " + ", ".join(f"{k!r} as {c}" for c, k in renamed.items()))
     parsed: dict[str, Series | None] = {}
-    for canonical in CANONICAL:
+    for canonical in CANONICAL_METRICS:
         s = Series.parse(series[keys[canonical]]) if canonical in keys else None
         parsed[canonical] = s if s is not None and len(s) else None
 

@@ -3,7 +3,7 @@
 `RunFacts` is what the caller hands over (params, meta, the JobSpec of a job run, the run's
 status). `Hyper` is the advisor's own reading of it: the learning rate, optimizer, loss,
 activation and depth, taken from the spec when there is one and from the params otherwise,
-under the names real clients use.
+under the names real clients use (the catalogue's PARAM_ALIASES).
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from service.catalogue import PARAM_ALIASES, activation_facts, normalise_name, optimizer_facts
 
 
 @dataclass(frozen=True)
@@ -26,37 +28,7 @@ class RunFacts:
     run_status: str | None = None  # running | finished | failed | killed
 
 
-# The learning rate each optimizer is usually run at (PyTorch defaults; for SGD, which has
-# none, the middle of the lecture's 1e-1 ... 1e-4 sweep where SGD on normalised data trains).
-TYPICAL_LR: dict[str, float] = {
-    "adam": 1e-3,
-    "adamw": 1e-3,
-    "nadam": 2e-3,
-    "radam": 1e-3,
-    "rmsprop": 1e-3,
-    "adagrad": 1e-2,
-    "adadelta": 1.0,
-    "sgd": 3e-2,
-    "lbfgs": 1.0,
-}
-
 _MSE_NAMES = {"mse", "l2", "mean_squared_error", "mseloss", "squared_error", "mean_squared"}
-_SATURATING = {"sigmoid", "tanh", "logistic", "hard_sigmoid", "softsign"}
-
-_PARAM_NAMES: dict[str, tuple[str, ...]] = {
-    "lr": ("lr", "learning_rate", "learningrate", "base_lr", "initial_lr", "optimizer_lr"),
-    "optimizer": ("optimizer", "optim", "optimizer_name", "opt"),
-    "loss": ("loss", "loss_fn", "loss_function", "criterion", "objective"),
-    "activation": ("activation", "act", "activation_fn", "nonlinearity"),
-    "depth": ("depth", "num_layers", "n_layers", "layers", "hidden_layers"),
-    "widths": ("widths", "hidden", "hidden_sizes", "hidden_dims", "units"),
-    "momentum": ("momentum",),
-    "batchnorm": ("batchnorm", "batch_norm", "bn"),
-    "arch": ("arch", "model", "architecture", "model_name"),
-    "epochs": ("epochs", "num_epochs", "max_epochs", "n_epochs"),
-    "dropout": ("dropout", "dropout_rate", "drop_rate"),
-    "weight_decay": ("weight_decay", "wd", "l2"),
-}
 
 
 @dataclass(frozen=True)
@@ -78,7 +50,9 @@ class Hyper:
 
     @property
     def typical_lr(self) -> float | None:
-        return TYPICAL_LR.get(self.optimizer or "")
+        """The lr this optimizer is usually run at (the catalogue's usual_lr)."""
+        facts = optimizer_facts(self.optimizer or "")
+        return facts.usual_lr if facts is not None else None
 
     @property
     def lr_ratio(self) -> float | None:
@@ -93,11 +67,8 @@ class Hyper:
 
     @property
     def saturating(self) -> bool:
-        return (self.activation or "") in _SATURATING
-
-
-def _norm(name: Any) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
+        facts = activation_facts(self.activation or "")
+        return facts is not None and facts.saturating
 
 
 def _float(value: Any) -> float | None:
@@ -113,7 +84,7 @@ def _bool(value: Any) -> bool | None:
         return value
     if isinstance(value, int | float):
         return bool(value)
-    text = _norm(value)
+    text = normalise_name(value)
     if text in {"true", "yes", "1", "on"}:
         return True
     if text in {"false", "no", "0", "off", "none"}:
@@ -138,8 +109,8 @@ def _widths(value: Any) -> tuple[int, ...] | None:
 
 
 def _lookup(params: Mapping[str, Any], what: str) -> Any:
-    normalised = {_norm(k): v for k, v in params.items()}
-    for name in _PARAM_NAMES[what]:
+    normalised = {normalise_name(k): v for k, v in params.items()}
+    for name in PARAM_ALIASES[what]:
         if name in normalised and normalised[name] not in (None, ""):
             return normalised[name]
     return None
@@ -170,14 +141,14 @@ def read_hyper(facts: RunFacts) -> Hyper:
     arch = pick(model.get("arch"), "arch")
     return Hyper(
         lr=_float(pick(optim.get("lr"), "lr")),
-        optimizer=_norm(optimizer) if optimizer is not None else None,
+        optimizer=normalise_name(optimizer) if optimizer is not None else None,
         momentum=_float(pick(optim.get("momentum"), "momentum")),
-        loss=_norm(loss) if loss is not None else None,
-        activation=_norm(activation) if activation is not None else None,
+        loss=normalise_name(loss) if loss is not None else None,
+        activation=normalise_name(activation) if activation is not None else None,
         depth=depth,
         widths=widths,
         batchnorm=_bool(pick(model.get("batchnorm"), "batchnorm")),
-        arch=_norm(arch) if arch is not None else None,
+        arch=normalise_name(arch) if arch is not None else None,
         dropout=_float(pick(model.get("dropout"), "dropout")),
         weight_decay=_float(pick(optim.get("weight_decay"), "weight_decay")),
         epochs=int(e) if (e := _float(pick(training.get("epochs"), "epochs"))) else None,

@@ -15,6 +15,7 @@ from typing import Any
 
 from service.advisor import findings as F
 from service.advisor.curves import Curves
+from service.catalogue import ARCHS, DATASETS, SCHEDULES, optimizer_facts
 
 # The action vocabulary (README.md describes each).
 ACTIONS = (
@@ -45,10 +46,6 @@ ACTIONS = (
     "ensemble",
     "keep_logging",
 )
-
-IMAGE_DATASETS = {"synthetic_images", "image_folder", "cifar10", "cifar100", "mnist"}
-IMAGE_ARCHS = {"cnn", "resnet18", "resnet", "vgg", "vit"}
-ADAPTIVE = {"adam", "adamw", "nadam", "radam", "rmsprop"}
 
 
 def _num(value: Any) -> float | None:
@@ -106,9 +103,12 @@ class Ctx:
 
     @property
     def image(self) -> bool:
-        dataset = str(self.section("dataset").get("name") or "")
-        arch = str(self.section("model").get("arch") or self.c.hyper.arch or "")
-        return dataset in IMAGE_DATASETS or arch in IMAGE_ARCHS
+        """Image data: what the catalogue says of the spec's dataset or its model."""
+        dataset = DATASETS.get(str(self.section("dataset").get("name") or ""))
+        arch = ARCHS.get(str(self.section("model").get("arch") or self.c.hyper.arch or ""))
+        return (dataset is not None and dataset.kind == "image") or (
+            arch is not None and arch.inputs == ("image",)
+        )
 
     def words(self) -> dict[str, str]:
         lr = self.lr
@@ -255,7 +255,8 @@ class Remedy:
 
 
 def _not_adaptive(ctx: Ctx) -> bool:
-    return ctx.optimizer not in ADAPTIVE
+    facts = optimizer_facts(ctx.optimizer)
+    return not (facts is not None and facts.adaptive)
 
 
 def _plain_sgd(ctx: Ctx) -> bool:
@@ -274,12 +275,10 @@ def _has_val(ctx: Ctx) -> bool:
     return ctx.c.val is not None
 
 
-DECAYING = {"step", "cosine", "linear", "inverse", "exponential", "onecycle", "plateau"}
-
-
 def _no_decay(ctx: Ctx) -> bool:
     schedule = ctx.section("schedule").get("name") or (ctx.c.facts.params or {}).get("schedule")
-    return str(schedule or "constant").lower() not in DECAYING
+    facts = SCHEDULES.get(str(schedule or "constant").lower())
+    return not (facts is not None and facts.decays)
 
 
 LOWER_LR = Remedy(

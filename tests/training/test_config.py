@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from workers.training import ConfigError, TrainConfig
-from workers.training.optim import DEFAULT_LR
+from service.catalogue import OPTIMIZERS
 
 MINIMAL = {"dataset": {"name": "mnist1d"}, "model": {"arch": "mlp"},
            "optimizer": {"name": "adam"}}
@@ -22,7 +22,7 @@ def error(spec: dict) -> ConfigError:
 def test_the_three_required_fields_make_a_complete_config():
     cfg = TrainConfig.from_dict(MINIMAL)
     assert cfg.dataset.name == "mnist1d" and cfg.model.arch == "mlp"
-    assert cfg.optimizer.lr == DEFAULT_LR["adam"] == 1e-3  # filled in, so results say it
+    assert cfg.optimizer.lr == OPTIMIZERS["adam"].usual_lr == 1e-3  # filled in, so results say it
     assert cfg.schedule.name == "constant" and cfg.training.loss == "cross_entropy"
     assert cfg.training.epochs == 10 and cfg.training.precision == "fp32"
     assert cfg.augmentation == {} and cfg.regularization.early_stopping is None

@@ -1,41 +1,32 @@
 """The HTTP JobSpec (pydantic, service/schemas.py) and the training config (dataclasses,
-workers/training/config.py) describe the same spec twice, because the training package must
-run with torch alone. These tests keep the two in step: names, fields, defaults, dataset
-facts, augmentation parameters, and the hand-over `to_training_dict` -> `from_dict`."""
+workers/training/config.py) declare the same spec twice, because the training package must
+run with torch alone. Both take their names and augmentation parameters from the catalogue;
+these tests keep the rest in step: fields, defaults, bounds, and the hand-over
+`JobSpec.resolved()` -> `TrainConfig.from_dict` -> `to_dict()`."""
 
 from __future__ import annotations
 
 import dataclasses
 import typing
 
+import annotated_types
 import pytest
 import torch
 
-from service import schemas
-from workers.training import (
-    AUGMENTATIONS,
-    DATASETS,
-    LOSSES,
-    MODELS,
-    OPTIMIZERS,
-    SCHEDULES,
-    TrainConfig,
-    check_config,
-)
+from service import catalogue, schemas
+from workers.training import AUGMENTATIONS, TrainConfig, check_config
 from workers.training import config as training_config
-from workers.training.data import DatasetInfo
-from workers.training.models import ACTIVATIONS, INITS
 
 NAMES = [
-    (schemas.DatasetName, DATASETS),
-    (schemas.Arch, MODELS),
-    (schemas.Activation, ACTIVATIONS),
-    (schemas.Init, INITS),
-    (schemas.OptimizerName, OPTIMIZERS),
-    (schemas.ScheduleName, SCHEDULES),
-    (schemas.LossName, LOSSES),
-    (schemas.Precision, training_config.PRECISIONS),
-    (schemas.Watchable, training_config.WATCHABLE_METRICS),
+    (schemas.DatasetName, catalogue.DATASETS),
+    (schemas.Arch, catalogue.ARCHS),
+    (schemas.Activation, catalogue.ACTIVATIONS),
+    (schemas.Init, catalogue.INITS),
+    (schemas.OptimizerName, catalogue.OPTIMIZERS),
+    (schemas.ScheduleName, catalogue.SCHEDULES),
+    (schemas.LossName, catalogue.LOSSES),
+    (schemas.Precision, catalogue.PRECISIONS),
+    (schemas.Watchable, catalogue.WATCHABLE_METRICS),
 ]
 
 SECTIONS = [
@@ -49,15 +40,9 @@ SECTIONS = [
 ]
 
 
-@pytest.mark.parametrize(("literal", "registry"), NAMES, ids=lambda v: getattr(v, "__name__",
-                                                                                 ""))
-def test_the_same_names_are_allowed(literal, registry):
-    assert set(typing.get_args(literal)) == set(registry)
-
-
-def test_the_service_knows_each_datasets_kind_and_classes():
-    assert schemas.DATASET_FACTS == {name: (entry.info.kind, entry.info.num_classes)
-                                     for name, entry in DATASETS.items()}
+@pytest.mark.parametrize(("literal", "names"), NAMES, ids=lambda v: getattr(v, "__name__", ""))
+def test_the_http_spec_allows_the_catalogues_names(literal, names):
+    assert set(typing.get_args(literal)) == set(names)
 
 
 def _dataclass_default(f: dataclasses.Field):
@@ -81,9 +66,32 @@ def test_sections_have_the_same_fields_and_defaults(spec, cfg):
         assert default == mine, name
 
 
+def _pydantic_bounds(info) -> dict[str, float]:
+    """ge/gt/le/lt of a field's numbers, looking through Optional, lists and tuples."""
+    found: dict[str, float] = {}
+    metas, stack = list(info.metadata), [info.annotation]
+    while stack:
+        tp = stack.pop()
+        metas += getattr(tp, "__metadata__", ())
+        stack += [a for a in typing.get_args(tp) if a is not Ellipsis]
+    for meta in metas:
+        for item in getattr(meta, "metadata", [meta]):  # a FieldInfo holds its constraints
+            if isinstance(item, annotated_types.BaseMetadata):
+                found |= {b: getattr(item, b) for b in ("ge", "gt", "le", "lt")
+                          if hasattr(item, b)}
+    return found
+
+
+@pytest.mark.parametrize(("spec", "cfg"), SECTIONS, ids=lambda v: v.__name__)
+def test_sections_have_the_same_bounds(spec, cfg):
+    for f in dataclasses.fields(cfg):
+        mine = {k: v for k, v in f.metadata.get("bounds", {}).items() if v is not None}
+        assert _pydantic_bounds(spec.model_fields[f.name]) == mine, f"{cfg.SECTION}.{f.name}"
+
+
 def test_top_level_sections_match():
     assert set(schemas.JobSpec.model_fields) == {f.name for f in dataclasses.fields(TrainConfig)}
-    assert set(schemas.AugmentationSpec.model_fields) == set(AUGMENTATIONS)
+    assert list(schemas.AugmentationSpec.model_fields) == list(catalogue.AUGMENTATIONS)
 
 
 @pytest.mark.parametrize("name", sorted(AUGMENTATIONS))
@@ -92,33 +100,43 @@ def test_augmentation_parameters_and_defaults_match(name):
     # exactly what the training package's own defaults do.
     spec_type = typing.get_args(schemas.AugmentationSpec.model_fields[name].annotation)[0]
     params = spec_type().model_dump()
-    info = DatasetInfo("image", 10, (3, 16, 16))
+    info = catalogue.DatasetInfo("image", 10, (3, 16, 16))
     x, y = torch.rand(16, 3, 16, 16), torch.arange(16) % 10
     explicit = AUGMENTATIONS[name](params, info)(x, y, torch.Generator().manual_seed(0))
     implicit = AUGMENTATIONS[name]({}, info)(x, y, torch.Generator().manual_seed(0))
     assert all(torch.equal(a, b) for a, b in zip(explicit, implicit, strict=True))
 
 
-def test_a_validated_jobspec_is_a_valid_training_config():
-    minimal = schemas.JobSpec.model_validate(
-        {"dataset": {"name": "mnist1d"}, "model": {"arch": "mlp"},
-         "optimizer": {"name": "adam"}})
-    cfg = TrainConfig.from_dict(minimal.to_training_dict())
+SPECS = [
+    {"dataset": {"name": "mnist1d"}, "model": {"arch": "mlp"}, "optimizer": {"name": "adam"}},
+    {"dataset": {"name": "wine"}, "model": {"arch": "mlp", "widths": [8, 4]},
+     "optimizer": {"name": "sgd", "lr": 1, "momentum": 0.9}, "training": {"epochs": 3.0}},
+    {"dataset": {"name": "synthetic_images", "n_train": 100, "val_fraction": 0.2},
+     "model": {"arch": "cnn", "width": 8, "depth": 2, "dropout": 0.1, "init": "kaiming"},
+     "optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True},
+     "schedule": {"name": "cosine", "warmup_epochs": 1, "min_lr": 0.001},
+     "regularization": {"l2": 1e-4, "label_smoothing": 0.1,
+                        "early_stopping": {"metric": "val_acc", "patience": 3}},
+     "augmentation": {"hflip": True, "random_crop": {"padding": 2}, "cutout": False,
+                      "random_resized_crop": {"scale": [0.5, 1]}, "mixup": {}},
+     "training": {"epochs": 3, "batch_size": 32, "grad_clip": 1.0}},
+    {"dataset": {"name": "npz", "path": "x.npz", "task": "regression"},
+     "model": {"arch": "linear"}, "optimizer": {"name": "adamw", "betas": [0.8, 0.9]},
+     "training": {"loss": "mse"}},
+]
+
+
+@pytest.mark.parametrize("raw", SPECS)
+def test_the_resolved_spec_is_what_the_engine_would_make_of_it(raw):
+    resolved = schemas.JobSpec.model_validate(raw).resolved()
+    cfg = TrainConfig.from_dict(resolved)
     check_config(cfg)
-    assert cfg == TrainConfig.from_dict({"dataset": {"name": "mnist1d"},
-                                         "model": {"arch": "mlp"},
-                                         "optimizer": {"name": "adam"}})
-    full = schemas.JobSpec.model_validate({
-        "dataset": {"name": "synthetic_images", "n_train": 100, "val_fraction": 0.2},
-        "model": {"arch": "cnn", "width": 8, "depth": 2, "dropout": 0.1, "init": "kaiming"},
-        "optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": True},
-        "schedule": {"name": "cosine", "warmup_epochs": 1, "min_lr": 0.001},
-        "regularization": {"l2": 1e-4, "label_smoothing": 0.1,
-                           "early_stopping": {"metric": "val_acc", "patience": 3}},
-        "augmentation": {name: True for name in AUGMENTATIONS},
-        "training": {"epochs": 3, "batch_size": 32, "grad_clip": 1.0},
-    })
-    cfg = TrainConfig.from_dict(full.to_training_dict())
-    check_config(cfg)
-    assert set(cfg.augmentation) == set(AUGMENTATIONS)
-    assert cfg.optimizer.momentum == 0.9 and cfg.schedule.min_lr == 0.001
+    assert cfg.to_dict() == resolved
+    # ... and the engine reads the raw spec the same way (defaults, the usual lr); the HTTP
+    # side writes an augmentation's default parameters out, which changes nothing it does
+    direct = TrainConfig.from_dict(raw)
+    assert dataclasses.replace(direct, augmentation={}) == dataclasses.replace(cfg,
+                                                                               augmentation={})
+    info = catalogue.DATASETS["synthetic_images"]
+    assert {k: catalogue.augmentation_params(k, v, info) for k, v in direct.augmentation.items()} \
+        == {k: catalogue.augmentation_params(k, v, info) for k, v in cfg.augmentation.items()}

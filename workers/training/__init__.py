@@ -1,5 +1,6 @@
-"""fitdoc's training engine: pure PyTorch (imports only the standard library, torch and
-numpy), so it runs on a GPU box with nothing else installed. See README.md beside this file.
+"""fitdoc's training engine: pure PyTorch (imports only the standard library, torch, numpy
+and the stdlib-only spec catalogue, service/catalogue), so it runs on a GPU box with nothing
+else installed. See README.md beside this file.
 
     cfg = TrainConfig.from_dict(spec)      # ConfigError(field, message) on a bad field
     check_config(cfg)                      # ConfigError when the spec cannot run
@@ -13,10 +14,11 @@ from .checkpoint import load_model, save_checkpoint
 from .config import TrainConfig
 from .data import DATASETS, DatasetInfo, dataset_info
 from .errors import Cancelled, ConfigError
-from .loop import METRIC_KEYS, TrainResult, train
+from .loop import METRIC_KEYS, train
 from .losses import LOSSES
 from .models import MODELS
 from .optim import OPTIMIZERS, SCHEDULES, schedule_curve
+from .result import TrainResult
 
 __all__ = [
     "AUGMENTATIONS",

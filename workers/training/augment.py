@@ -1,8 +1,9 @@
 """Data augmentation on the training device (registry AUGMENTATIONS).
 
-A factory takes `(params: dict, info: DatasetInfo)`, checks them (unknown parameter, out of
-range, image-only augmentation on non-image data -> ConfigError naming
-"augmentation.<name>[.<param>]") and returns `augment(x, y, generator) -> (x, y)`.
+A factory takes `(params: dict, info: DatasetInfo)`, checks them with the catalogue's
+`augmentation_params` (its defaults and ranges; unknown parameter, out of range, image-only
+augmentation on non-image data -> ConfigError naming "augmentation.<name>[.<param>]") and
+returns `augment(x, y, generator) -> (x, y)`.
 Every augmentation works on a whole batch with tensor ops, draws its own random parameters
 for every sample from `generator` (a torch.Generator on x's device, so a seed reproduces a
 run and nothing is synchronised with the host), and keeps x's shape and dtype. `y` passes
@@ -43,58 +44,15 @@ from typing import TYPE_CHECKING, Any
 import torch
 import torch.nn.functional as F
 
-from .errors import ConfigError
+from service.catalogue import augmentation_params
+
 from .losses import one_hot
 
 if TYPE_CHECKING:
-    from .data import DatasetInfo
+    from service.catalogue import DatasetInfo
 
 Augment = Callable[[torch.Tensor, torch.Tensor, torch.Generator],
                    tuple[torch.Tensor, torch.Tensor]]
-
-
-# --- parameter checking --------------------------------------------------------------------
-
-
-def _params(name: str, given: Mapping[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
-    for key in given:
-        if key not in defaults:
-            raise ConfigError(f"augmentation.{name}.{key}", f"unknown parameter; {name} takes "
-                                                            f"{list(defaults) or 'none'}")
-    return {**defaults, **given}
-
-
-def _number(name: str, key: str, value: Any, lo: float, hi: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
-        raise ConfigError(f"augmentation.{name}.{key}", f"must be a number in [{lo}, {hi}], "
-                                                        f"got {value!r}")
-    return float(value)
-
-
-def _integer(name: str, key: str, value: Any, lo: int, hi: int) -> int:
-    number = _number(name, key, value, lo, hi)
-    if not number.is_integer():
-        raise ConfigError(f"augmentation.{name}.{key}", f"must be a whole number of pixels, "
-                                                        f"got {value!r}")
-    return int(number)
-
-
-def _range(name: str, key: str, value: Any, lo: float, hi: float) -> tuple[float, float]:
-    if (not isinstance(value, tuple | list) or len(value) != 2
-            or not all(isinstance(v, int | float) and lo <= v <= hi for v in value)
-            or value[0] > value[1]):
-        raise ConfigError(f"augmentation.{name}.{key}", f"must be [low, high] with "
-                                                        f"{lo} <= low <= high <= {hi}")
-    return float(value[0]), float(value[1])
-
-
-def _images_only(name: str, info: DatasetInfo) -> None:
-    # kind None: an npz whose shape is known only once read; checked again after loading.
-    if info.kind not in (None, "image"):
-        shape = f" {info.input_shape}" if info.input_shape else ""
-        raise ConfigError(f"augmentation.{name}", f"{name} works on images (N, C, H, W) only, "
-                                                  f"but this dataset is {info.kind} data"
-                                                  f"{shape}; noise and mixup work on any data")
 
 
 def _uniform(n: int, low: float, high: float, like: torch.Tensor,
@@ -108,10 +66,8 @@ def _uniform(n: int, low: float, high: float, like: torch.Tensor,
 def random_resized_crop(params: Mapping[str, Any], info: DatasetInfo) -> Augment:
     """Crop a random area fraction in `scale` with aspect ratio in `ratio`, resized back to
     the input size (bilinear). torchvision retries out-of-image boxes; this clamps them."""
-    _images_only("random_resized_crop", info)
-    p = _params("random_resized_crop", params, {"scale": (0.08, 1.0), "ratio": (0.75, 4 / 3)})
-    scale = _range("random_resized_crop", "scale", p["scale"], 0.01, 1.0)
-    ratio = _range("random_resized_crop", "ratio", p["ratio"], 0.1, 10.0)
+    p = augmentation_params("random_resized_crop", params, info)
+    scale, ratio = p["scale"], p["ratio"]
 
     def augment(x, y, generator):
         n = x.shape[0]
@@ -135,12 +91,7 @@ def random_resized_crop(params: Mapping[str, Any], info: DatasetInfo) -> Augment
 def random_crop(params: Mapping[str, Any], info: DatasetInfo) -> Augment:
     """Shift by up to `padding` pixels each way: pad by reflection (no artificial black
     borders, as airbench does) and crop the original size at a per-sample offset."""
-    _images_only("random_crop", info)
-    p = _params("random_crop", params, {"padding": 4})
-    pad = _integer("random_crop", "padding", p["padding"], 0, 512)
-    if info.input_shape is not None and pad >= min(info.input_shape[1:]):
-        raise ConfigError("augmentation.random_crop.padding", f"must be smaller than the "
-                                                              f"image, {info.input_shape[1:]}")
+    pad = augmentation_params("random_crop", params, info)["padding"]
 
     def augment(x, y, generator):
         n, c, h, w = x.shape
@@ -159,8 +110,7 @@ def random_crop(params: Mapping[str, Any], info: DatasetInfo) -> Augment:
 
 def hflip(params: Mapping[str, Any], info: DatasetInfo) -> Augment:
     """Mirror left-right with probability p."""
-    _images_only("hflip", info)
-    p = _number("hflip", "p", _params("hflip", params, {"p": 0.5})["p"], 0.0, 1.0)
+    p = augmentation_params("hflip", params, info)["p"]
 
     def augment(x, y, generator):
         n, c, h, w = x.shape
@@ -185,10 +135,7 @@ def color_jitter(params: Mapping[str, Any], info: DatasetInfo) -> Augment:
     """Per-sample brightness, contrast and saturation factors in [1 - s, 1 + s], applied in
     that order (torchvision shuffles the order and adds hue; not here). Values are not
     clipped, so it works for images of any range."""
-    _images_only("color_jitter", info)
-    p = _params("color_jitter", params, {"brightness": 0.4, "contrast": 0.4,
-                                         "saturation": 0.4})
-    strength = {k: _number("color_jitter", k, v, 0.0, 1.0) for k, v in p.items()}
+    strength = augmentation_params("color_jitter", params, info)
 
     def factor(key, x, generator):
         s = strength[key]
@@ -214,8 +161,7 @@ def cutout(params: Mapping[str, Any], info: DatasetInfo) -> Augment:
     border, as in DeVries & Taylor 2017). It is filled with the image's own per-channel
     mean: the paper zeroes normalised inputs, i.e. fills with the mean, and the pixel-scale
     equivalent of that needs no dataset statistics."""
-    _images_only("cutout", info)
-    size = _integer("cutout", "size", _params("cutout", params, {"size": 8})["size"], 1, 4096)
+    size = augmentation_params("cutout", params, info)["size"]
 
     def augment(x, y, generator):
         n, _, h, w = x.shape
@@ -232,7 +178,7 @@ def cutout(params: Mapping[str, Any], info: DatasetInfo) -> Augment:
 
 def noise(params: Mapping[str, Any], info: DatasetInfo) -> Augment:
     """Add N(0, std^2) to every input value; any kind of data."""
-    std = _number("noise", "std", _params("noise", params, {"std": 0.1})["std"], 0.0, 100.0)
+    std = augmentation_params("noise", params, info)["std"]
 
     def augment(x, y, generator):
         return x + std * torch.randn(x.shape, device=x.device, dtype=x.dtype,
@@ -267,8 +213,7 @@ def mixup(params: Mapping[str, Any], info: DatasetInfo) -> Augment:
     """Mix each sample with a random partner from the batch, x = lam x_i + (1 - lam) x_j,
     lam ~ Beta(alpha, alpha) drawn per sample; targets mix the same way (one-hot for
     classification, so the result is soft targets (N, C))."""
-    alpha = _number("mixup", "alpha", _params("mixup", params, {"alpha": 0.2})["alpha"],
-                    0.01, 4.0)
+    alpha = augmentation_params("mixup", params, info)["alpha"]
     rounds = _beta_rounds(alpha)
     num_classes = info.num_classes
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
@@ -29,9 +29,7 @@ from torch import nn
 
 from .config import TrainConfig
 from .models import Normalize, build_model
-
-if TYPE_CHECKING:
-    from .loop import TrainResult
+from .result import TrainResult
 
 FORMAT = "fitdoc-checkpoint/1"
 State = dict[str, torch.Tensor]

@@ -1,9 +1,10 @@
 """The frozen training config: DESIGN.md section 4's JobSpec as dataclasses.
 
 `TrainConfig.from_dict` takes the JobSpec as nested dicts (JSON), checks the shape, the types,
-the bounds and the registry names, and raises `ConfigError(field="model.arch", ...)` naming
-the first field at fault. What needs two fields at once (cnn on tabular data, hflip on 1-D
-data) is `check_config`'s job (check.py); neither loads data.
+the bounds and the names (the catalogue's, service/catalogue), and raises
+`ConfigError(field="model.arch", ...)` naming the first field at fault. What needs two fields
+at once (cnn on tabular data, hflip on 1-D data) is `check_config`'s job (check.py, the
+catalogue's rules); neither loads data.
 
 Only `dataset.name`, `model.arch` and `optimizer.name` are required:
 
@@ -12,7 +13,10 @@ Only `dataset.name`, `model.arch` and `optimizer.name` are required:
 
 is a complete config. A `None` default means "the chosen dataset/model/optimizer/schedule's
 own default", named in the field's comment. `to_dict()` gives the JSON shape back, with the
-optimizer's default learning rate filled in so stored configs say which lr was used.
+optimizer's usual learning rate filled in so stored configs say which lr was used.
+
+The HTTP JobSpec (service/schemas.py, pydantic) declares the same fields and bounds for the
+API; tests/training/test_jobspec_contract.py keeps the two in step.
 """
 
 from __future__ import annotations
@@ -21,21 +25,28 @@ import math
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from typing import Any, ClassVar
 
-from .augment import AUGMENTATIONS
-from .data import DATASETS
-from .errors import ConfigError
-from .losses import LOSSES
-from .models import ACTIVATIONS, INITS, MODELS
-from .optim import DEFAULT_LR, OPTIMIZERS, SCHEDULES
+from service.catalogue import (
+    ACTIVATIONS,
+    ARCHS,
+    AUGMENTATIONS,
+    DATASETS,
+    DEVICE_PATTERN,
+    INITS,
+    LOSSES,
+    OPTIMIZERS,
+    PRECISIONS,
+    SCHEDULES,
+    TASKS,
+    WATCHABLE_METRICS,
+    check_widths,
+)
 
-TASKS = ("classification", "regression")
-PRECISIONS = ("fp32", "bf16", "fp16")
-# Metrics early stopping can watch; the loop records these every epoch.
-WATCHABLE_METRICS = ("val_loss", "val_acc", "train_loss", "train_acc")
+from .errors import ConfigError
+
 MAX_SEED = 2**31 - 1
 
 
@@ -48,9 +59,9 @@ def _num(default: Any = MISSING, *, ge=None, gt=None, le=None, lt=None) -> Any:
     return field(default=default, metadata={"bounds": bounds})
 
 
-def _choice(names: Callable[[], Iterable[str]], default: Any = MISSING) -> Any:
-    """A string field whose value must be one of `names()` (usually a registry's keys)."""
-    return field(default=default, metadata={"choices": names})
+def _choice(names: Iterable[str], default: Any = MISSING) -> Any:
+    """A string field whose value must be one of `names` (a catalogue table's keys)."""
+    return field(default=default, metadata={"choices": tuple(names)})
 
 
 def _check_fields(obj: Any) -> None:
@@ -61,7 +72,7 @@ def _check_fields(obj: Any) -> None:
         if value is None:
             continue
         if "choices" in f.metadata:
-            names = list(f.metadata["choices"]())
+            names = list(f.metadata["choices"])
             if value not in names:
                 raise ConfigError(path, f"unknown value {value!r}; expected one of {names}")
         if "bounds" in f.metadata:
@@ -91,14 +102,14 @@ def _check_bounds(path: str, value: float, ge=None, gt=None, le=None, lt=None) -
 class DatasetConfig:
     SECTION: ClassVar[str] = "dataset"
 
-    name: str = _choice(lambda: DATASETS)
+    name: str = _choice(DATASETS)
     path: str | None = None  # npz file or image folder; relative paths are under data_dir
     n_train: int | None = _num(None, ge=1, le=10_000_000)  # shrink the training set to this
     # None: the dataset's own held-out split where it has one (mnist1d's 4000/1000, npz's
     # x_val/y_val), else 0.2. A number always re-splits train+held-out with `seed`.
     val_fraction: float | None = _num(None, gt=0.0, lt=1.0)
     seed: int = _num(0, ge=0, le=MAX_SEED)  # the split's seed (the data, not the training)
-    task: str = _choice(lambda: TASKS, "classification")  # regression: npz with float y
+    task: str = _choice(TASKS, "classification")  # regression: npz with float y
 
     def __post_init__(self) -> None:
         _check_fields(self)
@@ -108,29 +119,26 @@ class DatasetConfig:
 class ModelConfig:
     SECTION: ClassVar[str] = "model"
 
-    arch: str = _choice(lambda: MODELS)
+    arch: str = _choice(ARCHS)
     widths: tuple[int, ...] | None = _num(None, ge=1, le=65_536)  # mlp: hidden layer widths
     width: int | None = _num(None, ge=1, le=65_536)  # per arch default, see models.py
     depth: int | None = _num(None, ge=1, le=64)  # per arch default, see models.py
-    activation: str = _choice(lambda: ACTIVATIONS, "relu")
+    activation: str = _choice(ACTIVATIONS, "relu")
     dropout: float = _num(0.0, ge=0.0, lt=1.0)
     batchnorm: bool | None = None  # None: the arch's default (on for cnn and resnet18)
-    init: str = _choice(lambda: INITS, "default")
+    init: str = _choice(INITS, "default")
 
     def __post_init__(self) -> None:
         _check_fields(self)
-        if self.widths is not None and (self.width is not None or self.depth is not None):
-            raise ConfigError("model.widths", "give either widths or width+depth, not both")
-        if self.widths is not None and not 1 <= len(self.widths) <= 64:
-            raise ConfigError("model.widths", "must list between 1 and 64 layer widths")
+        check_widths(self.widths, self.width, self.depth)
 
 
 @dataclass(frozen=True)
 class OptimizerConfig:
     SECTION: ClassVar[str] = "optimizer"
 
-    name: str = _choice(lambda: OPTIMIZERS)
-    lr: float | None = _num(None, gt=0.0, le=1e6)  # None: DEFAULT_LR[name] (torch's defaults)
+    name: str = _choice(OPTIMIZERS)
+    lr: float | None = _num(None, gt=0.0, le=1e6)  # None: the optimizer's usual lr
     momentum: float | None = _num(None, ge=0.0, lt=1.0)  # sgd, rmsprop; None: 0
     nesterov: bool = False  # sgd with momentum > 0
     weight_decay: float = _num(0.0, ge=0.0, le=10.0)  # the optimizer's own (decoupled in adamw)
@@ -142,14 +150,14 @@ class OptimizerConfig:
         if self.lr is None:
             # Resolved here, not in the factory, so that to_dict() (stored with the results and
             # read by the advisor's "lower lr by 10x" patch) says which lr actually ran.
-            object.__setattr__(self, "lr", DEFAULT_LR[self.name])
+            object.__setattr__(self, "lr", OPTIMIZERS[self.name].usual_lr)
 
 
 @dataclass(frozen=True)
 class ScheduleConfig:
     SECTION: ClassVar[str] = "schedule"
 
-    name: str = _choice(lambda: SCHEDULES, "constant")
+    name: str = _choice(SCHEDULES, "constant")
     warmup_epochs: float = _num(0.0, ge=0.0, le=100_000)  # linear ramp; onecycle: its rise
     step_size: int | None = _num(None, ge=1, le=100_000)  # step: epochs between drops
     gamma: float | None = _num(None, gt=0.0, le=1.0)  # step (0.1), exponential (0.9 / epoch)
@@ -166,7 +174,7 @@ class ScheduleConfig:
 class EarlyStoppingConfig:
     SECTION: ClassVar[str] = "regularization.early_stopping"
 
-    metric: str = _choice(lambda: WATCHABLE_METRICS, "val_loss")
+    metric: str = _choice(WATCHABLE_METRICS, "val_loss")
     patience: int = _num(5, ge=1, le=100_000)  # epochs without improvement before stopping
     min_delta: float = _num(0.0, ge=0.0, le=1e6)  # smaller changes do not count as improvement
 
@@ -195,8 +203,8 @@ class TrainingConfig:
 
     epochs: int = _num(10, ge=1, le=100_000)
     batch_size: int = _num(128, ge=1, le=1 << 20)
-    loss: str = _choice(lambda: LOSSES, "cross_entropy")
-    precision: str = _choice(lambda: PRECISIONS, "fp32")
+    loss: str = _choice(LOSSES, "cross_entropy")
+    precision: str = _choice(PRECISIONS, "fp32")
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     grad_clip: float | None = _num(None, gt=0.0, le=1e6)  # max total gradient norm
     compile: bool = False  # torch.compile the model
@@ -204,7 +212,7 @@ class TrainingConfig:
 
     def __post_init__(self) -> None:
         _check_fields(self)
-        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
+        if not re.fullmatch(DEVICE_PATTERN, self.device):
             raise ConfigError("training.device", f"expected auto, cpu, cuda or cuda:N, got "
                                                  f"{self.device!r}")
 

@@ -3,9 +3,10 @@
 Every dataset is local: generated (mnist1d, synthetic_images), bundled with scikit-learn, or
 a user's own arrays on the worker's disk (npz, image_folder). Nothing is downloaded.
 
-Each entry of DATASETS is a `Dataset(info, load)`: `info` declares what the data looks like
-(kind, classes, sample shape) so that `check_config` can reject "cnn on tabular data"
-without loading anything; `load(cfg, data_dir)` returns the raw arrays. `load_data` does
+Each entry of DATASETS is a `Dataset(info, load)`: `info` is the catalogue's declaration of
+what the data looks like (service/catalogue: kind, classes, sample shape), so that a spec
+like "cnn on tabular data" is refused without loading anything; `load(cfg, data_dir)`
+returns the raw arrays. `load_data` does
 what every dataset needs the same way: the train/validation split, `n_train`,
 standardisation, and the checks of the arrays.
 
@@ -30,23 +31,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from service.catalogue import DATASETS as DECLARED
+from service.catalogue import KINDS, DatasetInfo
+
 from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .config import DatasetConfig
 
 DEFAULT_VAL_FRACTION = 0.2
-KINDS = ("tabular", "sequence", "image")
-
-
-@dataclass(frozen=True)
-class DatasetInfo:
-    """What a dataset looks like; None means "known only once the files are read"."""
-
-    kind: str | None  # "tabular" | "sequence" | "image"
-    num_classes: int | None
-    input_shape: tuple[int, ...] | None  # one sample, without the batch dimension
-    task: str | None = "classification"  # None: the spec's dataset.task decides (npz)
 
 
 @dataclass
@@ -154,7 +147,7 @@ _SHAPES: tuple[Callable[[np.ndarray, np.ndarray], np.ndarray], ...] = (
     & ((np.floor((u + 1) * 2.5) + np.floor((v + 1) * 2.5)) % 2 == 0),  # checkerboard
 )
 SYNTHETIC_DEFAULT_TRAIN = 5000
-SYNTHETIC_SIZE = 32
+SYNTHETIC_SIZE = DECLARED["synthetic_images"].input_shape[-1]
 
 
 def make_synthetic_images(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -286,18 +279,18 @@ def load_image_folder(cfg: DatasetConfig, data_dir: Path) -> Arrays:
     return Arrays(x, y)
 
 
-DATASETS: dict[str, Dataset] = {
-    "mnist1d": Dataset(DatasetInfo("sequence", 10, (1, 40)), load_mnist1d),
-    "digits": Dataset(DatasetInfo("tabular", 10, (64,)), _sklearn_loader("load_digits")),
-    "wine": Dataset(DatasetInfo("tabular", 3, (13,)), _sklearn_loader("load_wine")),
-    "breast_cancer": Dataset(DatasetInfo("tabular", 2, (30,)),
-                             _sklearn_loader("load_breast_cancer")),
-    "iris": Dataset(DatasetInfo("tabular", 3, (4,)), _sklearn_loader("load_iris")),
-    "synthetic_images": Dataset(DatasetInfo("image", 10, (3, SYNTHETIC_SIZE, SYNTHETIC_SIZE)),
-                                load_synthetic_images),
-    "npz": Dataset(DatasetInfo(None, None, None, task=None), load_npz),
-    "image_folder": Dataset(DatasetInfo("image", None, None), load_image_folder),
+LOADERS: dict[str, Callable[[DatasetConfig, Path], Arrays]] = {
+    "mnist1d": load_mnist1d,
+    "digits": _sklearn_loader("load_digits"),
+    "wine": _sklearn_loader("load_wine"),
+    "breast_cancer": _sklearn_loader("load_breast_cancer"),
+    "iris": _sklearn_loader("load_iris"),
+    "synthetic_images": load_synthetic_images,
+    "npz": load_npz,
+    "image_folder": load_image_folder,
 }
+DATASETS: dict[str, Dataset] = {name: Dataset(DECLARED[name], load)
+                                for name, load in LOADERS.items()}
 
 
 def dataset_info(name: str) -> DatasetInfo:

@@ -1,23 +1,16 @@
 """The two exceptions callers of the training package catch.
 
-They live apart from config.py so that every module (data, models, optim, augment) can raise
-them without importing the config, which imports the registries of those modules.
+`ConfigError` is the catalogue's `SpecError` (service/catalogue/rules.py): the API refuses a
+spec with it before queueing (a 422 naming the field), and the engine raises the same error,
+from the same rules, when a spec meets its data. `Cancelled` ends a job that was asked to
+stop.
 """
 
 from __future__ import annotations
 
+from service.catalogue import SpecError as ConfigError
 
-class ConfigError(ValueError):
-    """A job spec that cannot run, with the dotted path of the field at fault.
-
-    The service turns it into a 422 ``{"error": {"code", "message", "field"}}``; the message is
-    written for the person who sent the spec ("cnn needs image inputs ..."), not for us.
-    """
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+__all__ = ["Cancelled", "ConfigError"]
 
 
 class Cancelled(Exception):

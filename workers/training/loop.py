@@ -19,12 +19,13 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
+
+from service.catalogue import CANONICAL_METRICS
 
 from .augment import build_augment
 from .check import check_config
@@ -34,32 +35,13 @@ from .data import load_data
 from .errors import Cancelled, ConfigError
 from .losses import LOSSES, count_correct
 from .models import build_model, count_parameters
-from .optim import OPTIMIZERS, build_schedule
+from .optim import build_optimizer, build_schedule
+from .result import TrainResult
 
 EVAL_BATCH_SIZE = 1024
 GRAD_NORM_SAMPLES = 8
-METRIC_KEYS = ("train_loss", "val_loss", "train_acc", "val_acc", "lr", "grad_norm",
-               "epoch_time", "eval_time")
-
-
-@dataclass
-class TrainResult:
-    history: list[dict[str, float]]  # one metrics dict per epoch, index = epoch
-    best_epoch: int | None  # best value of the early-stopping metric (default val_loss)
-    stopped_reason: str  # "completed" | "early_stopping" | "non_finite_loss"
-    num_params: int
-    device: str
-    config: dict[str, Any]
-    seconds: float
-    notes: list[str] = field(default_factory=list)  # what ran differently from the spec
-    input_shape: tuple[int, ...] = ()  # one sample's shape, and the model's outputs:
-    num_outputs: int = 0  # what rebuilding the model from `config` needs
-    model: nn.Module | None = field(default=None, repr=False, compare=False)  # last weights
-    best_state: dict[str, torch.Tensor] | None = field(default=None, repr=False,
-                                                       compare=False)  # at best_epoch
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in ("model", "best_state")}
+# The catalogue's canonical metrics, then how long the epoch and its evaluation took.
+METRIC_KEYS = (*CANONICAL_METRICS, "epoch_time", "eval_time")
 
 
 def resolve_device(name: str | torch.device) -> torch.device:
@@ -213,7 +195,7 @@ def train(cfg: TrainConfig | Mapping[str, Any],
         return loss
 
     # --- optimizer, schedule and precision ---------------------------------------------------
-    optimizer = OPTIMIZERS[cfg.optimizer.name](params, cfg.optimizer, device)
+    optimizer = build_optimizer(params, cfg.optimizer, device)
     schedule = build_schedule(optimizer, cfg.schedule, run.epochs, steps_per_epoch)
     is_lbfgs = isinstance(optimizer, torch.optim.LBFGS)
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)

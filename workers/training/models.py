@@ -2,32 +2,26 @@
 
 A model factory takes `(cfg: ModelConfig, input_shape, num_outputs)` — one sample's shape
 without the batch dimension — and returns an `nn.Module` mapping (N, *input_shape) to
-(N, num_outputs) raw outputs (logits; no softmax, the loss owns it). A factory rejects
-inputs it cannot take and options it would ignore, with a ConfigError naming the field, so
-that a spec never silently trains something other than what it says.
-
-Defaults per arch (when width/depth/batchnorm are not given):
-  linear    one Linear layer on the flattened input (mnist1d: ~32% validation accuracy)
-  mlp       depth=2 hidden layers of width=128 (or `widths`), no batchnorm
-  cnn1d     the MNIST-1D paper's CNN: depth=3 stride-2 Conv1d layers of width=25 channels,
-            kernel 5 then 3, then one Linear layer (~94% on mnist1d when trained long)
-  cnn       depth=3 blocks conv3x3 -> [BN] -> act -> maxpool, channels width=32 doubling per
-            block, global average pool, Linear; batchnorm on
-  resnet18  the CIFAR ResNet-18 (3x3 stem, no max-pool, 4 stages of 2 BasicBlocks), stage
-            widths width=64 x (1, 2, 4, 8); batchnorm on (off replaces it by Identity)
+(N, num_outputs) raw outputs (logits; no softmax, the loss owns it). `build_model` first
+runs the catalogue's `check_model` (service/catalogue/rules.py): inputs the arch cannot
+take, options it would ignore and depths the input cannot carry are a ConfigError naming
+the field, so that a spec never silently trains something other than what it says. The
+defaults (width, depth, batchnorm) and the kinds of data each arch takes are the
+catalogue's `ARCHS`, which describes each arch in a line.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import nn
 
-from .errors import ConfigError
+from service.catalogue import ARCHS, check_model, cnn1d_kernel, cnn1d_lengths, mlp_widths
 
 if TYPE_CHECKING:
     from .config import ModelConfig
@@ -56,34 +50,25 @@ class Normalize(nn.Module):
         return (x - self.mean) / self.std
 
 
-def _unused(cfg: ModelConfig, *names: str) -> None:
-    """Reject options this arch would ignore (None / 0 / False mean "not given")."""
-    for name in names:
-        if getattr(cfg, name):
-            raise ConfigError(f"model.{name}", f"{cfg.arch} does not use {name}")
+def _width_depth(cfg: ModelConfig) -> tuple[int, int]:
+    facts = ARCHS[cfg.arch]
+    return cfg.width or facts.width, cfg.depth or facts.depth
 
 
-def _need_rank(cfg: ModelConfig, input_shape: tuple[int, ...], rank: int, what: str,
-               hint: str) -> None:
-    if len(input_shape) != rank:
-        kinds = {1: "tabular (F,)", 2: "sequence (C, L)", 3: "image (C, H, W)"}
-        got = kinds.get(len(input_shape), f"shaped {input_shape}")
-        raise ConfigError("model.arch", f"{cfg.arch} needs {what} but this dataset's samples "
-                                        f"are {got} {tuple(input_shape)}; {hint}")
+def _batchnorm(cfg: ModelConfig) -> bool:
+    return ARCHS[cfg.arch].batchnorm if cfg.batchnorm is None else cfg.batchnorm
 
 
 def linear(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int) -> nn.Module:
-    _unused(cfg, "widths", "width", "depth", "dropout", "batchnorm")
     return nn.Sequential(nn.Flatten(), nn.Linear(math.prod(input_shape), num_outputs))
 
 
 def mlp(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int) -> nn.Module:
-    widths = cfg.widths or (cfg.width or 128,) * (cfg.depth or 2)
     layers: list[nn.Module] = [nn.Flatten()]
     fan_in = math.prod(input_shape)
-    for width in widths:
+    for width in mlp_widths(asdict(cfg)):
         layers.append(nn.Linear(fan_in, width))
-        if cfg.batchnorm:
+        if _batchnorm(cfg):
             layers.append(nn.BatchNorm1d(width))
         layers.append(ACTIVATIONS[cfg.activation]())
         if cfg.dropout:
@@ -94,21 +79,16 @@ def mlp(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int) -> nn.
 
 
 def cnn1d(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int) -> nn.Module:
-    _need_rank(cfg, input_shape, 2, "sequences (C, L)", "use mlp or linear")
-    _unused(cfg, "widths")
     channels, length = input_shape
-    width, depth = cfg.width or 25, cfg.depth or 3
+    width, depth = _width_depth(cfg)
     layers: list[nn.Module] = []
     for i in range(depth):
-        kernel = 5 if i == 0 else 3  # the paper's first layer sees a wider window
-        layers.append(nn.Conv1d(channels, width, kernel, stride=2, padding=1))
-        if cfg.batchnorm:
+        layers.append(nn.Conv1d(channels, width, cnn1d_kernel(i), stride=2, padding=1))
+        if _batchnorm(cfg):
             layers.append(nn.BatchNorm1d(width))
         layers.append(ACTIVATIONS[cfg.activation]())
-        channels, length = width, (length + 2 - kernel) // 2 + 1
-        if length < 1:
-            raise ConfigError("model.depth", f"{depth} stride-2 layers shrink sequences of "
-                                             f"length {input_shape[1]} to nothing")
+        channels = width
+    length = cnn1d_lengths(length, depth)[-1]
     layers.append(nn.Flatten())
     if cfg.dropout:
         layers.append(nn.Dropout(cfg.dropout))
@@ -117,15 +97,9 @@ def cnn1d(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int) -> n
 
 
 def cnn(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int) -> nn.Module:
-    _need_rank(cfg, input_shape, 3, "images (C, H, W)", "use mlp or linear"
-               if len(input_shape) == 1 else "use cnn1d, mlp or linear")
-    _unused(cfg, "widths")
-    channels, height, width_px = input_shape
-    width, depth = cfg.width or 32, cfg.depth or 3
-    if min(height, width_px) < 2**depth:
-        raise ConfigError("model.depth", f"{depth} max-pool blocks need images of at least "
-                                         f"{2**depth}x{2**depth}, got {height}x{width_px}")
-    batchnorm = cfg.batchnorm is not False
+    channels = input_shape[0]
+    width, depth = _width_depth(cfg)
+    batchnorm = _batchnorm(cfg)
     layers: list[nn.Module] = []
     for i in range(depth):
         out = width * 2**i
@@ -164,13 +138,10 @@ class BasicBlock(nn.Module):
 
 
 def resnet18(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int) -> nn.Module:
-    _need_rank(cfg, input_shape, 3, "images (C, H, W)", "use mlp or linear"
-               if len(input_shape) == 1 else "use cnn1d, mlp or linear")
-    _unused(cfg, "widths", "depth")
-    base = cfg.width or 64
+    base, _ = _width_depth(cfg)
     # Without batchnorm the blocks keep their shape with Identity in its place, so that
     # "what does BatchNorm buy here" is a one-field experiment.
-    norm = nn.BatchNorm2d if cfg.batchnorm is not False else (lambda c: nn.Identity())
+    norm = nn.BatchNorm2d if _batchnorm(cfg) else (lambda c: nn.Identity())
     act = ACTIVATIONS[cfg.activation]
     layers: list[nn.Module] = [nn.Conv2d(input_shape[0], base, 3, padding=1, bias=False),
                                norm(base), act()]
@@ -230,7 +201,8 @@ INITS: dict[str, Callable[[nn.Module, str], None]] = {
 def build_model(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int,
                 mean: np.ndarray | None = None, std: np.ndarray | None = None) -> nn.Module:
     """The registry's model, initialised, behind a Normalize layer when statistics are
-    given (images)."""
+    given (images). ConfigError when the arch cannot take this input (check_model)."""
+    check_model(asdict(cfg), tuple(input_shape))
     net = MODELS[cfg.arch](cfg, tuple(input_shape), num_outputs)
     INITS[cfg.init](net, cfg.activation)
     if mean is not None and std is not None:

@@ -2,10 +2,14 @@
 
 Optimizer factory: `(params, cfg: OptimizerConfig, device) -> torch.optim.Optimizer`.
 It uses torch's fused kernels where torch has them for the device (one kernel for the whole
-update instead of one per parameter tensor), else the foreach (multi-tensor) path on CUDA,
-and rejects options the optimizer does not have.
+update instead of one per parameter tensor), else the foreach (multi-tensor) path on CUDA.
+`build_optimizer` runs the catalogue's `check_optimizer` first: an option the optimizer
+does not have is a ConfigError, not silently ignored. Default learning rates are the
+catalogue's `OPTIMIZERS[name].usual_lr`.
 
 Schedule factory: `(optimizer, cfg: ScheduleConfig, epochs, steps_per_epoch) -> Schedule`.
+`build_schedule` runs the catalogue's `check_schedule` first (options the schedule does not
+take, a warm-up as long as the run, a min_lr above the lr).
 
 How schedules step — every schedule except plateau steps **per batch**, as a function of
 fractional epochs t = step / steps_per_epoch, so warm-up ramps smoothly and a drop "at
@@ -33,22 +37,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
 import torch
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LambdaLR, LinearLR, LRScheduler, OneCycleLR, ReduceLROnPlateau
 
-from .errors import ConfigError
+from service.catalogue import check_optimizer, check_schedule
 
 if TYPE_CHECKING:
     from .config import OptimizerConfig, ScheduleConfig
-
-# torch's default learning rates, except sgd (torch: 1e-3, too slow to show anything in a
-# few epochs) and rmsprop (torch: 1e-2, Keras' and Hinton's 1e-3 is the usual choice).
-DEFAULT_LR = {"sgd": 0.01, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "adagrad": 1e-2,
-              "lbfgs": 1.0}
 
 
 def _version_at_least(major: int, minor: int) -> bool:
@@ -67,48 +66,29 @@ def _fast(device: torch.device, fused_on: Iterable[str]) -> dict[str, bool]:
     return {"foreach": True} if device.type == "cuda" else {}
 
 
-def _unused(cfg: OptimizerConfig, *names: str) -> None:
-    """Reject options this optimizer would ignore (None / 0 / False mean "not given")."""
-    hints = {"momentum": "its betas[0] plays that role" if cfg.name in ("adam", "adamw") else
-             "it has no momentum", "weight_decay": "use regularization.l2"}
-    for name in names:
-        if getattr(cfg, name):
-            hint = hints.get(name, "")
-            raise ConfigError(f"optimizer.{name}", f"{cfg.name} does not use {name}"
-                                                   + (f"; {hint}" if hint else ""))
-
-
 def sgd(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
-    _unused(cfg, "betas", "alpha")
-    momentum = cfg.momentum or 0.0
-    if cfg.nesterov and momentum == 0:
-        raise ConfigError("optimizer.nesterov", "nesterov needs momentum > 0, e.g. 0.9")
-    return torch.optim.SGD(params, lr=cfg.lr, momentum=momentum, nesterov=cfg.nesterov,
+    return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum or 0.0, nesterov=cfg.nesterov,
                            weight_decay=cfg.weight_decay, **_fast(device, ("cuda", "cpu")))
 
 
 def adam(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
-    _unused(cfg, "momentum", "nesterov", "alpha")
     return torch.optim.Adam(params, lr=cfg.lr, betas=cfg.betas or (0.9, 0.999),
                             weight_decay=cfg.weight_decay, **_fast(device, ("cuda", "cpu")))
 
 
 def adamw(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
-    _unused(cfg, "momentum", "nesterov", "alpha")
     # torch's AdamW default weight_decay is 1e-2; here 0 means 0, as for every optimizer.
     return torch.optim.AdamW(params, lr=cfg.lr, betas=cfg.betas or (0.9, 0.999),
                              weight_decay=cfg.weight_decay, **_fast(device, ("cuda", "cpu")))
 
 
 def rmsprop(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
-    _unused(cfg, "nesterov", "betas")
     return torch.optim.RMSprop(params, lr=cfg.lr, alpha=cfg.alpha or 0.99,
                                momentum=cfg.momentum or 0.0, weight_decay=cfg.weight_decay,
                                **_fast(device, ()))
 
 
 def adagrad(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
-    _unused(cfg, "momentum", "nesterov", "betas", "alpha")
     return torch.optim.Adagrad(params, lr=cfg.lr, weight_decay=cfg.weight_decay,
                                **_fast(device, ("cpu",)))
 
@@ -116,7 +96,6 @@ def adagrad(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
 def lbfgs(params, cfg: OptimizerConfig, device: torch.device) -> Optimizer:
     """Full-batch quasi-Newton: set batch_size >= the training set. The loop calls it with
     a closure; the strong-Wolfe line search keeps lr=1 steps from overshooting."""
-    _unused(cfg, "momentum", "nesterov", "betas", "alpha", "weight_decay")
     return torch.optim.LBFGS(params, lr=cfg.lr, line_search_fn="strong_wolfe")
 
 
@@ -133,6 +112,12 @@ OPTIMIZERS: dict[str, OptimizerFactory] = {
 }
 
 
+def build_optimizer(params: Iterable[torch.nn.Parameter], cfg: OptimizerConfig,
+                    device: torch.device) -> Optimizer:
+    check_optimizer(asdict(cfg))
+    return OPTIMIZERS[cfg.name](params, cfg, device)
+
+
 # --- schedules -----------------------------------------------------------------------------
 
 
@@ -145,18 +130,6 @@ class Schedule:
     per_epoch: ReduceLROnPlateau | None = None
 
 
-_SCHEDULE_OPTIONS = ("step_size", "gamma", "min_lr", "power", "factor", "patience")
-
-
-def _only(cfg: ScheduleConfig, *allowed: str) -> None:
-    """Reject options the chosen schedule would ignore."""
-    for name in _SCHEDULE_OPTIONS:
-        if name not in allowed and getattr(cfg, name) is not None:
-            uses = ", ".join(allowed) if allowed else "no options besides warmup_epochs"
-            raise ConfigError(f"schedule.{name}", f"the {cfg.name} schedule does not use "
-                                                  f"{name} (it takes {uses})")
-
-
 def _base_lr(optimizer: Optimizer) -> float:
     return optimizer.param_groups[0].get("initial_lr", optimizer.param_groups[0]["lr"])
 
@@ -165,9 +138,6 @@ def _formula_schedule(optimizer: Optimizer, cfg: ScheduleConfig, epochs: int,
                       steps_per_epoch: int,
                       formula: Callable[[float, float], float]) -> Schedule:
     """LambdaLR of warm-up x formula(t, T): t epochs since warm-up, T epochs after it."""
-    if cfg.warmup_epochs >= epochs:
-        raise ConfigError("schedule.warmup_epochs", f"{cfg.warmup_epochs} warm-up epochs "
-                                                    f"leave nothing of {epochs} epochs")
     warmup_steps = round(cfg.warmup_epochs * steps_per_epoch)
     horizon = epochs - warmup_steps / steps_per_epoch
 
@@ -180,29 +150,22 @@ def _formula_schedule(optimizer: Optimizer, cfg: ScheduleConfig, epochs: int,
 
 
 def constant(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
-    _only(cfg)
     if not cfg.warmup_epochs:
         return Schedule()  # nothing to step: a scheduler call per batch would be pure cost
     return _formula_schedule(optimizer, cfg, epochs, steps_per_epoch, lambda t, T: 1.0)
 
 
 def step(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
-    _only(cfg, "step_size", "gamma")
     size, gamma = cfg.step_size or max(1, epochs // 3), cfg.gamma or 0.1
     return _formula_schedule(optimizer, cfg, epochs, steps_per_epoch,
                              lambda t, T: gamma ** math.floor(t / size + 1e-9))
 
 
 def _final_ratio(optimizer: Optimizer, cfg: ScheduleConfig) -> float:
-    ratio = (cfg.min_lr or 0.0) / _base_lr(optimizer)
-    if ratio > 1:
-        raise ConfigError("schedule.min_lr", f"min_lr {cfg.min_lr} is above the optimizer's "
-                                             f"lr {_base_lr(optimizer)}")
-    return ratio
+    return (cfg.min_lr or 0.0) / _base_lr(optimizer)
 
 
 def cosine(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
-    _only(cfg, "min_lr")
     low = _final_ratio(optimizer, cfg)
     return _formula_schedule(
         optimizer, cfg, epochs, steps_per_epoch,
@@ -210,30 +173,23 @@ def cosine(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
 
 
 def linear(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
-    _only(cfg, "min_lr")
     low = _final_ratio(optimizer, cfg)
     return _formula_schedule(optimizer, cfg, epochs, steps_per_epoch,
                              lambda t, T: 1 - (1 - low) * min(t / T, 1.0))
 
 
 def inverse(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
-    _only(cfg, "power")
     power = cfg.power or 0.5
     return _formula_schedule(optimizer, cfg, epochs, steps_per_epoch,
                              lambda t, T: (1.0 + t) ** -power)
 
 
 def exponential(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
-    _only(cfg, "gamma")
     gamma = cfg.gamma or 0.9
     return _formula_schedule(optimizer, cfg, epochs, steps_per_epoch, lambda t, T: gamma**t)
 
 
 def onecycle(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
-    _only(cfg)
-    if cfg.warmup_epochs >= epochs:
-        raise ConfigError("schedule.warmup_epochs", "onecycle's rise must end before the "
-                                                    f"last of {epochs} epochs")
     group = optimizer.param_groups[0]
     # Cycle momentum too (the 1cycle policy) where the optimizer has it; forcing it on
     # momentum-free SGD or Adagrad would change the optimizer the spec asked for.
@@ -245,11 +201,7 @@ def onecycle(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
 
 
 def plateau(optimizer, cfg, epochs, steps_per_epoch) -> Schedule:
-    _only(cfg, "factor", "patience", "min_lr")
     warmup_steps = round(cfg.warmup_epochs * steps_per_epoch)
-    if cfg.warmup_epochs >= epochs:
-        raise ConfigError("schedule.warmup_epochs", f"{cfg.warmup_epochs} warm-up epochs "
-                                                    f"leave nothing of {epochs} epochs")
     # LinearLR updates the lr relative to its current value and leaves it alone after its
     # last step, so it composes with ReduceLROnPlateau's cuts (a LambdaLR would undo them).
     warmup = None
@@ -277,6 +229,7 @@ SCHEDULES: dict[str, ScheduleFactory] = {
 
 def build_schedule(optimizer: Optimizer, cfg: ScheduleConfig, epochs: int,
                    steps_per_epoch: int) -> Schedule:
+    check_schedule(asdict(cfg), epochs, _base_lr(optimizer))
     return SCHEDULES[cfg.name](optimizer, cfg, epochs, steps_per_epoch)
 
 

@@ -1,0 +1,317 @@
+"""Can this spec run? The rules that tie JobSpec fields together, decided from the
+catalogue alone: no torch, no data loaded.
+
+`check_spec(spec)` takes a resolved spec (the JSON shape a job stores: every section, every
+field, the optimizer's lr filled in) and raises `SpecError(field, message)` naming the first
+field at fault, in the order a reader of the spec would meet them: task and data, model,
+augmentation, optimizer, schedule, training. The API runs it on every submitted job; the
+worker runs it again right after loading the data, with the loaded data's `DatasetInfo`
+(an npz's kind and shape are known only then), and the engine's factories call the single
+rules below (`check_model`, `augmentation_params`, `check_optimizer`, `check_schedule`)
+so that each rule is written once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from service.catalogue.names import (
+    ARCHS,
+    AUGMENTATIONS,
+    DATASETS,
+    LOSSES,
+    MODEL_OPTIONS,
+    OPTIMIZER_OPTIONS,
+    OPTIMIZERS,
+    PLACEHOLDER_SHAPES,
+    SCHEDULE_OPTIONS,
+    SCHEDULES,
+    DatasetInfo,
+    Param,
+    describe_shape,
+    kind_of_shape,
+)
+
+# A bound on the model: one billion fp32 parameters is 4 GB before gradients and Adam's
+# two moments (16 GB in all); beyond that the job is surely a typo in widths.
+MAX_PARAMETERS = 1_000_000_000
+
+
+class SpecError(ValueError):
+    """A job spec that cannot run, with the dotted path of the field at fault.
+
+    The API turns it into a 422 ``{"error": {"code", "message", "field"}}`` (field prefixed
+    with "spec."); the worker fails the job with it. The message is written for the person
+    who sent the spec ("cnn needs images ..."), not for us.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def check_spec(spec: Mapping[str, Any], info: DatasetInfo | None = None) -> None:
+    """Raise SpecError when `spec` cannot run. `info` defaults to what the dataset declares;
+    the worker passes the loaded data's."""
+    dataset = spec["dataset"]
+    info = info or DATASETS[dataset["name"]]
+    task = info.task or dataset["task"]
+    check_task(spec, info, task)
+    if info.kind is not None:  # npz: nothing known about the model's input until it is read
+        shape = info.input_shape or PLACEHOLDER_SHAPES[info.kind]
+        outputs = info.num_classes or (1 if task == "regression" else 2)
+        check_model(spec["model"], shape)
+        check_model_size(spec["model"], shape, outputs)
+    for name, params in spec["augmentation"].items():
+        augmentation_params(name, params, info)
+    check_optimizer(spec["optimizer"])
+    check_schedule(spec["schedule"], spec["training"]["epochs"], spec["optimizer"]["lr"])
+    check_training(spec, task)
+
+
+# --- task and data --------------------------------------------------------------------------
+
+
+def check_task(spec: Mapping[str, Any], info: DatasetInfo, task: str) -> None:
+    dataset, training = spec["dataset"], spec["training"]
+    name = dataset["name"]
+    if info.task is not None and dataset["task"] != info.task:
+        raise SpecError("dataset.task", f"{name} is a {info.task} dataset")
+    if task not in LOSSES[training["loss"]].tasks:
+        usable = [loss for loss, facts in LOSSES.items() if task in facts.tasks]
+        raise SpecError("training.loss", f"{task} needs the {' or '.join(usable)} loss")
+    if task == "regression" and spec["regularization"]["label_smoothing"]:
+        raise SpecError("regularization.label_smoothing", "label smoothing is for "
+                                                          "classification")
+    if info.num_classes is not None and info.num_classes < 2:
+        raise SpecError("dataset.name", "classification needs at least 2 classes")
+    user_files = DATASETS[name].user_files  # as declared: `info` may be the loaded data's
+    if dataset.get("path") and not user_files:
+        readers = " and ".join(n for n, facts in DATASETS.items() if facts.user_files)
+        raise SpecError("dataset.path", f"{name} is generated or bundled; path is for "
+                                        f"{readers}")
+    if user_files and not dataset.get("path"):
+        raise SpecError("dataset.path", f"the {name} dataset needs a path")
+
+
+# --- the model ------------------------------------------------------------------------------
+
+
+def check_widths(widths: Any, width: Any, depth: Any) -> None:
+    """mlp layers are given one way or the other, not both."""
+    if widths is not None and (width is not None or depth is not None):
+        raise SpecError("model.widths", "give either widths or width+depth, not both")
+    if widths is not None and not 1 <= len(widths) <= 64:
+        raise SpecError("model.widths", "must list between 1 and 64 layer widths")
+
+
+def check_model(model: Mapping[str, Any], input_shape: tuple[int, ...]) -> None:
+    """The arch takes this kind of data, uses every option given, and is not too deep for
+    the input. (Its size is `check_model_size`'s.)"""
+    arch = model["arch"]
+    facts = ARCHS[arch]
+    check_widths(model.get("widths"), model.get("width"), model.get("depth"))
+    kind = kind_of_shape(input_shape)
+    if kind not in facts.inputs:
+        needs = {"tabular": "tabular data (F,)", "sequence": "sequences (C, L)",
+                 "image": "images (C, H, W)"}
+        fitting = [name for name, f in ARCHS.items() if kind in f.inputs]
+        raise SpecError("model.arch", f"{arch} needs {' or '.join(needs[k] for k in facts.inputs)}"
+                                      f" but this dataset's samples are "
+                                      f"{describe_shape(input_shape)}; use "
+                                      f"{' or '.join(fitting)}")
+    for option in MODEL_OPTIONS:
+        if option not in facts.options and model.get(option):
+            raise SpecError(f"model.{option}", f"{arch} does not use {option}")
+    depth = model.get("depth") or facts.depth
+    if arch == "cnn1d" and min(cnn1d_lengths(input_shape[1], depth)) < 1:
+        raise SpecError("model.depth", f"{depth} stride-2 layers shrink sequences of length "
+                                       f"{input_shape[1]} to nothing")
+    if arch == "cnn" and min(input_shape[1:]) < 2**depth:
+        side = 2**depth
+        raise SpecError("model.depth", f"{depth} max-pool blocks need images of at least "
+                                       f"{side}x{side}, got {input_shape[1]}x{input_shape[2]}")
+
+
+def cnn1d_lengths(length: int, depth: int) -> list[int]:
+    """Sequence length after each of cnn1d's stride-2 layers (padding 1; kernel 5, then 3)."""
+    lengths = []
+    for i in range(depth):
+        kernel = cnn1d_kernel(i)
+        length = (length + 2 - kernel) // 2 + 1
+        lengths.append(length)
+    return lengths
+
+
+def cnn1d_kernel(layer: int) -> int:
+    return 5 if layer == 0 else 3  # the MNIST-1D paper's first layer sees a wider window
+
+
+def mlp_widths(model: Mapping[str, Any]) -> tuple[int, ...]:
+    facts = ARCHS["mlp"]
+    if model.get("widths"):
+        return tuple(model["widths"])
+    return (model.get("width") or facts.width,) * (model.get("depth") or facts.depth)
+
+
+def count_parameters(model: Mapping[str, Any], input_shape: tuple[int, ...],
+                     outputs: int) -> int:
+    """The trainable parameters the engine's model will have, by arithmetic (a test checks
+    it against torch for every arch). Batch-norm running statistics are buffers."""
+    arch, facts = model["arch"], ARCHS[model["arch"]]
+    width, depth = model.get("width") or facts.width, model.get("depth") or facts.depth
+    batchnorm = facts.batchnorm if model.get("batchnorm") is None else model["batchnorm"]
+
+    def linear(fan_in: int, fan_out: int, bias: bool = True) -> int:
+        return fan_in * fan_out + (fan_out if bias else 0)
+
+    def norm(channels: int) -> int:
+        return 2 * channels if batchnorm else 0
+
+    if arch == "linear":
+        return linear(math.prod(input_shape), outputs)
+    if arch == "mlp":
+        total, fan_in = 0, math.prod(input_shape)
+        for w in mlp_widths(model):
+            total += linear(fan_in, w) + norm(w)
+            fan_in = w
+        return total + linear(fan_in, outputs)
+    if arch == "cnn1d":
+        channels, total = input_shape[0], 0
+        for i in range(depth):
+            total += linear(channels * cnn1d_kernel(i), width) + norm(width)
+            channels = width
+        return total + linear(width * cnn1d_lengths(input_shape[1], depth)[-1], outputs)
+    if arch == "cnn":
+        channels, total = input_shape[0], 0
+        for i in range(depth):
+            out = width * 2**i
+            total += linear(channels * 9, out, bias=not batchnorm) + norm(out)
+            channels = out
+        return total + linear(channels, outputs)
+    if arch == "resnet18":
+        def block(cin: int, cout: int, stride: int) -> int:
+            shortcut = linear(cin, cout, False) + norm(cout) if stride != 1 or cin != cout else 0
+            return (linear(cin * 9, cout, False) + linear(cout * 9, cout, False)
+                    + 2 * norm(cout) + shortcut)
+
+        total = linear(input_shape[0] * 9, width, False) + norm(width)
+        cin = width
+        for stage, stride in enumerate((1, 2, 2, 2)):
+            cout = width * 2**stage
+            total += block(cin, cout, stride) + block(cout, cout, 1)
+            cin = cout
+        return total + linear(cin, outputs)
+    raise KeyError(f"no parameter count for arch {arch!r}")  # a catalogue entry without one
+
+
+def check_model_size(model: Mapping[str, Any], input_shape: tuple[int, ...],
+                     outputs: int) -> None:
+    n = count_parameters(model, input_shape, outputs)
+    if n > MAX_PARAMETERS:
+        raise SpecError("model.widths" if model.get("widths") else "model.width",
+                        f"the model would have {n:,} parameters; the limit is "
+                        f"{MAX_PARAMETERS:,}")
+
+
+# --- augmentation ---------------------------------------------------------------------------
+
+
+def augmentation_params(name: str, given: Mapping[str, Any],
+                        info: DatasetInfo) -> dict[str, Any]:
+    """The augmentation's parameters, defaults filled in and each checked, or SpecError
+    naming "augmentation.<name>[.<param>]"."""
+    if name not in AUGMENTATIONS:
+        raise SpecError(f"augmentation.{name}", f"unknown augmentation; expected one of "
+                                                f"{list(AUGMENTATIONS)}")
+    facts = AUGMENTATIONS[name]
+    # kind None: an npz whose shape is known only once read; checked again after loading.
+    if facts.images_only and info.kind not in (None, "image"):
+        shape = f" {info.input_shape}" if info.input_shape else ""
+        anywhere = " and ".join(n for n, f in AUGMENTATIONS.items() if not f.images_only)
+        raise SpecError(f"augmentation.{name}", f"{name} works on images (N, C, H, W) only, "
+                                                f"but this dataset is {info.kind} data{shape}; "
+                                                f"{anywhere} work on any data")
+    for key in given:
+        if key not in facts.params:
+            raise SpecError(f"augmentation.{name}.{key}", f"unknown parameter; {name} takes "
+                                                          f"{list(facts.params) or 'none'}")
+    values = {key: _param(f"augmentation.{name}.{key}", given.get(key, p.default), p)
+              for key, p in facts.params.items()}
+    if name == "random_crop" and info.input_shape is not None \
+            and values["padding"] >= min(info.input_shape[1:]):
+        raise SpecError("augmentation.random_crop.padding", f"must be smaller than the "
+                                                            f"image, {info.input_shape[1:]}")
+    return values
+
+
+def _param(path: str, value: Any, p: Param) -> Any:
+    if p.kind == "range":
+        if (not isinstance(value, tuple | list) or len(value) != 2
+                or not all(isinstance(v, int | float) and p.low <= v <= p.high for v in value)
+                or value[0] > value[1]):
+            raise SpecError(path, f"must be [low, high] with {p.low} <= low <= high <= "
+                                  f"{p.high}")
+        return float(value[0]), float(value[1])
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not p.low <= value <= p.high:
+        raise SpecError(path, f"must be a number in [{p.low}, {p.high}], got {value!r}")
+    if p.kind == "integer":
+        if not float(value).is_integer():
+            raise SpecError(path, f"must be a whole number of pixels, got {value!r}")
+        return int(value)
+    return float(value)
+
+
+# --- optimizer and schedule -----------------------------------------------------------------
+
+
+def check_optimizer(optimizer: Mapping[str, Any]) -> None:
+    """Every option given is one this optimizer has (None / 0 / False: not given)."""
+    name = optimizer["name"]
+    facts = OPTIMIZERS[name]
+    hints = dict(facts.hints)
+    for option in OPTIMIZER_OPTIONS:
+        if option not in facts.options and optimizer.get(option):
+            hint = f"; {hints[option]}" if option in hints else ""
+            raise SpecError(f"optimizer.{option}", f"{name} does not use {option}{hint}")
+    if optimizer.get("nesterov") and not optimizer.get("momentum"):
+        raise SpecError("optimizer.nesterov", "nesterov needs momentum > 0, e.g. 0.9")
+
+
+def check_schedule(schedule: Mapping[str, Any], epochs: int, lr: float) -> None:
+    name = schedule["name"]
+    facts = SCHEDULES[name]
+    for option in SCHEDULE_OPTIONS:
+        if option not in facts.options and schedule.get(option) is not None:
+            uses = ", ".join(facts.options) or "no options besides warmup_epochs"
+            raise SpecError(f"schedule.{option}", f"the {name} schedule does not use "
+                                                  f"{option} (it takes {uses})")
+    min_lr = schedule.get("min_lr")
+    if facts.ends_at_min_lr and min_lr is not None and min_lr > lr:
+        raise SpecError("schedule.min_lr", f"min_lr {min_lr} is above the optimizer's lr {lr}")
+    warmup = schedule.get("warmup_epochs") or 0.0
+    if warmup >= epochs:
+        message = (f"onecycle's rise must end before the last of {epochs} epochs"
+                   if name == "onecycle" else
+                   f"{warmup} warm-up epochs leave nothing of {epochs} epochs")
+        raise SpecError("schedule.warmup_epochs", message)
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+def check_training(spec: Mapping[str, Any], task: str) -> None:
+    training = spec["training"]
+    if spec["optimizer"]["name"] == "lbfgs" and training["precision"] == "fp16":
+        raise SpecError("training.precision", "lbfgs cannot use fp16's gradient scaler; "
+                                              "use fp32 or bf16")
+    # Not checked here: whether training.device exists. The API server that checks a spec
+    # has no GPU, the worker that runs it may; `train` refuses "cuda" on a worker without one.
+    stop = spec["regularization"].get("early_stopping")
+    if stop is not None and stop["metric"].endswith("_acc") and task == "regression":
+        raise SpecError("regularization.early_stopping.metric", "regression runs record no "
+                                                                "accuracy; use val_loss")
