@@ -1,4 +1,11 @@
-"""Engine and session: one place that opens, commits, rolls back and translates DB errors.
+"""Engine, transactions and the SQL the driver runs: the one place that opens, commits,
+rolls back and translates DB errors.
+
+A unit of work is a `Tx`: the session of one transaction, from `Database.write()` (or
+`read()`). Every store function takes an optional `tx`: given one, it runs inside that
+transaction and leaves committing to its owner; without one, it opens and commits its own.
+So a caller can pass one `tx` through several store functions and have them succeed or fail
+together.
 
 Creating an engine does no work on the database (no migrations, no default rows):
 `fitdoc migrate` does that.
@@ -6,16 +13,68 @@ Creating an engine does no work on the database (no migrations, no default rows)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from pydantic import BaseModel
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import ClauseElement
 
-from service.errors import Conflict
+from service.errors import Conflict, NotFound
+
+Tx = Session
+"""A unit of work: the session of one open transaction (see the module's docstring)."""
+
+# Each dialect's INSERT, for its ON CONFLICT clauses.
+INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+_WRITABLE = "fitdoc.writable"
+_AFTER_COMMIT = "fitdoc.after_commit"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything fitdoc stores is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+M = TypeVar("M", bound=BaseModel)
+V = TypeVar("V")
+
+
+def to_model(model: type[M], row: Any, **extra: Any) -> M:
+    """The API model of an ORM row: the row's columns that the model has (datetimes made
+    aware), and `extra` for the fields that are not columns of the row."""
+    columns = row.__table__.columns
+    values = {
+        name: getattr(row, name)
+        for name in model.model_fields
+        if name in columns and name not in extra
+    }
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            values[name] = aware(value)
+    return model(**values, **extra)
+
+
+def found(value: V | None, what: str, key: str, field: str | None = None) -> V:
+    """`value`, or NotFound for the missing `what` (a row) that `key` names."""
+    if value is None:
+        raise NotFound(f"no {what} {key!r}", field=field or f"{what}_id")
+    return value
 
 
 def make_engine(url: str) -> Engine:
@@ -57,12 +116,14 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 class Database:
-    """Owns an engine and hands out sessions (`read()` / `write()`)."""
+    """Owns an engine and hands out transactions (`read()` / `write()`)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.dialect = self.engine.dialect
+        self.is_sqlite = self.dialect.name == "sqlite"
+        self.insert = INSERT[self.dialect.name]
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         writer_bind = (
             self.engine.execution_options(sqlite_immediate=True) if self.is_sqlite else self.engine
@@ -70,14 +131,29 @@ class Database:
         self._writer = sessionmaker(writer_bind, expire_on_commit=False)
 
     @contextmanager
-    def read(self) -> Iterator[Session]:
+    def read(self, tx: Tx | None = None) -> Iterator[Tx]:
+        """A transaction to read in: `tx` itself when given (a read or a write one), else
+        a new one, ended when the block ends."""
+        if tx is not None:
+            yield tx
+            return
         # Closing (not rolling back) ends the transaction and leaves the loaded rows usable.
         with self._reader() as session:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, tx: Tx | None = None) -> Iterator[Tx]:
+        """A transaction to write in: `tx` itself when given (its owner commits it), else a
+        new one, committed when the block ends without an error and rolled back otherwise;
+        a constraint violation becomes Conflict. Callbacks registered by `after_commit` run
+        once the outermost transaction has committed."""
+        if tx is not None:
+            if not tx.info.get(_WRITABLE):
+                raise TypeError("a read transaction was given to a store function that writes")
+            yield tx
+            return
         with self._writer() as session:
+            session.info[_WRITABLE] = True
             try:
                 yield session
                 session.commit()
@@ -87,9 +163,55 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            callbacks = session.info.pop(_AFTER_COMMIT, [])
+        for callback in callbacks:
+            callback()
+
+    @staticmethod
+    def after_commit(tx: Tx, callback: Callable[[], None]) -> None:
+        """Run `callback` once the write transaction `tx` has committed (never if it rolls
+        back): for what lives outside the database, like a process-local cache."""
+        if not tx.info.get(_WRITABLE):
+            raise TypeError("after_commit needs a write transaction")
+        tx.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+    def ping(self) -> str:
+        """One trivial query; the dialect's name."""
+        with self.read() as tx:
+            tx.execute(text("SELECT 1"))
+        return self.dialect.name
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@dataclass(frozen=True)
+class DriverSQL:
+    """A Core statement compiled for the driver's own cursor (`exec_driver_sql`,
+    `cursor.execute`): positional placeholders, and the names of its parameters in the
+    order the compiled text takes them."""
+
+    text: str
+    params: tuple[str, ...]
+
+    def args(self, **values: Any) -> tuple[Any, ...]:
+        return tuple(values[name] for name in self.params)
+
+    def rows(self, names: tuple[str, ...], rows: Sequence[tuple[Any, ...]]) -> Sequence[tuple]:
+        """`rows`, tuples of the columns `names`, as this statement's parameters."""
+        if names == self.params:
+            return rows
+        arrange = itemgetter(*(names.index(name) for name in self.params))
+        return [arrange(row) for row in rows]
+
+
+def driver_sql(statement: ClauseElement, dialect: type[Dialect]) -> DriverSQL:
+    """`statement` compiled with `dialect`'s positional placeholders (`?` for sqlite3, `%s`
+    for psycopg). Compile once per dialect (the callers cache it): it is the hot paths'
+    text, and compiling costs more than running it."""
+    style = "qmark" if dialect.name == "sqlite" else "format"
+    compiled = statement.compile(dialect=dialect(paramstyle=style))
+    return DriverSQL(compiled.string, tuple(compiled.positiontup or ()))
 
 
 @lru_cache

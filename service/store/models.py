@@ -3,6 +3,9 @@ describe it for queries and for `alembic revision --autogenerate`."""
 
 from __future__ import annotations
 
+import math
+import os
+import time
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +36,23 @@ NAMING = {
 
 Json = JSON().with_variant(JSONB(), "postgresql")
 Id = String(32)
+
+
+def new_id() -> str:
+    """An `Id`: 32 hex chars, 12 of milliseconds then 20 random, so ids sort by creation
+    time."""
+    return f"{time.time_ns() // 1_000_000:012x}{os.urandom(10).hex()}"
+
+
+def nan_to_null(value: float | str) -> float | None:
+    """A metric's value as `MetricRow.value` stores it (NaN as NULL, see there)."""
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def null_to_nan(value: float | None) -> float:
+    """A stored `MetricRow.value` as the float it stands for."""
+    return math.nan if value is None else value
 
 
 class Base(DeclarativeBase):

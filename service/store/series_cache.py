@@ -13,12 +13,13 @@ step wins, as in the table), so a series read a little ahead of its revision is 
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
+
+from service.store.models import null_to_nan
 
 Series = dict[str, list[tuple[int, float]]]
 
@@ -56,7 +57,7 @@ class SeriesCache:
                 return
             series = dict(entry[1])
             for key, group in groupby(rows, key=lambda row: row[1]):
-                new = [(row[2], math.nan if row[3] is None else row[3]) for row in group]
+                new = [(row[2], null_to_nan(row[3])) for row in group]
                 old = series.get(key, [])
                 if not old or new[0][0] > old[-1][0]:
                     series[key] = old + new  # the usual case: new epochs at the end
