@@ -1,0 +1,47 @@
+"""The store: the only SQL in fitdoc (MLflow's SqlAlchemyStore habit), split by concern
+over one database.
+
+- tracking (TrackingStore): projects, runs, their metrics;
+- jobs (JobStore): training jobs, their leases and epochs;
+- diagnoses (DiagnosisStore): the advisor's inputs and its cached answers.
+
+Every store function takes an optional `tx`, a transaction opened with `Database.write()`
+(or `read()`): given one it runs inside it and does not commit, so one unit of work can go
+through several stores (service/store/db.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.store.db import Database, database_for
+from service.store.diagnoses import DiagnosisStore
+from service.store.jobs import JobStore
+from service.store.series_cache import SeriesCache
+from service.store.tracking import TrackingStore
+
+__all__ = ["Database", "DiagnosisStore", "JobStore", "Stores", "TrackingStore"]
+
+
+@dataclass
+class Stores:
+    """The three concerns over one Database, sharing one process-local series cache
+    (tracking advances it on each committed write, diagnoses read through it)."""
+
+    db: Database
+    tracking: TrackingStore
+    jobs: JobStore
+    diagnoses: DiagnosisStore
+
+    @classmethod
+    def open(cls, url: str) -> Stores:
+        """The stores over the process's one Database for `url` (`database_for`)."""
+        db = database_for(url)
+        cache = SeriesCache()
+        tracking = TrackingStore(db, cache)
+        return cls(
+            db=db,
+            tracking=tracking,
+            jobs=JobStore(db, tracking),
+            diagnoses=DiagnosisStore(db, cache, tracking),
+        )

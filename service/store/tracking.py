@@ -1,0 +1,355 @@
+"""Tracking: projects, runs and their metrics (logged points, series, latest values).
+
+Functions take and return pydantic models or plain values, never ORM rows, and raise the
+coded errors of service.errors. Each takes an optional `tx` (see service.store.db).
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy.engine import Dialect
+
+from service.errors import Conflict, Invalid
+from service.schemas import (
+    MetricPoint,
+    Page,
+    Project,
+    ProjectCreate,
+    Run,
+    RunCreate,
+    RunPatch,
+    RunSource,
+    RunStatus,
+    encode_value,
+)
+from service.store.db import (
+    INSERT,
+    Database,
+    DriverSQL,
+    Tx,
+    driver_sql,
+    found,
+    to_model,
+    utcnow,
+)
+from service.store.models import (
+    DiagnosisRow,
+    LatestMetricRow,
+    MetricRow,
+    ProjectRow,
+    RunRow,
+    nan_to_null,
+    new_id,
+    null_to_nan,
+)
+from service.store.series_cache import Series, SeriesCache
+
+# A metric batch is tuples of the table's columns, in its order (the cache takes them too);
+# a key's latest point is the first columns of such a tuple.
+METRIC_COLUMNS = tuple(column.name for column in MetricRow.__table__.columns)
+LATEST_COLUMNS = tuple(column.name for column in LatestMetricRow.__table__.columns)
+assert LATEST_COLUMNS == METRIC_COLUMNS[: len(LATEST_COLUMNS)]
+
+
+@dataclass(frozen=True)
+class MetricSQL:
+    """The metric hot paths' statements, run through the driver: SQLAlchemy's per-row
+    parameter and result processing would cost more than the database's work (3x on
+    SQLite for a 1,000-point batch; a diagnosis reads 6,000 points)."""
+
+    upsert: DriverSQL  # a point; (run, key, step) is unique and the last write wins
+    latest_upsert: DriverSQL  # a key's latest point, replaced by one at the same or a later step
+    keys: DriverSQL  # a run's keys
+    points: DriverSQL  # a key's (step, value) pairs in step order
+
+
+@lru_cache
+def metric_sql(dialect: type[Dialect]) -> MetricSQL:
+    """The statements compiled from the table definitions, once per dialect."""
+    insert = INSERT[dialect.name]
+    metrics, latest = MetricRow.__table__, LatestMetricRow.__table__
+    upsert = insert(metrics)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=list(metrics.primary_key),
+        set_={c.name: upsert.excluded[c.name] for c in metrics.columns if not c.primary_key},
+    )
+    newest = insert(latest)
+    newest = newest.on_conflict_do_update(
+        index_elements=list(latest.primary_key),
+        set_={c.name: newest.excluded[c.name] for c in latest.columns if not c.primary_key},
+        where=newest.excluded.step >= latest.c.step,
+    )
+    keys = select(LatestMetricRow.key).where(LatestMetricRow.run_id == bindparam("run_id"))
+    points = (
+        select(MetricRow.step, MetricRow.value)
+        .where(MetricRow.run_id == bindparam("run_id"), MetricRow.key == bindparam("key"))
+        .order_by(MetricRow.step)
+    )
+    return MetricSQL(*(driver_sql(s, dialect) for s in (upsert, newest, keys, points)))
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = base64.urlsafe_b64decode(padded.encode()).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Invalid("cursor is not one this server issued", field="cursor") from exc
+    if len(value) != 32 or any(c not in "0123456789abcdef" for c in value):
+        raise Invalid("cursor is not one this server issued", field="cursor")
+    return value
+
+
+class TrackingStore:
+    def __init__(self, db: Database, series_cache: SeriesCache) -> None:
+        self.db = db
+        self.series_cache = series_cache  # advanced by every committed metric write
+        self._sql = metric_sql(type(db.dialect))
+
+    # --- projects -----------------------------------------------------------------------
+
+    def create_project(self, body: ProjectCreate, tx: Tx | None = None) -> Project:
+        with self.db.write(tx) as tx:
+            if tx.scalar(select(ProjectRow.id).where(ProjectRow.name == body.name)):
+                raise Conflict(f"project {body.name!r} already exists", field="name")
+            row = ProjectRow(
+                id=new_id(), name=body.name, description=body.description, created_at=utcnow()
+            )
+            tx.add(row)
+        return to_model(Project, row)
+
+    def list_projects(self, limit: int, cursor: str | None = None) -> Page[Project]:
+        query = select(ProjectRow).order_by(ProjectRow.id.desc())
+        if cursor:
+            query = query.where(ProjectRow.id < decode_cursor(cursor))
+        with self.db.read() as tx:
+            rows = tx.scalars(query.limit(limit + 1)).all()
+        return _page([to_model(Project, r) for r in rows], limit)
+
+    def get_project(self, name_or_id: str, tx: Tx | None = None) -> Project:
+        with self.db.read(tx) as tx:
+            return to_model(Project, self._project_row(tx, name_or_id))
+
+    def _project_row(self, tx: Tx, name_or_id: str) -> ProjectRow:
+        return found(_find_project(tx, name_or_id), "project", name_or_id, "project")
+
+    def _project_for_run(self, tx: Tx, name_or_id: str) -> tuple[str, str]:
+        """A run's project (id, name): an existing id or name, else a new project of that
+        name, made in `tx`. Safe against a concurrent maker of the same name: the insert
+        does nothing on a name that exists (on PostgreSQL it waits for the other
+        transaction to end first), and the select then finds the project whoever made it."""
+        row = _find_project(tx, name_or_id)
+        if row is not None:
+            return row.id, row.name
+        tx.execute(
+            self.db.insert(ProjectRow)
+            .values(id=new_id(), name=name_or_id, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=[ProjectRow.name])
+        )
+        made = tx.execute(
+            select(ProjectRow.id, ProjectRow.name).where(ProjectRow.name == name_or_id)
+        ).one()
+        return made.id, made.name
+
+    # --- runs ---------------------------------------------------------------------------
+
+    def create_run(
+        self,
+        body: RunCreate,
+        source: RunSource = RunSource.external,
+        job_id: str | None = None,
+        tx: Tx | None = None,
+    ) -> Run:
+        """A run, and its project when the name is new, in one transaction (`tx` when
+        given: the run exists there when this returns, for what refers to it)."""
+        with self.db.write(tx) as tx:
+            project_id, project_name = self._project_for_run(tx, body.project)
+            now = utcnow()
+            run_id = new_id()
+            row = RunRow(
+                id=run_id,
+                project_id=project_id,
+                name=body.name or f"run-{run_id[-6:]}",
+                status=RunStatus.running.value,
+                source=source.value,
+                job_id=job_id,
+                params=dict(body.params),
+                tags=dict(body.tags),
+                meta=body.meta.model_dump(exclude_none=True, mode="json"),
+                created_at=now,
+                updated_at=now,
+                metrics_rev=0,
+            )
+            tx.add(row)
+            tx.flush()
+        return to_model(Run, row, project=project_name, latest={})
+
+    def get_run(self, run_id: str, tx: Tx | None = None) -> Run:
+        with self.db.read(tx) as tx:
+            first = tx.execute(_runs_query().where(RunRow.id == run_id)).first()
+            row, project_name = found(first, "run", run_id)
+            latest = self._latest(tx, [run_id])
+        return to_model(Run, row, project=project_name, latest=latest.get(run_id, {}))
+
+    def list_runs(
+        self,
+        limit: int,
+        cursor: str | None = None,
+        project: str | None = None,
+        status: RunStatus | None = None,
+        diagnosis: str | None = None,
+    ) -> Page[Run]:
+        query = _runs_query().order_by(RunRow.id.desc())
+        if status is not None:
+            query = query.where(RunRow.status == status.value)
+        if diagnosis is not None:
+            # Only a diagnosis computed from the run's current points counts.
+            query = query.join(DiagnosisRow, DiagnosisRow.run_id == RunRow.id).where(
+                DiagnosisRow.status == diagnosis,
+                DiagnosisRow.metrics_rev == RunRow.metrics_rev,
+            )
+        if cursor:
+            query = query.where(RunRow.id < decode_cursor(cursor))
+        with self.db.read() as tx:
+            if project is not None:
+                query = query.where(RunRow.project_id == self._project_row(tx, project).id)
+            rows = tx.execute(query.limit(limit + 1)).all()
+            latest = self._latest(tx, [row.id for row, _ in rows[:limit]])
+        runs = [
+            to_model(Run, row, project=name, latest=latest.get(row.id, {})) for row, name in rows
+        ]
+        return _page(runs, limit)
+
+    def patch_run(self, run_id: str, body: RunPatch, tx: Tx | None = None) -> Run:
+        with self.db.write(tx) as tx:
+            row = found(tx.get(RunRow, run_id, with_for_update=True), "run", run_id)
+            if body.status is not None:
+                if row.source == RunSource.job.value and body.status.value != row.status:
+                    raise Conflict(
+                        "a job's run status follows its job; cancel the job instead",
+                        field="status",
+                    )
+                row.status = body.status.value
+            if body.tags is not None:
+                tags = dict(row.tags)
+                for key, value in body.tags.items():
+                    if value is None:
+                        tags.pop(key, None)
+                    else:
+                        tags[key] = value
+                row.tags = tags
+            row.updated_at = utcnow()
+            tx.flush()
+            return self.get_run(run_id, tx=tx)
+
+    def set_run_status(self, run_id: str, status: RunStatus, tx: Tx | None = None) -> None:
+        with self.db.write(tx) as tx:
+            tx.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(status=status.value, updated_at=utcnow())
+            )
+
+    def _latest(self, tx: Tx, run_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not run_ids:
+            return {}
+        rows = tx.execute(
+            select(LatestMetricRow.run_id, LatestMetricRow.key, LatestMetricRow.value).where(
+                LatestMetricRow.run_id.in_(run_ids)
+            )
+        )
+        latest: dict[str, dict[str, Any]] = {}
+        for run_id, key, value in rows:
+            latest.setdefault(run_id, {})[key] = encode_value(null_to_nan(value))
+        return latest
+
+    # --- metrics ------------------------------------------------------------------------
+
+    def log_metrics(self, run_id: str, points: Iterable[MetricPoint], tx: Tx | None = None) -> int:
+        """Upsert points; (run, key, step) is unique and the last write wins. Bumps the
+        run's metrics revision; the series cache follows once the transaction commits."""
+        now_ms = int(time.time() * 1000)
+        batch: dict[tuple[str, int], tuple[Any, ...]] = {}
+        for p in points:
+            stamp = int(p.timestamp.timestamp() * 1000) if p.timestamp else now_ms
+            batch[(p.key, p.step)] = (run_id, p.key, p.step, nan_to_null(p.value), stamp)
+        # One lock order for every writer: no deadlocks between concurrent batches on
+        # PostgreSQL (the run row first, then the points in (key, step) order).
+        rows = [batch[k] for k in sorted(batch)]
+        latest: dict[str, tuple[Any, ...]] = {}
+        for row in rows:
+            latest[row[1]] = row[: len(LATEST_COLUMNS)]  # in step order: the last is highest
+        with self.db.write(tx) as tx:
+            rev = tx.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(metrics_rev=RunRow.metrics_rev + 1, updated_at=utcnow())
+                .returning(RunRow.metrics_rev)
+            ).scalar_one_or_none()
+            found(rev, "run", run_id)
+            if rows:
+                # One statement each through the driver's executemany.
+                connection = tx.connection()
+                sql = self._sql
+                connection.exec_driver_sql(sql.upsert.text, sql.upsert.rows(METRIC_COLUMNS, rows))
+                connection.exec_driver_sql(
+                    sql.latest_upsert.text,
+                    sql.latest_upsert.rows(LATEST_COLUMNS, list(latest.values())),
+                )
+            self.db.after_commit(tx, lambda: self.series_cache.advance(run_id, rev, rows))
+        return len(rows)
+
+    def read_series(
+        self, run_id: str, keys: Sequence[str] | None = None, tx: Tx | None = None
+    ) -> Series:
+        """Every point of the run (or of `keys`), by key, in step order. 404 if no run."""
+        with self.db.read(tx) as tx:
+            found(tx.scalar(select(RunRow.id).where(RunRow.id == run_id)), "run", run_id)
+            # Straight through the driver's cursor, one key at a time: a run of 1,000
+            # epochs x 6 keys is 6,000 rows, and SQLAlchemy row objects, or a key string per
+            # row, would cost more than the advisor's whole diagnosis. The (step, value)
+            # tuples the driver returns are used as they are unless a NaN (stored as NULL)
+            # needs restoring.
+            cursor = tx.connection().connection.cursor()
+            try:
+                cursor.execute(self._sql.keys.text, self._sql.keys.args(run_id=run_id))
+                present = sorted(key for (key,) in cursor.fetchall())
+                wanted = present if keys is None else [k for k in present if k in set(keys)]
+                series: Series = {}
+                for key in wanted:
+                    cursor.execute(
+                        self._sql.points.text, self._sql.points.args(run_id=run_id, key=key)
+                    )
+                    points = cursor.fetchall()
+                    if None in [value for _, value in points]:  # a C-level scan
+                        points = [(step, null_to_nan(value)) for step, value in points]
+                    series[key] = points
+                return series
+            finally:
+                cursor.close()
+
+
+def _find_project(tx: Tx, name_or_id: str) -> ProjectRow | None:
+    row = tx.get(ProjectRow, name_or_id)
+    return row or tx.scalar(select(ProjectRow).where(ProjectRow.name == name_or_id))
+
+
+def _runs_query() -> Select[Any]:
+    """Runs with their project's name."""
+    return select(RunRow, ProjectRow.name).join(ProjectRow, ProjectRow.id == RunRow.project_id)
+
+
+def _page(items: list[Any], limit: int) -> Page[Any]:
+    if len(items) > limit:
+        return Page(items=items[:limit], next_cursor=encode_cursor(items[limit - 1].id))
+    return Page(items=items, next_cursor=None)
