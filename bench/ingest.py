@@ -67,15 +67,13 @@ def http_run(points: int, batch: int) -> dict[str, float]:
 def breakdown(batch: int, repeats: int = 50) -> dict[str, float]:
     """Milliseconds per batch for each part, measured in-process on a SQLite file."""
     from service.schemas import MetricBatch, RunCreate
-    from service.store import migrate
-    from service.store.db import Database
-    from service.store.store import Store
+    from service.store import Stores, migrate
 
     with tempfile.TemporaryDirectory() as data:
         url = f"sqlite:///{data}/b.db"
         migrate.upgrade(url)
-        store = Store(Database(url))
-        run = store.create_run(RunCreate(project="bench"))
+        stores = Stores.open(url)
+        run = stores.tracking.create_run(RunCreate(project="bench"))
         bodies = make_batches(batch * repeats, batch)
 
         t0 = time.perf_counter()
@@ -84,9 +82,9 @@ def breakdown(batch: int, repeats: int = 50) -> dict[str, float]:
 
         t0 = time.perf_counter()
         for p in parsed:
-            store.log_metrics(run.id, p.metrics)
+            stores.tracking.log_metrics(run.id, p.metrics)
         write = (time.perf_counter() - t0) / repeats
-        store.db.dispose()
+        stores.db.dispose()
     return {"parse_validate_ms": 1000 * parse, "store_write_ms": 1000 * write}
 
 

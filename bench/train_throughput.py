@@ -275,32 +275,30 @@ def naive_loop(
 
 
 @functools.cache
-def bench_store():
-    """One SQLite store for the benchmark's jobs, removed at exit; None when the service
-    package cannot be imported (e.g. on a GPU box with torch alone)."""
+def bench_jobs():
+    """One SQLite job store for the benchmark's jobs, removed at exit; None when the
+    service package cannot be imported (e.g. on a GPU box with torch alone)."""
     try:
-        from service.store import migrate
-        from service.store.db import Database
-        from service.store.store import Store
+        from service.store import Stores, migrate
     except ImportError:
         return None
     folder = tempfile.mkdtemp(prefix="fitdoc-bench-store-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     url = f"sqlite:///{folder}/bench.db"
     migrate.upgrade(url)
-    return Store(Database(url))
+    return Stores.open(url).jobs
 
 
 def worker_hooks(cfg: TrainConfig) -> tuple[Callable, Callable] | None:
     """The worker's epoch hooks for a new job, or None without the service package."""
-    store = bench_store()
-    if store is None:
+    jobs = bench_jobs()
+    if jobs is None:
         return None
     from service.schemas import RunCreate
     from workers.jobs import epoch_hooks
 
-    job = store.create_job(RunCreate(project="bench"), cfg.to_dict(), cfg.training.epochs)
-    return epoch_hooks(store, job.id, job.run_id)
+    job = jobs.create_job(RunCreate(project="bench"), cfg.to_dict(), cfg.training.epochs)
+    return epoch_hooks(jobs, job.id, job.run_id)
 
 
 @dataclass

@@ -155,12 +155,11 @@ def diagnose(
     from fitdoc.demo import render_diagnosis
     from service.diagnosis import diagnose_run
     from service.errors import NotFound
-    from service.store.db import database_for
-    from service.store.store import Store
+    from service.store import Stores
 
-    store = Store(database_for(get_settings().resolved_database_url()))
+    diagnoses = Stores.open(get_settings().resolved_database_url()).diagnoses
     try:
-        result = diagnose_run(store, run_id).model_dump(mode="json")
+        result = diagnose_run(diagnoses, run_id).model_dump(mode="json")
     except NotFound as missing:
         raise typer.BadParameter(missing.message, param_hint="RUN_ID") from missing
     if as_json:

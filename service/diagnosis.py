@@ -10,15 +10,17 @@ from collections.abc import Callable
 
 from service.advisor import ADVISOR_VERSION, RunFacts, diagnose
 from service.schemas import Diagnosis
-from service.store.store import Store
+from service.store import DiagnosisStore
 
 
 def diagnose_run(
-    store: Store, run_id: str, save: Callable[[str, int, Diagnosis], None] | None = None
+    diagnoses: DiagnosisStore,
+    run_id: str,
+    save: Callable[[str, int, Diagnosis], None] | None = None,
 ) -> Diagnosis:
     """The run's diagnosis, from the cache when current; a new one is stored by `save`
     (default: at once; the HTTP route stores it after the response is sent)."""
-    inputs = store.diagnosis_inputs(run_id, ADVISOR_VERSION)
+    inputs = diagnoses.diagnosis_inputs(run_id, ADVISOR_VERSION)
     if inputs.cached is not None:
         return inputs.cached
     facts = RunFacts(
@@ -29,13 +31,13 @@ def diagnose_run(
         run_status=inputs.run_status,
     )
     result = diagnose(inputs.series or {}, facts)
-    (save or store.save_diagnosis)(run_id, inputs.metrics_rev, result)
+    (save or diagnoses.save_diagnosis)(run_id, inputs.metrics_rev, result)
     return result
 
 
-def refresh_stale_diagnoses(store: Store, project: str | None) -> int:
+def refresh_stale_diagnoses(diagnoses: DiagnosisStore, project: str | None) -> int:
     """Bring every cached diagnosis up to date, so that `?diagnosis=` filters are true."""
-    stale = store.stale_diagnosis_run_ids(ADVISOR_VERSION, project)
+    stale = diagnoses.stale_run_ids(ADVISOR_VERSION, project)
     for run_id in stale:
-        diagnose_run(store, run_id)
+        diagnose_run(diagnoses, run_id)
     return len(stale)

@@ -12,7 +12,7 @@ from service.errors import Invalid, NotFound, Unavailable
 from service.queue import enqueue_job
 from service.schemas import Job, JobCreate, JobStatus, RunCreate, RunMeta
 from service.settings import Settings
-from service.store.store import Store
+from service.store import JobStore
 
 
 def resolve_spec(body: JobCreate, settings: Settings) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def resolve_spec(body: JobCreate, settings: Settings) -> dict[str, Any]:
     return spec
 
 
-def submit_job(store: Store, queue: Celery, body: JobCreate, settings: Settings) -> Job:
+def submit_job(jobs: JobStore, queue: Celery, body: JobCreate, settings: Settings) -> Job:
     spec = resolve_spec(body, settings)
     num_classes = DATASETS[body.spec.dataset.name].num_classes
     run = RunCreate(
@@ -57,11 +57,11 @@ def submit_job(store: Store, queue: Celery, body: JobCreate, settings: Settings)
             step_unit="epoch",
         ),
     )
-    job = store.create_job(run, spec, epochs=body.spec.training.epochs)
+    job = jobs.create_job(run, spec, epochs=body.spec.training.epochs)
     try:
         enqueue_job(queue, job.id)
     except Exception as exc:  # noqa: BLE001 - any broker failure: the job cannot start
-        store.finish_job(job.id, JobStatus.failed, f"could not queue the job: {exc}")
+        jobs.finish_job(job.id, JobStatus.failed, f"could not queue the job: {exc}")
         raise Unavailable(f"the job queue is unavailable: {exc}") from exc
     return job
 
@@ -87,10 +87,10 @@ def job_params(spec: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def checkpoint_file(store: Store, settings: Settings, job_id: str) -> Path:
+def checkpoint_file(jobs: JobStore, settings: Settings, job_id: str) -> Path:
     """The job's saved model (last and best weights, see workers/training/checkpoint.py), or
     NotFound saying why there is none."""
-    job = store.get_job(job_id)  # NotFound for an unknown id, before any path is made
+    job = jobs.get_job(job_id)  # NotFound for an unknown id, before any path is made
     path = settings.checkpoint_path(job.id)
     if path.is_file():
         return path

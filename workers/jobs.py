@@ -15,7 +15,7 @@ from pathlib import Path
 
 from service.schemas import JobStatus, MetricPoint
 from service.settings import Settings
-from service.store.store import Store
+from service.store import JobStore
 
 log = logging.getLogger("fitdoc.worker")
 
@@ -24,16 +24,16 @@ class Heartbeat:
     """Renews the job's lease in the background while it trains, so a long epoch does not
     let the lease lapse, and a dead worker's lease does (then the job can be taken over)."""
 
-    def __init__(self, store: Store, job_id: str, owner: str, lease_seconds: int) -> None:
+    def __init__(self, jobs: JobStore, job_id: str, owner: str, lease_seconds: int) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(
-            target=self._beat, args=(store, job_id, owner, lease_seconds), daemon=True
+            target=self._beat, args=(jobs, job_id, owner, lease_seconds), daemon=True
         )
 
-    def _beat(self, store: Store, job_id: str, owner: str, lease_seconds: int) -> None:
+    def _beat(self, jobs: JobStore, job_id: str, owner: str, lease_seconds: int) -> None:
         while not self._stop.wait(lease_seconds / 3):
             try:
-                store.renew_lease(job_id, owner, lease_seconds)
+                jobs.renew_lease(job_id, owner, lease_seconds)
             except Exception:  # noqa: BLE001 - a missed beat is retried; the job goes on
                 log.warning("could not renew the lease of job %s", job_id, exc_info=True)
 
@@ -51,7 +51,7 @@ def epoch_points(epoch: int, metrics: dict[str, float]) -> list[MetricPoint]:
 
 
 def epoch_hooks(
-    store: Store, job_id: str, run_id: str
+    jobs: JobStore, job_id: str, run_id: str
 ) -> tuple[Callable[[int, dict[str, float]], None], Callable[[], bool]]:
     """What the worker does between epochs: write the epoch's metrics and the job's
     progress (on_epoch), and look for a cancel request (should_stop). The epoch's write
@@ -61,19 +61,20 @@ def epoch_hooks(
 
     def on_epoch(epoch: int, metrics: dict[str, float]) -> None:
         nonlocal cancelled
-        cancelled = store.record_epoch(job_id, run_id, epoch + 1, epoch_points(epoch, metrics))
+        cancelled = jobs.record_epoch(job_id, run_id, epoch + 1, epoch_points(epoch, metrics))
 
     def should_stop() -> bool:
-        return store.cancel_requested(job_id) if cancelled is None else cancelled
+        return jobs.cancel_requested(job_id) if cancelled is None else cancelled
 
     return on_epoch, should_stop
 
 
-def run_job(store: Store, job_id: str, owner: str, settings: Settings) -> str:
+def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
     """Train job `job_id` unless it is over or taken; returns what happened.
 
-    Raises store.LeaseHeld when another worker holds the job (the caller retries later)."""
-    claim = store.claim_job(job_id, owner, settings.job_lease_seconds)
+    Raises LeaseHeld (service.store.jobs) when another worker holds the job (the caller
+    retries later)."""
+    claim = jobs.claim_job(job_id, owner, settings.job_lease_seconds)
     if claim is None:
         return "skipped: the job has ended or was cancelled before it started"
 
@@ -87,9 +88,9 @@ def run_job(store: Store, job_id: str, owner: str, settings: Settings) -> str:
         train,
     )
 
-    on_epoch, should_stop = epoch_hooks(store, job_id, claim.run_id)
+    on_epoch, should_stop = epoch_hooks(jobs, job_id, claim.run_id)
     checkpoint = settings.checkpoint_path(job_id)
-    with Heartbeat(store, job_id, owner, settings.job_lease_seconds):
+    with Heartbeat(jobs, job_id, owner, settings.job_lease_seconds):
         try:
             config = TrainConfig.from_dict(claim.spec)
             check_config(config)
@@ -100,16 +101,16 @@ def run_job(store: Store, job_id: str, owner: str, settings: Settings) -> str:
                 data_dir=Path(settings.data_dir) / "datasets",
             )
         except Cancelled as stop:
-            store.finish_job(job_id, JobStatus.cancelled)
+            jobs.finish_job(job_id, JobStatus.cancelled)
             return f"cancelled before epoch {stop.epoch}"
         except ConfigError as bad:
-            store.finish_job(job_id, JobStatus.failed, f"the spec cannot run: {bad}")
+            jobs.finish_job(job_id, JobStatus.failed, f"the spec cannot run: {bad}")
             return "failed: bad spec"
         except Exception as exc:  # noqa: BLE001 - any training error ends the job, not the worker
             _free_accelerator_memory()
             message = _describe(exc)
             log.exception("job %s failed", job_id)
-            store.finish_job(job_id, JobStatus.failed, message)
+            jobs.finish_job(job_id, JobStatus.failed, message)
             return f"failed: {message}"
         try:
             # Saved for a NaN run too: its best epoch's weights may be worth having.
@@ -117,19 +118,19 @@ def run_job(store: Store, job_id: str, owner: str, settings: Settings) -> str:
         except OSError as exc:
             message = f"trained, but the checkpoint could not be written to {checkpoint}: {exc}"
             log.exception("job %s: %s", job_id, message)
-            store.finish_job(job_id, JobStatus.failed, message)
+            jobs.finish_job(job_id, JobStatus.failed, message)
             return f"failed: {message}"
 
     if result.stopped_reason == "non_finite_loss":
         last = len(result.history) - 1
-        store.finish_job(
+        jobs.finish_job(
             job_id,
             JobStatus.failed,
             f"the training loss became NaN or infinite at epoch {last}; training stopped "
             "(see the run's diagnosis: usually the learning rate is too high)",
         )
         return "failed: non-finite loss"
-    store.finish_job(job_id, JobStatus.succeeded)
+    jobs.finish_job(job_id, JobStatus.succeeded)
     return f"succeeded after {len(result.history)} epochs ({result.stopped_reason})"
 
 

@@ -8,24 +8,24 @@ import socket
 
 from service.queue import TRAIN_TASK
 from service.settings import get_settings
-from service.store.db import database_for
-from service.store.store import LeaseHeld, Store
+from service.store import JobStore, Stores
+from service.store.jobs import LeaseHeld
 from workers.app import celery_app
 from workers.jobs import run_job
 
 log = logging.getLogger("fitdoc.worker")
 
 
-def _store() -> Store:
-    # One engine per process, made on first use, after the fork.
-    return Store(database_for(get_settings().resolved_database_url()))
+def _jobs() -> JobStore:
+    # One engine per process (database_for), made on first use, after the fork.
+    return Stores.open(get_settings().resolved_database_url()).jobs
 
 
 @celery_app.task(name=TRAIN_TASK, bind=True, max_retries=None)
 def train_job(self, job_id: str) -> str:  # type: ignore[no-untyped-def]
     owner = f"{self.request.hostname or socket.gethostname()}:{os.getpid()}"
     try:
-        outcome = run_job(_store(), job_id, owner, get_settings())
+        outcome = run_job(_jobs(), job_id, owner, get_settings())
     except LeaseHeld as held:
         # Another worker is training this job (a redelivered message): look again once its
         # lease could have run out; if that worker died, this delivery takes the job over.

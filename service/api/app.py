@@ -10,13 +10,12 @@ from service.api.deps import require_token
 from service.api.limits import BodyLimit
 from service.queue import make_celery
 from service.settings import Settings, get_settings
-from service.store.db import database_for
-from service.store.store import Store
+from service.store import Stores
 
 API_PREFIX = "/api/v1"
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, stores: Stores | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="fitdoc",
@@ -24,7 +23,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         summary="Tracks training runs, trains them on workers, and says what is wrong.",
     )
     app.state.settings = settings
-    app.state.store = store or Store(database_for(settings.resolved_database_url()))
+    app.state.stores = stores or Stores.open(settings.resolved_database_url())
     app.state.queue = make_celery(settings)  # a producer only: connects on first send
 
     errors.install(app)

@@ -10,27 +10,42 @@ from fastapi import Depends, Header, Request
 from service.errors import Unauthorized
 from service.schemas import Run
 from service.settings import Settings
-from service.store.store import Store
+from service.store import DiagnosisStore, JobStore, Stores, TrackingStore
 
 # Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its
 # threadpool, and each such hop cost about a millisecond per request on the 2-core VM.
 
 
-async def get_store(request: Request) -> Store:
-    return request.app.state.store
+async def get_stores(request: Request) -> Stores:
+    return request.app.state.stores
+
+
+async def get_tracking(request: Request) -> TrackingStore:
+    return request.app.state.stores.tracking
+
+
+async def get_jobs(request: Request) -> JobStore:
+    return request.app.state.stores.jobs
+
+
+async def get_diagnoses(request: Request) -> DiagnosisStore:
+    return request.app.state.stores.diagnoses
 
 
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-StoreDep = Annotated[Store, Depends(get_store)]
+StoresDep = Annotated[Stores, Depends(get_stores)]
+TrackingDep = Annotated[TrackingStore, Depends(get_tracking)]
+JobsDep = Annotated[JobStore, Depends(get_jobs)]
+DiagnosesDep = Annotated[DiagnosisStore, Depends(get_diagnoses)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_run(run_id: str, store: StoreDep) -> Run:
+def get_run(run_id: str, tracking: TrackingDep) -> Run:
     """The run named in the path, or 404."""
-    return store.get_run(run_id)
+    return tracking.get_run(run_id)
 
 
 RunDep = Annotated[Run, Depends(get_run)]

@@ -6,7 +6,7 @@ from celery import Celery
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 
-from service.api.deps import SettingsDep, StoreDep
+from service.api.deps import JobsDep, SettingsDep
 from service.jobs import checkpoint_file, submit_job
 from service.schemas import Job, JobCreate
 
@@ -21,18 +21,18 @@ QueueDep = Annotated[Celery, Depends(get_queue)]
 
 
 @router.post("", status_code=202)
-def create_job(body: JobCreate, store: StoreDep, queue: QueueDep, settings: SettingsDep) -> Job:
-    return submit_job(store, queue, body, settings)
+def create_job(body: JobCreate, jobs: JobsDep, queue: QueueDep, settings: SettingsDep) -> Job:
+    return submit_job(jobs, queue, body, settings)
 
 
 @router.get("/{job_id}")
-def read_job(job_id: str, store: StoreDep) -> Job:
-    return store.get_job(job_id)
+def read_job(job_id: str, jobs: JobsDep) -> Job:
+    return jobs.get_job(job_id)
 
 
 @router.post("/{job_id}/cancel", status_code=202)
-def cancel_job(job_id: str, store: StoreDep) -> Job:
-    return store.request_cancel(job_id)
+def cancel_job(job_id: str, jobs: JobsDep) -> Job:
+    return jobs.request_cancel(job_id)
 
 
 @router.get(
@@ -46,6 +46,6 @@ def cancel_job(job_id: str, store: StoreDep) -> Job:
         }
     },
 )
-def read_checkpoint(job_id: str, store: StoreDep, settings: SettingsDep) -> FileResponse:
-    path = checkpoint_file(store, settings, job_id)
+def read_checkpoint(job_id: str, jobs: JobsDep, settings: SettingsDep) -> FileResponse:
+    path = checkpoint_file(jobs, settings, job_id)
     return FileResponse(path, media_type="application/octet-stream", filename=f"{job_id}.pt")

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import SettingsDep, StoreDep
+from service.api.deps import SettingsDep, TrackingDep
 from service.downsample import downsample
 from service.errors import Invalid, TooLarge
 from service.schemas import (
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/runs/{run_id}/metrics", tags=["metrics"])
 
 @router.post("")
 def log_metrics(
-    run_id: str, body: MetricBatch, store: StoreDep, settings: SettingsDep
+    run_id: str, body: MetricBatch, tracking: TrackingDep, settings: SettingsDep
 ) -> MetricsAccepted:
     if len(body.metrics) > settings.max_metrics_per_batch:
         raise TooLarge(
@@ -29,20 +29,20 @@ def log_metrics(
             f"{settings.max_metrics_per_batch}",
             field="metrics",
         )
-    return MetricsAccepted(accepted=store.log_metrics(run_id, body.metrics))
+    return MetricsAccepted(accepted=tracking.log_metrics(run_id, body.metrics))
 
 
 @router.get("")
 def read_metrics(
     run_id: str,
-    store: StoreDep,
+    tracking: TrackingDep,
     keys: Annotated[str | None, Query(description="comma-separated metric keys")] = None,
     max_points: Annotated[int | None, Query(ge=2, le=1_000_000)] = None,
 ) -> MetricSeries:
     wanted = [k.strip() for k in keys.split(",") if k.strip()] if keys else None
     if wanted and any(len(k) > MAX_KEY_LENGTH for k in wanted):
         raise Invalid(f"a key is longer than {MAX_KEY_LENGTH} characters", field="keys")
-    series = store.read_series(run_id, wanted)
+    series = tracking.read_series(run_id, wanted)
     if max_points is not None:
         series = {key: downsample(points, max_points) for key, points in series.items()}
     return MetricSeries(

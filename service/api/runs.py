@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import RunDep, StoreDep
+from service.api.deps import DiagnosesDep, RunDep, TrackingDep
 from service.diagnosis import refresh_stale_diagnoses
 from service.schemas import (
     PAGE_LIMIT_DEFAULT,
@@ -21,13 +21,14 @@ router = APIRouter(prefix="/runs", tags=["runs"])
 
 
 @router.post("", status_code=201)
-def create_run(body: RunCreate, store: StoreDep) -> Run:
-    return store.create_run(body)
+def create_run(body: RunCreate, tracking: TrackingDep) -> Run:
+    return tracking.create_run(body)
 
 
 @router.get("")
 def list_runs(
-    store: StoreDep,
+    tracking: TrackingDep,
+    diagnoses: DiagnosesDep,
     project: str | None = None,
     status: RunStatus | None = None,
     diagnosis: DiagnosisStatus | None = None,
@@ -35,8 +36,8 @@ def list_runs(
     cursor: str | None = None,
 ) -> Page[Run]:
     if diagnosis is not None:
-        refresh_stale_diagnoses(store, project)
-    return store.list_runs(
+        refresh_stale_diagnoses(diagnoses, project)
+    return tracking.list_runs(
         limit,
         cursor,
         project=project,
@@ -51,5 +52,5 @@ def read_run(run: RunDep) -> Run:
 
 
 @router.patch("/{run_id}")
-def update_run(run_id: str, body: RunPatch, store: StoreDep) -> Run:
-    return store.patch_run(run_id, body)
+def update_run(run_id: str, body: RunPatch, tracking: TrackingDep) -> Run:
+    return tracking.patch_run(run_id, body)

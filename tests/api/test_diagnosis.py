@@ -67,7 +67,7 @@ def test_diagnosis_is_cached_until_new_points_arrive(client, app, unique):
     url = f"/api/v1/runs/{run['id']}/diagnosis"
 
     def cached_row():
-        with app.state.store.db.read() as session:
+        with app.state.stores.db.read() as session:
             row = session.get(DiagnosisRow, run["id"])
             return (row.metrics_rev, row.computed_at) if row else None
 

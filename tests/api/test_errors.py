@@ -118,7 +118,7 @@ def test_over_limit_body_is_413(client, settings):
 def test_job_run_status_cannot_be_patched_by_hand(client, app, unique):
     from service.schemas import RunCreate, RunSource
 
-    store = app.state.store
-    run = store.create_run(RunCreate(project=f"job-{unique}"), source=RunSource.job, job_id="j")
+    tracking = app.state.stores.tracking
+    run = tracking.create_run(RunCreate(project=f"job-{unique}"), source=RunSource.job, job_id="j")
     response = client.patch(f"/api/v1/runs/{run.id}", json={"status": "finished"})
     assert error(response, 409)["field"] == "status"

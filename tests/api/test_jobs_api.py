@@ -55,7 +55,7 @@ def test_unknown_job_is_404(client):
 def test_a_queued_job_has_no_checkpoint_yet_and_says_why(app, client, unique):
     from service.schemas import RunCreate
 
-    job = app.state.store.create_job(RunCreate(project=f"ck-{unique}"), {"x": 1}, epochs=3)
+    job = app.state.stores.jobs.create_job(RunCreate(project=f"ck-{unique}"), {"x": 1}, epochs=3)
     response = client.get(f"/api/v1/jobs/{job.id}/checkpoint")
     assert response.status_code == 404
     assert "has not started" in response.json()["error"]["message"]
@@ -70,9 +70,9 @@ def test_a_queued_job_has_no_checkpoint_yet_and_says_why(app, client, unique):
 def test_cancelling_a_queued_job_ends_it_at_once(app, unique):
     from service.schemas import JobStatus, RunCreate
 
-    store = app.state.store
-    job = store.create_job(RunCreate(project=f"q-{unique}"), {"x": 1}, epochs=3)
-    cancelled = store.request_cancel(job.id)
+    stores = app.state.stores
+    job = stores.jobs.create_job(RunCreate(project=f"q-{unique}"), {"x": 1}, epochs=3)
+    cancelled = stores.jobs.request_cancel(job.id)
     assert cancelled.status == JobStatus.cancelled and cancelled.finished_at is not None
-    assert store.get_run(job.run_id).status.value == "killed"
-    assert store.claim_job(job.id, "w", 60) is None  # a late delivery does nothing
+    assert stores.tracking.get_run(job.run_id).status.value == "killed"
+    assert stores.jobs.claim_job(job.id, "w", 60) is None  # a late delivery does nothing

@@ -19,14 +19,14 @@ SPEC = {
 
 
 def test_a_checkpoint_that_cannot_be_written_fails_the_job_and_says_where(app, tmp_path, unique):
-    store = app.state.store
+    stores = app.state.stores
     settings = app.state.settings.model_copy(update={"data_dir": tmp_path})
     (tmp_path / "checkpoints").write_text("a file where the checkpoint folder should be")
-    job = store.create_job(RunCreate(project=f"ckfail-{unique}"), SPEC, epochs=2)
+    job = stores.jobs.create_job(RunCreate(project=f"ckfail-{unique}"), SPEC, epochs=2)
 
-    outcome = run_job(store, job.id, "test-worker", settings)
+    outcome = run_job(stores.jobs, job.id, "test-worker", settings)
 
-    done = store.get_job(job.id)
+    done = stores.jobs.get_job(job.id)
     assert outcome.startswith("failed") and done.status == JobStatus.failed
     assert "checkpoint could not be written" in done.error
     assert str(settings.checkpoint_path(job.id)) in done.error
@@ -35,36 +35,37 @@ def test_a_checkpoint_that_cannot_be_written_fails_the_job_and_says_where(app, t
 
 
 def test_an_epoch_is_one_write_that_also_reads_the_cancel_flag(app, unique):
-    store = app.state.store
-    job = store.create_job(RunCreate(project=f"epoch-{unique}"), SPEC, epochs=3)
-    assert store.claim_job(job.id, "test-worker", 60) is not None
+    stores = app.state.stores
+    jobs = stores.jobs
+    job = jobs.create_job(RunCreate(project=f"epoch-{unique}"), SPEC, epochs=3)
+    assert jobs.claim_job(job.id, "test-worker", 60) is not None
 
-    assert store.record_epoch(job.id, job.run_id, 1, epoch_points(0, {"train_loss": 2.0})) is False
-    store.request_cancel(job.id)
-    assert store.record_epoch(job.id, job.run_id, 2, epoch_points(1, {"train_loss": 1.5})) is True
-    assert store.get_job(job.id).progress.epoch == 2
-    assert [step for step, _ in store.read_series(job.run_id)["train_loss"]] == [0, 1]
+    assert jobs.record_epoch(job.id, job.run_id, 1, epoch_points(0, {"train_loss": 2.0})) is False
+    jobs.request_cancel(job.id)
+    assert jobs.record_epoch(job.id, job.run_id, 2, epoch_points(1, {"train_loss": 1.5})) is True
+    assert jobs.get_job(job.id).progress.epoch == 2
+    assert [step for step, _ in stores.tracking.read_series(job.run_id)["train_loss"]] == [0, 1]
 
     # an unknown job: nothing of the epoch is written
     with pytest.raises(NotFound):
-        store.record_epoch("nope", job.run_id, 3, epoch_points(2, {"train_loss": 1.0}))
-    assert [step for step, _ in store.read_series(job.run_id)["train_loss"]] == [0, 1]
+        jobs.record_epoch("nope", job.run_id, 3, epoch_points(2, {"train_loss": 1.0}))
+    assert [step for step, _ in stores.tracking.read_series(job.run_id)["train_loss"]] == [0, 1]
 
 
 def test_the_hooks_see_a_cancel_before_the_first_epoch_and_after_each(app, unique):
-    store = app.state.store
-    early = store.create_job(RunCreate(project=f"hooks-{unique}"), SPEC, epochs=3)
-    store.claim_job(early.id, "test-worker", 60)
-    on_epoch, should_stop = epoch_hooks(store, early.id, early.run_id)
+    stores = app.state.stores
+    early = stores.jobs.create_job(RunCreate(project=f"hooks-{unique}"), SPEC, epochs=3)
+    stores.jobs.claim_job(early.id, "test-worker", 60)
+    on_epoch, should_stop = epoch_hooks(stores.jobs, early.id, early.run_id)
     assert should_stop() is False
-    store.request_cancel(early.id)  # while the data loads, before epoch 0
+    stores.jobs.request_cancel(early.id)  # while the data loads, before epoch 0
     assert should_stop() is True
 
-    late = store.create_job(RunCreate(project=f"hooks-{unique}"), SPEC, epochs=3)
-    store.claim_job(late.id, "test-worker", 60)
-    on_epoch, should_stop = epoch_hooks(store, late.id, late.run_id)
+    late = stores.jobs.create_job(RunCreate(project=f"hooks-{unique}"), SPEC, epochs=3)
+    stores.jobs.claim_job(late.id, "test-worker", 60)
+    on_epoch, should_stop = epoch_hooks(stores.jobs, late.id, late.run_id)
     on_epoch(0, {"train_loss": 2.0})
     assert should_stop() is False
-    store.request_cancel(late.id)
+    stores.jobs.request_cancel(late.id)
     on_epoch(1, {"train_loss": 1.0})
-    assert should_stop() is True and store.get_job(late.id).progress.epoch == 2
+    assert should_stop() is True and stores.jobs.get_job(late.id).progress.epoch == 2
