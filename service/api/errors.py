@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from service.errors import (
@@ -55,6 +57,18 @@ def error_response(
     return JSONResponse({"error": body}, status_code=status)
 
 
+@cache
+def _model_names() -> frozenset[str]:
+    """Names of every pydantic model: pydantic labels a model member of a union with it
+    (`spec.augmentation.mixup.MixupSpec.alpha`)."""
+    found, todo = set(), [BaseModel]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo += cls.__subclasses__()
+    return frozenset(found)
+
+
 def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     """('body', 'metrics', 3, 'value', 'float') -> 'metrics[3].value'."""
     parts = list(loc)
@@ -64,7 +78,7 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     for part in parts:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif _UNION_MEMBER.match(str(part)):
+        elif _UNION_MEMBER.match(str(part)) or str(part) in _model_names():
             continue  # pydantic's label for a union member: not a field the client sent
         else:
             out += f".{part}" if out else str(part)
