@@ -12,9 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from service.advisor import findings as F
 from service.advisor.curves import Curves, Series, median
-from service.advisor.findings import Finding, evidence, strength
+from service.advisor.findings import Code, Finding, evidence, strength
 from service.advisor.thresholds import Thresholds
 
 Check = Callable[[Curves, Thresholds], Finding | None]
@@ -27,13 +26,13 @@ def check(fn: Check) -> Check:
     return fn
 
 
-def run_checks(c: Curves, t: Thresholds) -> dict[str, Finding]:
+def run_checks(c: Curves, t: Thresholds) -> dict[Code, Finding]:
     """Run every registered check; code -> finding for those that fired."""
     if c.train is None and c.val is None:  # nothing else can be read
         finding = check_enough_data(c, t)
         return {finding.code: finding} if finding else {}
     checks = CHECKS if c.nonnegative else [fn for fn in CHECKS if fn in SIGN_FREE]
-    found: dict[str, Finding] = {}
+    found: dict[Code, Finding] = {}
     for fn in checks:
         finding = fn(c, t)
         if finding is not None:
@@ -126,13 +125,13 @@ def check_enough_data(c: Curves, t: Thresholds) -> Finding | None:
     """Too few points of any loss to read a trend."""
     if c.train is None and c.val is None:
         msg = "no loss series was logged (looked for train_loss, loss, val_loss and aliases)"
-        return Finding(F.TOO_FEW_POINTS, (evidence("train_loss.points", 0.0, msg),), 1.0)
+        return Finding(Code.TOO_FEW_POINTS, (evidence("train_loss.points", 0.0, msg),), 1.0)
     n = len(c.loss.finite())
     if n >= t.min_points:
         return None
     msg = f"{_loss_name(c)} has {n} finite point(s); {t.min_points} are needed to see a trend"
     return Finding(
-        F.TOO_FEW_POINTS, (evidence("train_loss.points", float(n), msg, t.min_points),), 1.0
+        Code.TOO_FEW_POINTS, (evidence("train_loss.points", float(n), msg, t.min_points),), 1.0
     )
 
 
@@ -159,7 +158,7 @@ def check_loss_nonfinite(c: Curves, t: Thresholds) -> Finding | None:
             f"{int(bad.sum())} of {len(s)} points are not finite"
         )
         signal = name.replace(" ", "_") + ".nonfinite"
-        return Finding(F.LOSS_NONFINITE, (evidence(signal, kind, msg),), 1.0, s.step(i))
+        return Finding(Code.LOSS_NONFINITE, (evidence(signal, kind, msg),), 1.0, s.step(i))
     return None
 
 
@@ -182,7 +181,7 @@ def check_loss_explodes(c: Curves, t: Thresholds) -> Finding | None:
         f"since {c.unit} {s.step(i)}"
     )
     ev = evidence("train_loss.end_over_start", ratio, msg, t.explode_ratio)
-    return Finding(F.LOSS_EXPLODED, (ev,), strength(math.log(ratio), math.log(3), 5), s.step(i))
+    return Finding(Code.LOSS_EXPLODED, (ev,), strength(math.log(ratio), math.log(3), 5), s.step(i))
 
 
 # --- oscillating -----------------------------------------------------------------------------
@@ -211,7 +210,7 @@ def check_loss_oscillates(c: Curves, t: Thresholds) -> Finding | None:
         f"largest {math.exp(np.abs(d).max()):.2g}x) instead of settling"
     )
     ev = evidence("train_loss.jump_rate", rate, msg, t.oscillation_rate)
-    return Finding(F.LOSS_OSCILLATES, (ev,), strength(rate, t.oscillation_rate, 0.5), since)
+    return Finding(Code.LOSS_OSCILLATES, (ev,), strength(rate, t.oscillation_rate, 0.5), since)
 
 
 # --- stuck -----------------------------------------------------------------------------------
@@ -236,7 +235,7 @@ def check_loss_stuck(c: Curves, t: Thresholds) -> Finding | None:
         f"{c.ref_name}: it {moved} in the whole run"
     )
     ev = evidence("train_loss.progress", progress, msg, t.stuck_progress)
-    return Finding(F.LOSS_STUCK, (ev,), strength(-progress, -t.stuck_progress, 0.0), s.step(0))
+    return Finding(Code.LOSS_STUCK, (ev,), strength(-progress, -t.stuck_progress, 0.0), s.step(0))
 
 
 @check
@@ -258,7 +257,7 @@ def check_accuracy_at_chance(c: Curves, t: Thresholds) -> Finding | None:
         f"it gained {gain:.0%} of what it could"
     )
     ev = evidence("train_acc.gain_over_chance", gain, msg, t.chance_acc_gain)
-    return Finding(F.ACC_AT_CHANCE, (ev,), strength(-gain, -t.chance_acc_gain, 0.0), a.step(0))
+    return Finding(Code.ACC_AT_CHANCE, (ev,), strength(-gain, -t.chance_acc_gain, 0.0), a.step(0))
 
 
 @check
@@ -274,7 +273,7 @@ def check_loss_blew_up(c: Curves, t: Thresholds) -> Finding | None:
             f"{v[0] / c.start:.0f}x the {c.start:.3g} that followed"
         )
         ev = evidence("train_loss.first_spike", float(v[0] / c.start), msg, t.spike_ratio)
-        return Finding(F.LOSS_BLEW_UP, (ev,), 1.0, s.step(0))
+        return Finding(Code.LOSS_BLEW_UP, (ev,), 1.0, s.step(0))
     end = _end(s, t)
     if not v[0] > 0:
         return None
@@ -284,7 +283,7 @@ def check_loss_blew_up(c: Curves, t: Thresholds) -> Finding | None:
     how = f"{rise:.1%}" if rise < 10 else f"{end / v[0]:.3g}x"
     msg = f"{_loss_name(c)} ended at {end:.4g}, {how} above its first {c.unit} ({v[0]:.4g})"
     ev = evidence("train_loss.rise_over_start", rise, msg, t.rise_ratio)
-    return Finding(F.LOSS_BLEW_UP, (ev,), strength(rise, t.rise_ratio, 0.3), s.step(0))
+    return Finding(Code.LOSS_BLEW_UP, (ev,), strength(rise, t.rise_ratio, 0.3), s.step(0))
 
 
 def _lr(c: Curves) -> float | None:
@@ -302,7 +301,7 @@ def check_lr_too_high(c: Curves, t: Thresholds) -> Finding | None:
         return None
     msg = f"lr {lr:.3g} is {lr / typical:.0f}x the usual {typical:.0e} for {c.hyper.optimizer}"
     ev = evidence("params.lr_ratio", lr / typical, msg, t.lr_high_factor)
-    return Finding(F.LR_HIGH, (ev,), strength(math.log10(lr / typical), 1.5, 3.0))
+    return Finding(Code.LR_HIGH, (ev,), strength(math.log10(lr / typical), 1.5, 3.0))
 
 
 @check
@@ -313,7 +312,7 @@ def check_lr_too_low(c: Curves, t: Thresholds) -> Finding | None:
         return None
     msg = f"lr {lr:.3g} is 1/{typical / lr:.0f} of the usual {typical:.0e} for {c.hyper.optimizer}"
     ev = evidence("params.lr_ratio", lr / typical, msg, t.lr_low_factor)
-    return Finding(F.LR_LOW, (ev,), strength(-math.log10(lr / typical), 2.0, 4.0))
+    return Finding(Code.LR_LOW, (ev,), strength(-math.log10(lr / typical), 2.0, 4.0))
 
 
 @check
@@ -334,7 +333,7 @@ def check_steady_crawl(c: Curves, t: Thresholds) -> Finding | None:
         f"of {c.ref_name} in total: a steady crawl"
     )
     ev = evidence("train_loss.falling_fraction", falls, msg, t.steady_descent)
-    return Finding(F.STEADY_CRAWL, (ev,), strength(falls, t.steady_descent, 1.0))
+    return Finding(Code.STEADY_CRAWL, (ev,), strength(falls, t.steady_descent, 1.0))
 
 
 @check
@@ -343,7 +342,7 @@ def check_mse_on_classes(c: Curves, t: Thresholds) -> Finding | None:
     if c.task != "classification" or not c.hyper.mse:
         return None
     msg = f"a classifier trained with {c.hyper.loss} loss: MSE on class probabilities saturates"
-    return Finding(F.MSE_ON_CLASSES, (evidence("params.loss", c.hyper.loss, msg),), 0.8)
+    return Finding(Code.MSE_ON_CLASSES, (evidence("params.loss", c.hyper.loss, msg),), 0.8)
 
 
 @check
@@ -357,7 +356,7 @@ def check_deep_saturating(c: Curves, t: Thresholds) -> Finding | None:
         f"the gradient (sigmoid' <= 0.25)"
     )
     ev = evidence("params.depth", float(h.depth or 0), msg, t.deep_layers)
-    return Finding(F.DEEP_SATURATING, (ev,), strength(h.depth or 0, t.deep_layers, 8))
+    return Finding(Code.DEEP_SATURATING, (ev,), strength(h.depth or 0, t.deep_layers, 8))
 
 
 @check
@@ -373,7 +372,7 @@ def check_grad_tiny(c: Curves, t: Thresholds) -> Finding | None:
         return None
     msg = f"gradient norm is {end:.2g} at the end while the loss is still {_end(s, t):.3g}"
     ev = evidence("grad_norm.end", end, msg, t.grad_tiny)
-    return Finding(F.GRAD_TINY, (ev,), 0.8)
+    return Finding(Code.GRAD_TINY, (ev,), 0.8)
 
 
 # --- underfitting ----------------------------------------------------------------------------
@@ -401,7 +400,7 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     if a is not None and len(a):
         msg += f" (train accuracy {_end(a, t) if len(a) >= 3 else a.values[-1]:.1%})"
     ev = evidence("train_loss.end_over_chance", ratio, msg, limit)
-    return Finding(F.LOSS_HIGH, (ev,), strength(ratio, limit, min(1.0, 3 * limit)))
+    return Finding(Code.LOSS_HIGH, (ev,), strength(ratio, limit, min(1.0, 3 * limit)))
 
 
 @check
@@ -440,7 +439,7 @@ def check_still_improving(c: Curves, t: Thresholds) -> Finding | None:
                 t.improving_val_drop,
             )
         )
-    return Finding(F.STILL_IMPROVING, tuple(items), strength(rel, t.improving_drop, 0.5))
+    return Finding(Code.STILL_IMPROVING, tuple(items), strength(rel, t.improving_drop, 0.5))
 
 
 # --- validation against training -------------------------------------------------------------
@@ -487,7 +486,7 @@ def check_val_not_tracking(c: Curves, t: Thresholds) -> Finding | None:
                 f"val accuracy ends at {_end(va, t):.1%} (chance is {1 / c.num_classes:.1%})",
             )
         )
-    return Finding(F.VAL_NOT_TRACKING, tuple(items), strength(progress, 0.3, 0.9), v.step(0))
+    return Finding(Code.VAL_NOT_TRACKING, tuple(items), strength(progress, 0.3, 0.9), v.step(0))
 
 
 @check
@@ -516,7 +515,7 @@ def check_val_turned_up(c: Curves, t: Thresholds) -> Finding | None:
         f"while train loss fell from {at_best:.3g} to {train_end:.3g}"
     )
     ev = evidence("val_loss.rise_from_best", rise, msg, t.val_rise)
-    return Finding(F.VAL_TURNED_UP, (ev,), strength(rise, t.val_rise, 0.5), step)
+    return Finding(Code.VAL_TURNED_UP, (ev,), strength(rise, t.val_rise, 0.5), step)
 
 
 @check
@@ -542,7 +541,7 @@ def check_gap_growing(c: Curves, t: Thresholds) -> Finding | None:
         f"{v.step(mid_i)} to {gap_end:.3g} ({size:.0%} of {c.ref_name}) while val loss stalled"
     )
     ev = evidence("gap.end_over_scale", size, msg, t.gap_large)
-    return Finding(F.GAP_GROWING, (ev,), strength(size, t.gap_large, 1.0), v.step(mid_i))
+    return Finding(Code.GAP_GROWING, (ev,), strength(size, t.gap_large, 1.0), v.step(mid_i))
 
 
 @check
@@ -558,7 +557,8 @@ def check_accuracy_gap(c: Curves, t: Thresholds) -> Finding | None:
         f"train accuracy {_end(a, t):.1%} vs val accuracy {_end(va, t):.1%} at the end "
         f"(a gap of {gap * 100:.0f} points)"
     )
-    return Finding(F.ACC_GAP, (evidence("acc.gap", gap, msg, t.acc_gap),), strength(gap, 0.1, 0.5))
+    ev = evidence("acc.gap", gap, msg, t.acc_gap)
+    return Finding(Code.ACC_GAP, (ev,), strength(gap, 0.1, 0.5))
 
 
 # --- healthy ---------------------------------------------------------------------------------
@@ -577,7 +577,7 @@ def check_converged(c: Curves, t: Thresholds) -> Finding | None:
     if c.train is not None and c.val is not None and len(c.val.finite()) >= t.min_points:
         msg += f"; val loss ends at {_end(c.val.finite(), t):.3g}"
     ev = evidence("train_loss.projected_fall_of_scale", fall[1], msg, t.improving_abs)
-    return Finding(F.CONVERGED, (ev,))
+    return Finding(Code.CONVERGED, (ev,))
 
 
 # Checks that do not assume a non-negative loss (the others compare ratios of loss levels,

@@ -30,29 +30,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.advisor import findings as F
 from service.advisor.curves import Curves
-from service.advisor.findings import Finding
+from service.advisor.findings import Code, Finding
 from service.schemas import DiagnosisStatus as S
 
 # Findings that support each status (shown as evidence after the deciding ones).
-SUPPORTING: dict[S, tuple[str, ...]] = {
+SUPPORTING: dict[S, tuple[Code, ...]] = {
     S.insufficient_data: (),
-    S.diverging: (F.LOSS_BLEW_UP, F.LR_HIGH),
-    S.oscillating: (F.LR_HIGH, F.LOSS_BLEW_UP, F.ACC_GAP),
-    S.stuck: (F.LOSS_STUCK, F.ACC_AT_CHANCE, F.GRAD_TINY, F.STEADY_CRAWL),
-    S.underfitting: (F.DEEP_SATURATING, F.LR_LOW, F.LOSS_HIGH, F.CONVERGED),
-    S.mismatch: (F.ACC_GAP,),
-    S.overfitting: (F.VAL_TURNED_UP, F.GAP_GROWING, F.ACC_GAP),
-    S.healthy: (F.CONVERGED, F.STILL_IMPROVING),
+    S.diverging: (Code.LOSS_BLEW_UP, Code.LR_HIGH),
+    S.oscillating: (Code.LR_HIGH, Code.LOSS_BLEW_UP, Code.ACC_GAP),
+    S.stuck: (Code.LOSS_STUCK, Code.ACC_AT_CHANCE, Code.GRAD_TINY, Code.STEADY_CRAWL),
+    S.underfitting: (Code.DEEP_SATURATING, Code.LR_LOW, Code.LOSS_HIGH, Code.CONVERGED),
+    S.mismatch: (Code.ACC_GAP,),
+    S.overfitting: (Code.VAL_TURNED_UP, Code.GAP_GROWING, Code.ACC_GAP),
+    S.healthy: (Code.CONVERGED, Code.STILL_IMPROVING),
 }
 
 # Stuck causes, first match wins: (cause, findings that point at it).
-STUCK_CAUSES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("lr_too_high", (F.LOSS_BLEW_UP, F.LR_HIGH)),
-    ("saturated_loss", (F.MSE_ON_CLASSES,)),
-    ("lr_too_low", (F.LR_LOW, F.STEADY_CRAWL)),
-    ("vanishing_gradient", (F.DEEP_SATURATING, F.GRAD_TINY)),
+STUCK_CAUSES: tuple[tuple[str, tuple[Code, ...]], ...] = (
+    ("lr_too_high", (Code.LOSS_BLEW_UP, Code.LR_HIGH)),
+    ("saturated_loss", (Code.MSE_ON_CLASSES,)),
+    ("lr_too_low", (Code.LR_LOW, Code.STEADY_CRAWL)),
+    ("vanishing_gradient", (Code.DEEP_SATURATING, Code.GRAD_TINY)),
 )
 
 
@@ -65,56 +64,56 @@ class Verdict:
     in_progress: bool = False
 
     @property
-    def remedy_codes(self) -> list[str]:
+    def remedy_codes(self) -> list[Code]:
         """Whose remedies to suggest, in order: the cause's first, then the status's."""
         return [f.code for f in self.causes] + [f.code for f in self.deciding]
 
 
-def _first(found: dict[str, Finding], *codes: str) -> tuple[Finding, ...]:
+def _first(found: dict[Code, Finding], *codes: Code) -> tuple[Finding, ...]:
     return tuple(found[c] for c in codes if c in found)
 
 
-def decide(found: dict[str, Finding], c: Curves) -> Verdict:
+def decide(found: dict[Code, Finding], c: Curves) -> Verdict:
     has = found.__contains__
-    if has(F.LOSS_NONFINITE):
-        return Verdict(S.diverging, None, _first(found, F.LOSS_NONFINITE))
-    if has(F.TOO_FEW_POINTS):
-        return Verdict(S.insufficient_data, None, _first(found, F.TOO_FEW_POINTS))
-    if has(F.LOSS_EXPLODED):
-        return Verdict(S.diverging, None, _first(found, F.LOSS_EXPLODED))
-    if has(F.LOSS_OSCILLATES):
-        return Verdict(S.oscillating, None, _first(found, F.LOSS_OSCILLATES))
-    if has(F.LOSS_STUCK) or has(F.ACC_AT_CHANCE):
-        deciding = _first(found, F.LOSS_STUCK, F.ACC_AT_CHANCE)[:1]
+    if has(Code.LOSS_NONFINITE):
+        return Verdict(S.diverging, None, _first(found, Code.LOSS_NONFINITE))
+    if has(Code.TOO_FEW_POINTS):
+        return Verdict(S.insufficient_data, None, _first(found, Code.TOO_FEW_POINTS))
+    if has(Code.LOSS_EXPLODED):
+        return Verdict(S.diverging, None, _first(found, Code.LOSS_EXPLODED))
+    if has(Code.LOSS_OSCILLATES):
+        return Verdict(S.oscillating, None, _first(found, Code.LOSS_OSCILLATES))
+    if has(Code.LOSS_STUCK) or has(Code.ACC_AT_CHANCE):
+        deciding = _first(found, Code.LOSS_STUCK, Code.ACC_AT_CHANCE)[:1]
         for cause, codes in STUCK_CAUSES:
             if any(has(code) for code in codes):
                 return Verdict(S.stuck, cause, deciding, _first(found, *codes))
-        if c.hyper.arch == "linear" and has(F.LOSS_STUCK):
+        if c.hyper.arch == "linear" and has(Code.LOSS_STUCK):
             # A linear model's loss is convex: no saddle points, no other minima. Flat at
             # chance with a sane lr means it sits at its optimum: the inputs lack the signal.
-            return Verdict(S.underfitting, "model_bias", deciding, _first(found, F.LOSS_HIGH))
+            return Verdict(S.underfitting, "model_bias", deciding, _first(found, Code.LOSS_HIGH))
         return Verdict(S.stuck, "critical_point", deciding)
-    improving = has(F.STILL_IMPROVING)
-    if has(F.LOSS_HIGH) and not improving:
-        for code in (F.DEEP_SATURATING, F.LOSS_BLEW_UP, F.LR_HIGH):
+    improving = has(Code.STILL_IMPROVING)
+    if has(Code.LOSS_HIGH) and not improving:
+        for code in (Code.DEEP_SATURATING, Code.LOSS_BLEW_UP, Code.LR_HIGH):
             if has(code):  # a better function exists; the optimizer did not reach it
                 causes = _first(found, code)
                 return Verdict(
-                    S.underfitting, "optimization_issue", _first(found, F.LOSS_HIGH), causes
+                    S.underfitting, "optimization_issue", _first(found, Code.LOSS_HIGH), causes
                 )
-        return Verdict(S.underfitting, "model_bias", _first(found, F.LOSS_HIGH))
-    if has(F.VAL_NOT_TRACKING):
-        return Verdict(S.mismatch, None, _first(found, F.VAL_NOT_TRACKING))
-    if has(F.VAL_TURNED_UP) or has(F.GAP_GROWING):
-        return Verdict(S.overfitting, None, _first(found, F.VAL_TURNED_UP, F.GAP_GROWING)[:1])
+        return Verdict(S.underfitting, "model_bias", _first(found, Code.LOSS_HIGH))
+    if has(Code.VAL_NOT_TRACKING):
+        return Verdict(S.mismatch, None, _first(found, Code.VAL_NOT_TRACKING))
+    if has(Code.VAL_TURNED_UP) or has(Code.GAP_GROWING):
+        return Verdict(S.overfitting, None, _first(found, Code.VAL_TURNED_UP, Code.GAP_GROWING)[:1])
     if improving and not c.in_progress:
-        return Verdict(S.underfitting, "undertrained", _first(found, F.STILL_IMPROVING))
+        return Verdict(S.underfitting, "undertrained", _first(found, Code.STILL_IMPROVING))
     if improving:
-        return Verdict(S.healthy, None, _first(found, F.STILL_IMPROVING), in_progress=True)
-    return Verdict(S.healthy, None, _first(found, F.CONVERGED))
+        return Verdict(S.healthy, None, _first(found, Code.STILL_IMPROVING), in_progress=True)
+    return Verdict(S.healthy, None, _first(found, Code.CONVERGED))
 
 
-def supporting(verdict: Verdict, found: dict[str, Finding]) -> tuple[Finding, ...]:
+def supporting(verdict: Verdict, found: dict[Code, Finding]) -> tuple[Finding, ...]:
     shown = {f.code for f in verdict.deciding + verdict.causes}
     return tuple(
         found[code] for code in SUPPORTING[verdict.status] if code in found and code not in shown

@@ -3,54 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from service.schemas import Evidence
 
-# Finding codes, grouped by what they tell. The remedy catalogue has an entry for each.
-TOO_FEW_POINTS = "too_few_points"
-LOSS_NONFINITE = "loss_nonfinite"
-LOSS_EXPLODED = "loss_exploded"
-LOSS_OSCILLATES = "loss_oscillates"
-LOSS_STUCK = "loss_stuck"
-ACC_AT_CHANCE = "acc_at_chance"
-LOSS_HIGH = "loss_high"
-STILL_IMPROVING = "still_improving"
-VAL_NOT_TRACKING = "val_not_tracking"
-VAL_TURNED_UP = "val_turned_up"
-GAP_GROWING = "gap_growing"
-CONVERGED = "converged"
-# ... and what points at a cause
-LOSS_BLEW_UP = "loss_blew_up"  # early spike or rise above the start: lr too high
-LR_HIGH = "lr_high"
-LR_LOW = "lr_low"
-STEADY_CRAWL = "steady_crawl"  # tiny but steady descent: lr too low
-MSE_ON_CLASSES = "mse_on_classes"
-DEEP_SATURATING = "deep_saturating"
-GRAD_TINY = "grad_tiny"
-ACC_GAP = "acc_gap"
 
-CODES = (
-    TOO_FEW_POINTS,
-    LOSS_NONFINITE,
-    LOSS_EXPLODED,
-    LOSS_OSCILLATES,
-    LOSS_STUCK,
-    ACC_AT_CHANCE,
-    LOSS_HIGH,
-    STILL_IMPROVING,
-    VAL_NOT_TRACKING,
-    VAL_TURNED_UP,
-    GAP_GROWING,
-    CONVERGED,
-    LOSS_BLEW_UP,
-    LR_HIGH,
-    LR_LOW,
-    STEADY_CRAWL,
-    MSE_ON_CLASSES,
-    DEEP_SATURATING,
-    GRAD_TINY,
-    ACC_GAP,
-)
+class Code(StrEnum):
+    """Finding codes, grouped by what they tell. The remedy catalogue has an entry for each.
+    A member is its string value (`Code.LOSS_STUCK == "loss_stuck"`), in dicts and JSON alike."""
+
+    TOO_FEW_POINTS = "too_few_points"
+    LOSS_NONFINITE = "loss_nonfinite"
+    LOSS_EXPLODED = "loss_exploded"
+    LOSS_OSCILLATES = "loss_oscillates"
+    LOSS_STUCK = "loss_stuck"
+    ACC_AT_CHANCE = "acc_at_chance"
+    LOSS_HIGH = "loss_high"
+    STILL_IMPROVING = "still_improving"
+    VAL_NOT_TRACKING = "val_not_tracking"
+    VAL_TURNED_UP = "val_turned_up"
+    GAP_GROWING = "gap_growing"
+    CONVERGED = "converged"
+    # ... and what points at a cause
+    LOSS_BLEW_UP = "loss_blew_up"  # early spike or rise above the start: lr too high
+    LR_HIGH = "lr_high"
+    LR_LOW = "lr_low"
+    STEADY_CRAWL = "steady_crawl"  # tiny but steady descent: lr too low
+    MSE_ON_CLASSES = "mse_on_classes"
+    DEEP_SATURATING = "deep_saturating"
+    GRAD_TINY = "grad_tiny"
+    ACC_GAP = "acc_gap"
 
 
 @dataclass(frozen=True)
@@ -58,7 +40,7 @@ class Finding:
     """One symptom: its code, how strongly it shows (0 at the threshold, 1 far past it),
     the step it shows from, and the evidence (first item: the signal that decided)."""
 
-    code: str
+    code: Code
     evidence: tuple[Evidence, ...]
     strength: float = 0.5
     since_step: int | None = None

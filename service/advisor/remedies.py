@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from service.advisor import findings as F
 from service.advisor.curves import Curves
+from service.advisor.findings import Code
 from service.catalogue import ARCHS, DATASETS, SCHEDULES, optimizer_facts
 
 # The action vocabulary (README.md describes each).
@@ -348,14 +348,14 @@ WEIGHT_DECAY = Remedy(
 )
 MORE_DATA = Remedy("more_data", "train on more data: the lecture's first fix for overfitting")
 
-CATALOGUE: dict[str, tuple[Remedy, ...]] = {
-    F.TOO_FEW_POINTS: (
+CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
+    Code.TOO_FEW_POINTS: (
         Remedy(
             "keep_logging",
             "log a few more epochs of training (and validation) loss; the diagnosis needs a trend",
         ),
     ),
-    F.LOSS_NONFINITE: (
+    Code.LOSS_NONFINITE: (
         LOWER_LR,
         CLIP,
         WARMUP,
@@ -365,8 +365,8 @@ CATALOGUE: dict[str, tuple[Remedy, ...]] = {
             "or a division by zero",
         ),
     ),
-    F.LOSS_EXPLODED: (LOWER_LR, CLIP, WARMUP),
-    F.LOSS_OSCILLATES: (
+    Code.LOSS_EXPLODED: (LOWER_LR, CLIP, WARMUP),
+    Code.LOSS_OSCILLATES: (
         Remedy(
             "lower_lr",
             "lower the learning rate (from {lr} to {lower_lr}): the loss bounces "
@@ -381,8 +381,8 @@ CATALOGUE: dict[str, tuple[Remedy, ...]] = {
             _larger_batch,
         ),
     ),
-    F.LOSS_STUCK: (ADAM, MOMENTUM, BATCHNORM),
-    F.ACC_AT_CHANCE: (
+    Code.LOSS_STUCK: (ADAM, MOMENTUM, BATCHNORM),
+    Code.ACC_AT_CHANCE: (
         ADAM,
         BATCHNORM,
         Remedy(
@@ -391,9 +391,9 @@ CATALOGUE: dict[str, tuple[Remedy, ...]] = {
             "also keeps accuracy at chance)",
         ),
     ),
-    F.LOSS_BLEW_UP: (LOWER_LR, WARMUP, CLIP),
-    F.LR_HIGH: (LOWER_LR,),
-    F.LR_LOW: (
+    Code.LOSS_BLEW_UP: (LOWER_LR, WARMUP, CLIP),
+    Code.LR_HIGH: (LOWER_LR,),
+    Code.LR_LOW: (
         Remedy(
             "raise_lr",
             "raise the learning rate (from {lr} to {raise_lr}): sweep 1e-4 ... 1e-1 "
@@ -401,7 +401,7 @@ CATALOGUE: dict[str, tuple[Remedy, ...]] = {
             _raise_lr,
         ),
     ),
-    F.STEADY_CRAWL: (
+    Code.STEADY_CRAWL: (
         Remedy(
             "raise_lr",
             "raise the learning rate (from {lr} to {raise_lr}): the loss falls "
@@ -409,7 +409,7 @@ CATALOGUE: dict[str, tuple[Remedy, ...]] = {
             _raise_lr,
         ),
     ),
-    F.MSE_ON_CLASSES: (
+    Code.MSE_ON_CLASSES: (
         Remedy(
             "change_loss",
             "use cross-entropy on the logits (softmax included) instead of MSE: "
@@ -417,7 +417,7 @@ CATALOGUE: dict[str, tuple[Remedy, ...]] = {
             _cross_entropy,
         ),
     ),
-    F.DEEP_SATURATING: (
+    Code.DEEP_SATURATING: (
         Remedy(
             "change_activation",
             "use ReLU with He (kaiming) init instead of "
@@ -427,7 +427,7 @@ CATALOGUE: dict[str, tuple[Remedy, ...]] = {
         BATCHNORM,
         ADAM,
     ),
-    F.GRAD_TINY: (
+    Code.GRAD_TINY: (
         Remedy(
             "change_init",
             "re-initialise with He/Xavier init: too small weights make "
@@ -436,7 +436,7 @@ CATALOGUE: dict[str, tuple[Remedy, ...]] = {
         ),
         BATCHNORM,
     ),
-    F.LOSS_HIGH: (
+    Code.LOSS_HIGH: (
         Remedy(
             "bigger_model",
             "use a bigger or deeper model: this one cannot fit the training data (model bias)",
@@ -453,7 +453,7 @@ CATALOGUE: dict[str, tuple[Remedy, ...]] = {
             _longer,
         ),
     ),
-    F.STILL_IMPROVING: (
+    Code.STILL_IMPROVING: (
         Remedy(
             "train_longer",
             "train longer ({more_epochs} {unit}s instead of {epochs}): "
@@ -462,7 +462,7 @@ CATALOGUE: dict[str, tuple[Remedy, ...]] = {
         ),
         DECAY,
     ),
-    F.VAL_NOT_TRACKING: (
+    Code.VAL_NOT_TRACKING: (
         Remedy(
             "check_data_split",
             "check how the validation set was built: it behaves as if "
@@ -475,7 +475,7 @@ CATALOGUE: dict[str, tuple[Remedy, ...]] = {
             "feature order, label encoding) to training and validation data",
         ),
     ),
-    F.VAL_TURNED_UP: (
+    Code.VAL_TURNED_UP: (
         EARLY_STOP,
         AUGMENT,
         DROPOUT,
@@ -485,9 +485,9 @@ CATALOGUE: dict[str, tuple[Remedy, ...]] = {
             "smaller_model", "or use a smaller model: fewer parameters to memorise with", _smaller
         ),
     ),
-    F.GAP_GROWING: (WEIGHT_DECAY, DROPOUT, AUGMENT, MORE_DATA, EARLY_STOP),
-    F.ACC_GAP: (AUGMENT,),
-    F.CONVERGED: (
+    Code.GAP_GROWING: (WEIGHT_DECAY, DROPOUT, AUGMENT, MORE_DATA, EARLY_STOP),
+    Code.ACC_GAP: (AUGMENT,),
+    Code.CONVERGED: (
         Remedy(
             "ensemble",
             "optional: average a few independently trained models for a better validation score",
@@ -508,7 +508,7 @@ class _Words(dict):
         return "{" + key + "}"
 
 
-def suggest(codes: list[str], c: Curves, best_step: int | None, limit: int = 5) -> list[dict]:
+def suggest(codes: list[Code], c: Curves, best_step: int | None, limit: int = 5) -> list[dict]:
     """Suggestions for the findings, in order, one per action, at most `limit`."""
     ctx = Ctx(c, best_step)
     words = _Words(ctx.words())

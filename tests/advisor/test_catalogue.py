@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from service.advisor import RunFacts, diagnose
-from service.advisor import findings as F
 from service.advisor.checks import CHECKS
+from service.advisor.findings import Code
 from service.advisor.remedies import ACTIONS, CATALOGUE
 from tests.advisor.conftest import CURVES, load
 
@@ -17,8 +17,8 @@ JOBSPEC_SECTIONS = {
 
 
 def test_every_finding_code_has_a_remedy():
-    assert set(F.CODES) == set(CATALOGUE)
-    for code in F.CODES:
+    assert set(Code) == set(CATALOGUE)
+    for code in Code:
         assert CATALOGUE[code], f"no remedy for {code}"
 
 
@@ -56,3 +56,9 @@ def test_image_jobs_get_image_augmentation():
     d = diagnose(series, RunFacts(spec=spec, meta={"task": "classification", "num_classes": 10}))
     augment = next(s for s in d.suggestions if s.action == "add_augmentation")
     assert augment.patch == {"augmentation": {"hflip": True, "random_crop": {"padding": 4}}}
+
+
+def test_finding_codes_read_and_serialise_as_their_strings():
+    assert Code.LOSS_STUCK == "loss_stuck" and f"{Code.LOSS_STUCK}" == "loss_stuck"
+    assert json.dumps({Code.ACC_GAP: Code.LOSS_HIGH}) == '{"acc_gap": "loss_high"}'
+    assert len({code.value for code in Code}) == len(Code)
