@@ -59,6 +59,12 @@ def _batchnorm(cfg: ModelConfig) -> bool:
     return ARCHS[cfg.arch].batchnorm if cfg.batchnorm is None else cfg.batchnorm
 
 
+def _head(cfg: ModelConfig, features: int, num_outputs: int) -> list[nn.Module]:
+    """The classifier every conv arch ends with: flatten, [dropout], one Linear layer."""
+    dropout = [nn.Dropout(cfg.dropout)] if cfg.dropout else []
+    return [nn.Flatten(), *dropout, nn.Linear(features, num_outputs)]
+
+
 def linear(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int) -> nn.Module:
     return nn.Sequential(nn.Flatten(), nn.Linear(math.prod(input_shape), num_outputs))
 
@@ -89,11 +95,7 @@ def cnn1d(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int) -> n
         layers.append(ACTIVATIONS[cfg.activation]())
         channels = width
     length = cnn1d_lengths(length, depth)[-1]
-    layers.append(nn.Flatten())
-    if cfg.dropout:
-        layers.append(nn.Dropout(cfg.dropout))
-    layers.append(nn.Linear(channels * length, num_outputs))
-    return nn.Sequential(*layers)
+    return nn.Sequential(*layers, *_head(cfg, channels * length, num_outputs))
 
 
 def cnn(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int) -> nn.Module:
@@ -108,11 +110,7 @@ def cnn(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int) -> nn.
             layers.append(nn.BatchNorm2d(out))
         layers += [ACTIVATIONS[cfg.activation](), nn.MaxPool2d(2)]
         channels = out
-    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
-    if cfg.dropout:
-        layers.append(nn.Dropout(cfg.dropout))
-    layers.append(nn.Linear(channels, num_outputs))
-    return nn.Sequential(*layers)
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), *_head(cfg, channels, num_outputs))
 
 
 class BasicBlock(nn.Module):
@@ -150,11 +148,7 @@ def resnet18(cfg: ModelConfig, input_shape: tuple[int, ...], num_outputs: int) -
         cout = base * 2**stage
         layers += [BasicBlock(cin, cout, stride, norm, act), BasicBlock(cout, cout, 1, norm, act)]
         cin = cout
-    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
-    if cfg.dropout:
-        layers.append(nn.Dropout(cfg.dropout))
-    layers.append(nn.Linear(cin, num_outputs))
-    return nn.Sequential(*layers)
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), *_head(cfg, cin, num_outputs))
 
 
 ModelFactory = Callable[["ModelConfig", tuple[int, ...], int], nn.Module]
