@@ -44,11 +44,11 @@ def run_checks(c: Curves, t: Thresholds) -> dict[Code, Finding]:
 
 
 def _tail_mask(s: Series, t: Thresholds) -> np.ndarray:
-    """The end of the run: its last tail_fraction of steps, at least three points."""
+    """The end of the run: its last tail_fraction of steps, at least tail_min_points points."""
     mask = s.since(t.tail_fraction)
-    if mask.sum() < 3:
+    if mask.sum() < t.tail_min_points:
         mask = np.zeros(len(s), dtype=bool)
-        mask[-3:] = True
+        mask[-t.tail_min_points :] = True
     return mask
 
 
@@ -89,24 +89,34 @@ def _is_falling(fall: tuple[float, float] | None, t: Thresholds) -> bool:
     return fall is not None and fall[0] >= t.improving_drop and fall[1] >= t.improving_abs
 
 
-def _moving_average(values: np.ndarray, k: int) -> np.ndarray:
-    if k <= 1 or len(values) < 3 * k:
+def _moving_average(values: np.ndarray, t: Thresholds) -> np.ndarray:
+    """Centred moving average of val_smooth points (ends padded); raw below
+    val_smooth_min_windows windows of points."""
+    k = t.val_smooth
+    if k <= 1 or len(values) < t.val_smooth_min_windows * k:
         return values
     kernel = np.ones(k) / k
     padded = np.concatenate([np.full(k // 2, values[0]), values, np.full(k // 2, values[-1])])
     return np.convolve(padded, kernel, mode="valid")[: len(values)]
 
 
-def _acc(s: Series | None) -> Series | None:
+def _acc(s: Series | None, t: Thresholds) -> Series | None:
     """Accuracy as a fraction (clients also send percentages)."""
     if s is None:
         return None
     fin = s.finite()
     if len(fin) == 0:
         return None
-    if fin.values.max() > 1.5:  # a fraction never exceeds 1; a percentage soon does
+    if fin.values.max() > t.percent_above:  # a fraction never exceeds 1; a percentage soon does
         return Series(fin.steps, fin.values / 100.0)
     return fin
+
+
+def _oscillation_start(n: int, t: Thresholds) -> int:
+    """Index of the first point oscillation is judged from: the last oscillation_window of
+    the run, with the point before it (for the first jump); never the run's first point,
+    which may be an untrained model's spike."""
+    return max(1, int(n * (1.0 - t.oscillation_window)) - 1)
 
 
 def _n(s: Series) -> int:
@@ -125,14 +135,14 @@ def check_enough_data(c: Curves, t: Thresholds) -> Finding | None:
     """Too few points of any loss to read a trend."""
     if c.train is None and c.val is None:
         msg = "no loss series was logged (looked for train_loss, loss, val_loss and aliases)"
-        return Finding(Code.TOO_FEW_POINTS, (evidence("train_loss.points", 0.0, msg),), 1.0)
+        ev = evidence("train_loss.points", 0.0, msg)
+        return Finding(Code.TOO_FEW_POINTS, (ev,), t.confidence.certain)
     n = len(c.loss.finite())
     if n >= t.min_points:
         return None
     msg = f"{_loss_name(c)} has {n} finite point(s); {t.min_points} are needed to see a trend"
-    return Finding(
-        Code.TOO_FEW_POINTS, (evidence("train_loss.points", float(n), msg, t.min_points),), 1.0
-    )
+    ev = evidence("train_loss.points", float(n), msg, t.min_points)
+    return Finding(Code.TOO_FEW_POINTS, (ev,), t.confidence.certain)
 
 
 # --- diverging -------------------------------------------------------------------------------
@@ -158,7 +168,8 @@ def check_loss_nonfinite(c: Curves, t: Thresholds) -> Finding | None:
             f"{int(bad.sum())} of {len(s)} points are not finite"
         )
         signal = name.replace(" ", "_") + ".nonfinite"
-        return Finding(Code.LOSS_NONFINITE, (evidence(signal, kind, msg),), 1.0, s.step(i))
+        ev = evidence(signal, kind, msg)
+        return Finding(Code.LOSS_NONFINITE, (ev,), t.confidence.certain, s.step(i))
     return None
 
 
@@ -181,7 +192,8 @@ def check_loss_explodes(c: Curves, t: Thresholds) -> Finding | None:
         f"since {c.unit} {s.step(i)}"
     )
     ev = evidence("train_loss.end_over_start", ratio, msg, t.explode_ratio)
-    return Finding(Code.LOSS_EXPLODED, (ev,), strength(math.log(ratio), math.log(3), 5), s.step(i))
+    sure = strength(math.log(ratio), math.log(t.explode_ratio), t.explode_far_log)
+    return Finding(Code.LOSS_EXPLODED, (ev,), sure, s.step(i))
 
 
 # --- oscillating -----------------------------------------------------------------------------
@@ -192,9 +204,9 @@ def check_loss_oscillates(c: Curves, t: Thresholds) -> Finding | None:
     """Large up-and-down jumps of the training loss over the second half of the run."""
     s = c.loss.finite()
     n = len(s)
-    if n < 8:
+    if n < t.oscillation_min_points:
         return None
-    first = max(1, n // 2 - 1)  # the second half: an early wobble that settled is no fault
+    first = _oscillation_start(n, t)
     w = s.values[first:]
     floor = t.jump_floor * c.scale
     d = np.diff(np.log(w - min(0.0, float(w.min())) + floor))
@@ -210,7 +222,8 @@ def check_loss_oscillates(c: Curves, t: Thresholds) -> Finding | None:
         f"largest {math.exp(np.abs(d).max()):.2g}x) instead of settling"
     )
     ev = evidence("train_loss.jump_rate", rate, msg, t.oscillation_rate)
-    return Finding(Code.LOSS_OSCILLATES, (ev,), strength(rate, t.oscillation_rate, 0.5), since)
+    sure = strength(rate, t.oscillation_rate, t.oscillation_far)
+    return Finding(Code.LOSS_OSCILLATES, (ev,), sure, since)
 
 
 # --- stuck -----------------------------------------------------------------------------------
@@ -235,13 +248,14 @@ def check_loss_stuck(c: Curves, t: Thresholds) -> Finding | None:
         f"{c.ref_name}: it {moved} in the whole run"
     )
     ev = evidence("train_loss.progress", progress, msg, t.stuck_progress)
-    return Finding(Code.LOSS_STUCK, (ev,), strength(-progress, -t.stuck_progress, 0.0), s.step(0))
+    sure = strength(-progress, -t.stuck_progress, -t.stuck_far)
+    return Finding(Code.LOSS_STUCK, (ev,), sure, s.step(0))
 
 
 @check
 def check_accuracy_at_chance(c: Curves, t: Thresholds) -> Finding | None:
     """Training accuracy stays at chance even if the loss moves (e.g. saturated MSE)."""
-    a = _acc(c.train_acc)
+    a = _acc(c.train_acc, t)
     if c.task != "classification" or a is None or len(a) < t.min_points:
         return None
     base = 1.0 / c.num_classes if c.num_classes else float(a.values[0])
@@ -257,7 +271,8 @@ def check_accuracy_at_chance(c: Curves, t: Thresholds) -> Finding | None:
         f"it gained {gain:.0%} of what it could"
     )
     ev = evidence("train_acc.gain_over_chance", gain, msg, t.chance_acc_gain)
-    return Finding(Code.ACC_AT_CHANCE, (ev,), strength(-gain, -t.chance_acc_gain, 0.0), a.step(0))
+    sure = strength(-gain, -t.chance_acc_gain, -t.chance_acc_far)
+    return Finding(Code.ACC_AT_CHANCE, (ev,), sure, a.step(0))
 
 
 @check
@@ -273,17 +288,17 @@ def check_loss_blew_up(c: Curves, t: Thresholds) -> Finding | None:
             f"{v[0] / c.start:.0f}x the {c.start:.3g} that followed"
         )
         ev = evidence("train_loss.first_spike", float(v[0] / c.start), msg, t.spike_ratio)
-        return Finding(Code.LOSS_BLEW_UP, (ev,), 1.0, s.step(0))
+        return Finding(Code.LOSS_BLEW_UP, (ev,), t.confidence.certain, s.step(0))
     end = _end(s, t)
     if not v[0] > 0:
         return None
     rise = end / v[0] - 1.0
-    if rise < t.rise_ratio or end < 0.5 * (c.chance_loss or 0.0):
+    if rise < t.rise_ratio or end < t.rise_min_level * (c.chance_loss or 0.0):
         return None
     how = f"{rise:.1%}" if rise < 10 else f"{end / v[0]:.3g}x"
     msg = f"{_loss_name(c)} ended at {end:.4g}, {how} above its first {c.unit} ({v[0]:.4g})"
     ev = evidence("train_loss.rise_over_start", rise, msg, t.rise_ratio)
-    return Finding(Code.LOSS_BLEW_UP, (ev,), strength(rise, t.rise_ratio, 0.3), s.step(0))
+    return Finding(Code.LOSS_BLEW_UP, (ev,), strength(rise, t.rise_ratio, t.rise_far), s.step(0))
 
 
 def _lr(c: Curves) -> float | None:
@@ -301,7 +316,10 @@ def check_lr_too_high(c: Curves, t: Thresholds) -> Finding | None:
         return None
     msg = f"lr {lr:.3g} is {lr / typical:.0f}x the usual {typical:.0e} for {c.hyper.optimizer}"
     ev = evidence("params.lr_ratio", lr / typical, msg, t.lr_high_factor)
-    return Finding(Code.LR_HIGH, (ev,), strength(math.log10(lr / typical), 1.5, 3.0))
+    sure = strength(
+        math.log10(lr / typical), math.log10(t.lr_high_factor), math.log10(t.lr_high_far)
+    )
+    return Finding(Code.LR_HIGH, (ev,), sure)
 
 
 @check
@@ -312,28 +330,31 @@ def check_lr_too_low(c: Curves, t: Thresholds) -> Finding | None:
         return None
     msg = f"lr {lr:.3g} is 1/{typical / lr:.0f} of the usual {typical:.0e} for {c.hyper.optimizer}"
     ev = evidence("params.lr_ratio", lr / typical, msg, t.lr_low_factor)
-    return Finding(Code.LR_LOW, (ev,), strength(-math.log10(lr / typical), 2.0, 4.0))
+    sure = strength(
+        -math.log10(lr / typical), -math.log10(t.lr_low_factor), -math.log10(t.lr_low_far)
+    )
+    return Finding(Code.LR_LOW, (ev,), sure)
 
 
 @check
 def check_steady_crawl(c: Curves, t: Thresholds) -> Finding | None:
     """A loss that falls on nearly every step but by almost nothing: the lr is too low."""
     s = c.loss.finite()
-    if len(s) < 5:
+    if len(s) < t.crawl_min_points:
         return None
     ref = c.chance_loss if c.chance_loss is not None else c.start
     if not ref > 0:
         return None
     progress = (s.values[0] - _end(s, t)) / ref
     falls = float((np.diff(s.values) < 0).mean())
-    if falls < t.steady_descent or progress >= 2 * t.stuck_progress:
+    if falls < t.steady_descent or progress >= t.crawl_progress:
         return None
     msg = (
         f"{_loss_name(c)} fell on {falls:.0%} of {c.unit}s, but only {progress:.1%} "
         f"of {c.ref_name} in total: a steady crawl"
     )
     ev = evidence("train_loss.falling_fraction", falls, msg, t.steady_descent)
-    return Finding(Code.STEADY_CRAWL, (ev,), strength(falls, t.steady_descent, 1.0))
+    return Finding(Code.STEADY_CRAWL, (ev,), strength(falls, t.steady_descent, t.steady_far))
 
 
 @check
@@ -342,7 +363,8 @@ def check_mse_on_classes(c: Curves, t: Thresholds) -> Finding | None:
     if c.task != "classification" or not c.hyper.mse:
         return None
     msg = f"a classifier trained with {c.hyper.loss} loss: MSE on class probabilities saturates"
-    return Finding(Code.MSE_ON_CLASSES, (evidence("params.loss", c.hyper.loss, msg),), 0.8)
+    ev = evidence("params.loss", c.hyper.loss, msg)
+    return Finding(Code.MSE_ON_CLASSES, (ev,), t.confidence.likely)
 
 
 @check
@@ -356,7 +378,7 @@ def check_deep_saturating(c: Curves, t: Thresholds) -> Finding | None:
         f"the gradient (sigmoid' <= 0.25)"
     )
     ev = evidence("params.depth", float(h.depth or 0), msg, t.deep_layers)
-    return Finding(Code.DEEP_SATURATING, (ev,), strength(h.depth or 0, t.deep_layers, 8))
+    return Finding(Code.DEEP_SATURATING, (ev,), strength(h.depth or 0, t.deep_layers, t.deep_far))
 
 
 @check
@@ -368,11 +390,11 @@ def check_grad_tiny(c: Curves, t: Thresholds) -> Finding | None:
         return None
     end = _end(g, t)
     ref = c.chance_loss if c.chance_loss is not None else c.start
-    if end >= t.grad_tiny or _end(s, t) < 0.5 * ref:
+    if end >= t.grad_tiny or _end(s, t) < t.grad_tiny_min_level * ref:
         return None
     msg = f"gradient norm is {end:.2g} at the end while the loss is still {_end(s, t):.3g}"
     ev = evidence("grad_norm.end", end, msg, t.grad_tiny)
-    return Finding(Code.GRAD_TINY, (ev,), 0.8)
+    return Finding(Code.GRAD_TINY, (ev,), t.confidence.likely)
 
 
 # --- underfitting ----------------------------------------------------------------------------
@@ -396,11 +418,13 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     if _is_falling(_train_falling(c, t), t):
         return None  # high, but still coming down: not a plateau
     msg = f"train loss ends at {end:.3g}, {ratio:.0%} of {c.ref_name} and has stopped falling"
-    a = _acc(c.train_acc)
+    a = _acc(c.train_acc, t)
     if a is not None and len(a):
-        msg += f" (train accuracy {_end(a, t) if len(a) >= 3 else a.values[-1]:.1%})"
+        last = _end(a, t) if len(a) >= t.tail_min_points else a.values[-1]
+        msg += f" (train accuracy {last:.1%})"
     ev = evidence("train_loss.end_over_chance", ratio, msg, limit)
-    return Finding(Code.LOSS_HIGH, (ev,), strength(ratio, limit, min(1.0, 3 * limit)))
+    far = min(t.high_loss_far_cap, t.high_loss_far_factor * limit)
+    return Finding(Code.LOSS_HIGH, (ev,), strength(ratio, limit, far))
 
 
 @check
@@ -422,9 +446,9 @@ def check_still_improving(c: Curves, t: Thresholds) -> Finding | None:
     v = c.val.finite() if c.val is not None and c.train is not None else None
     if v is not None and len(v) >= t.min_points:
         vmask = v.steps >= s.steps[mask][0]
-        if vmask.sum() < 2:
+        if vmask.sum() < t.val_tail_min_points:
             vmask = np.zeros(len(v), dtype=bool)
-            vmask[-2:] = True
+            vmask[-t.val_tail_min_points :] = True
         vslope = _slope(v, vmask)
         vlevel = median(v.values[vmask])
         vfall = min(-vslope * (float(v.steps[-1] - v.steps[0]) + 1.0), vlevel)
@@ -439,7 +463,8 @@ def check_still_improving(c: Curves, t: Thresholds) -> Finding | None:
                 t.improving_val_drop,
             )
         )
-    return Finding(Code.STILL_IMPROVING, tuple(items), strength(rel, t.improving_drop, 0.5))
+    sure = strength(rel, t.improving_drop, t.improving_far)
+    return Finding(Code.STILL_IMPROVING, tuple(items), sure)
 
 
 # --- validation against training -------------------------------------------------------------
@@ -477,7 +502,7 @@ def check_val_not_tracking(c: Curves, t: Thresholds) -> Finding | None:
         f"and it ended at {end:.3g}{times} while train loss fell {progress:.0%}"
     )
     items = [evidence("val_loss.gain_from_first", gain, msg, t.mismatch_val_gain)]
-    va = _acc(c.val_acc)
+    va = _acc(c.val_acc, t)
     if va is not None and len(va) >= t.min_points and c.num_classes:
         items.append(
             evidence(
@@ -486,7 +511,8 @@ def check_val_not_tracking(c: Curves, t: Thresholds) -> Finding | None:
                 f"val accuracy ends at {_end(va, t):.1%} (chance is {1 / c.num_classes:.1%})",
             )
         )
-    return Finding(Code.VAL_NOT_TRACKING, tuple(items), strength(progress, 0.3, 0.9), v.step(0))
+    sure = strength(progress, t.mismatch_train_progress, t.mismatch_far)
+    return Finding(Code.VAL_NOT_TRACKING, tuple(items), sure, v.step(0))
 
 
 @check
@@ -496,9 +522,9 @@ def check_val_turned_up(c: Curves, t: Thresholds) -> Finding | None:
     if pair is None:
         return None
     tr, v = pair
-    smooth = _moving_average(v.values, 3)
+    smooth = _moving_average(v.values, t)
     best = int(np.argmin(smooth))
-    if best > len(v) - 3:
+    if best > len(v) - 1 - t.val_after_best:
         return None
     end = _end(v, t)
     low = float(smooth[best])
@@ -509,13 +535,13 @@ def check_val_turned_up(c: Curves, t: Thresholds) -> Finding | None:
     fall = (at_best - train_end) / at_best if at_best > 0 else 0.0
     if fall < t.train_fall:
         return None
-    step = v.step(int(np.argmin(v.values[:-2])))  # the raw best: where to stop early
+    step = v.step(int(np.argmin(v.values[: -t.val_after_best])))  # the raw best: stop there
     msg = (
         f"val loss rose {rise:.0%} from its best {low:.3g} at {c.unit} {step} to {end:.3g}, "
         f"while train loss fell from {at_best:.3g} to {train_end:.3g}"
     )
     ev = evidence("val_loss.rise_from_best", rise, msg, t.val_rise)
-    return Finding(Code.VAL_TURNED_UP, (ev,), strength(rise, t.val_rise, 0.5), step)
+    return Finding(Code.VAL_TURNED_UP, (ev,), strength(rise, t.val_rise, t.val_rise_far), step)
 
 
 @check
@@ -527,13 +553,13 @@ def check_gap_growing(c: Curves, t: Thresholds) -> Finding | None:
     tr, v = pair
     gap = v.values - tr.at(v.steps)
     end_mask = _tail_mask(v, t)
-    mid = v.steps[0] + 0.5 * (v.steps[-1] - v.steps[0])
+    mid = v.steps[0] + t.gap_window * (v.steps[-1] - v.steps[0])
     mid_i = int(np.argmin(np.abs(v.steps - mid)))
     gap_end, gap_mid = median(gap[end_mask]), float(gap[mid_i])
     size = gap_end / c.scale
     growth = (gap_end - gap_mid) / abs(gap_mid) if gap_mid != 0 else math.inf
     val_end = _end(v, t)
-    stalled = val_end >= float(v.values[mid_i]) * (1.0 - t.improving_drop / 2)
+    stalled = val_end >= float(v.values[mid_i]) * (1.0 - t.gap_val_stall)
     if size < t.gap_large or growth < t.gap_growth or not stalled:
         return None
     msg = (
@@ -541,13 +567,13 @@ def check_gap_growing(c: Curves, t: Thresholds) -> Finding | None:
         f"{v.step(mid_i)} to {gap_end:.3g} ({size:.0%} of {c.ref_name}) while val loss stalled"
     )
     ev = evidence("gap.end_over_scale", size, msg, t.gap_large)
-    return Finding(Code.GAP_GROWING, (ev,), strength(size, t.gap_large, 1.0), v.step(mid_i))
+    return Finding(Code.GAP_GROWING, (ev,), strength(size, t.gap_large, t.gap_far), v.step(mid_i))
 
 
 @check
 def check_accuracy_gap(c: Curves, t: Thresholds) -> Finding | None:
     """Train accuracy well above validation accuracy at the end."""
-    a, va = _acc(c.train_acc), _acc(c.val_acc)
+    a, va = _acc(c.train_acc, t), _acc(c.val_acc, t)
     if a is None or va is None or len(a) < t.min_points or len(va) < t.min_points:
         return None
     gap = _end(a, t) - _end(va, t)
@@ -558,7 +584,7 @@ def check_accuracy_gap(c: Curves, t: Thresholds) -> Finding | None:
         f"(a gap of {gap * 100:.0f} points)"
     )
     ev = evidence("acc.gap", gap, msg, t.acc_gap)
-    return Finding(Code.ACC_GAP, (ev,), strength(gap, 0.1, 0.5))
+    return Finding(Code.ACC_GAP, (ev,), strength(gap, t.acc_gap, t.acc_gap_far))
 
 
 # --- healthy ---------------------------------------------------------------------------------

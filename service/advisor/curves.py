@@ -124,9 +124,10 @@ class Series:
         return np.interp(steps, fin.steps, fin.values)
 
 
-def bin_series(series: Series, edges: np.ndarray) -> Series:
-    """Average the points of each bin (edges[i-1], edges[i]]; a bin of mostly non-finite
-    points becomes nan (the loss was NaN during that epoch); empty bins are dropped."""
+def bin_series(series: Series, edges: np.ndarray, finite_share: float) -> Series:
+    """Average the points of each bin (edges[i-1], edges[i]]; a bin whose finite points are
+    at most `finite_share` of its points becomes nan (the loss was NaN during that epoch);
+    empty bins are dropped."""
     if len(series) == 0 or len(edges) == 0:
         return series
     idx = np.searchsorted(edges, series.steps, side="left")
@@ -139,7 +140,7 @@ def bin_series(series: Series, edges: np.ndarray) -> Series:
     sums = np.bincount(idx[fin], weights=values[fin], minlength=n)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = sums / count_fin
-    mean[2 * count_fin <= count] = math.nan
+    mean[count_fin <= finite_share * count] = math.nan
     keep = count > 0
     return Series(edges[keep].astype(float), mean[keep])
 
@@ -193,12 +194,16 @@ class Curves:
 def _dense(train: Series, val: Series | None, step_unit: str, t: Thresholds) -> bool:
     if step_unit == "batch":
         return True
-    return val is not None and len(val) >= 3 and len(train) >= t.dense_ratio * len(val)
+    return (
+        val is not None
+        and len(val) >= t.dense_min_val_points
+        and len(train) >= t.dense_ratio * len(val)
+    )
 
 
-def _epoch_edges(train: Series, val: Series | None, bins: int) -> np.ndarray:
+def _epoch_edges(train: Series, val: Series | None, bins: int, t: Thresholds) -> np.ndarray:
     """Bin edges for dense logging: the validation steps, else `bins` evenly sized groups."""
-    if val is not None and len(val) >= 3:
+    if val is not None and len(val) >= t.dense_min_val_points:
         edges = val.steps
         if train.steps[-1] > edges[-1]:  # training points logged after the last validation
             edges = np.append(edges, train.steps[-1])
@@ -245,12 +250,12 @@ def _start(loss: Series, chance: float | None, t: Thresholds) -> tuple[float, bo
     fin = loss.finite().values
     if len(fin) == 0:
         return math.nan, False
-    after = median(fin[1:4]) if len(fin) > 1 else float(fin[0])
+    after = median(fin[1 : 1 + t.spike_next_points]) if len(fin) > 1 else float(fin[0])
     if chance is not None:
         spike = fin[0] > t.spike_ratio * max(after, chance)
     else:
         spike = fin[0] > t.spike_ratio_no_chance * after
-    if len(fin) > 2 and spike:
+    if len(fin) >= t.min_points and spike:
         return after, True
     return float(fin[0]), False
 
@@ -269,17 +274,17 @@ def build_curves(series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresh
     step_unit = str((facts.meta or {}).get("step_unit") or "epoch")
     train, val = parsed["train_loss"], parsed["val_loss"]
     if train is not None and _dense(train, val, step_unit, t):
-        edges = _epoch_edges(train, val, t.dense_bins)
+        edges = _epoch_edges(train, val, t.dense_bins, t)
         if len(edges) < len(train):
             notes.append(f"averaged {len(train)} training points into {len(edges)} intervals")
             for key in ("train_loss", "train_acc", "lr", "grad_norm"):
                 if parsed[key] is not None:
-                    parsed[key] = bin_series(parsed[key], edges)  # type: ignore[arg-type]
+                    parsed[key] = bin_series(parsed[key], edges, t.bin_finite_share)  # type: ignore[arg-type]
     elif train is not None and len(train) > t.max_points:  # bound the work on huge runs
-        edges = _epoch_edges(train, None, t.max_points)
+        edges = _epoch_edges(train, None, t.max_points, t)
         for key in ("train_loss", "train_acc", "lr", "grad_norm"):
             if parsed[key] is not None:
-                parsed[key] = bin_series(parsed[key], edges)  # type: ignore[arg-type]
+                parsed[key] = bin_series(parsed[key], edges, t.bin_finite_share)  # type: ignore[arg-type]
 
     hyper = read_hyper(facts)
     task = _task(facts, hyper, parsed["train_acc"] is not None or parsed["val_acc"] is not None)

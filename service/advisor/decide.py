@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from service.advisor.curves import Curves
 from service.advisor.findings import Code, Finding
+from service.advisor.thresholds import Confidence
 from service.schemas import DiagnosisStatus as S
 
 # Findings that support each status (shown as evidence after the deciding ones).
@@ -120,19 +121,21 @@ def supporting(verdict: Verdict, found: dict[Code, Finding]) -> tuple[Finding, .
     )
 
 
-def confidence(verdict: Verdict, c: Curves) -> float:
-    """How sure: past-threshold margin of the deciding finding, less for thin evidence."""
+def confidence(verdict: Verdict, c: Curves, w: Confidence) -> float:
+    """How sure: past-threshold margin of the deciding finding, less for thin evidence
+    (the weights `w` are thresholds.Confidence)."""
     if verdict.status == S.insufficient_data:
-        return 0.9
+        return w.insufficient
     if verdict.status == S.healthy:
-        score = 0.6 + (0.1 if c.val is not None else 0.0)
-        score += 0.1 if not verdict.in_progress else 0.0
-        score += 0.1 if c.train is not None and len(c.train) >= 10 else 0.0
+        score = w.healthy_base + (w.healthy_bonus if c.val is not None else 0.0)
+        score += w.healthy_bonus if not verdict.in_progress else 0.0
+        long_run = c.train is not None and len(c.train) >= w.long_run_points
+        score += w.healthy_bonus if long_run else 0.0
         return round(score, 2)
     margin = max((f.strength for f in verdict.deciding), default=0.0)
-    score = 0.6 + 0.35 * margin
+    score = w.base + w.margin_weight * margin
     if verdict.cause == "critical_point":
-        score -= 0.1  # a cause by elimination
-    if c.train is not None and len(c.train) < 5:
-        score -= 0.1
-    return round(max(0.3, min(0.99, score)), 2)
+        score -= w.by_elimination  # a cause by elimination
+    if c.train is not None and len(c.train) < w.short_run_points:
+        score -= w.short_run_penalty
+    return round(max(w.floor, min(w.ceiling, score)), 2)

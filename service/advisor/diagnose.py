@@ -68,7 +68,7 @@ def diagnose(
         run_id=facts.run_id,
         status=verdict.status,
         cause=verdict.cause,
-        confidence=confidence(verdict, curves),
+        confidence=confidence(verdict, curves, thresholds.confidence),
         summary=_summary(verdict, curves),
         since_step=verdict.deciding[0].since_step if verdict.deciding else None,
         best_step=best,
