@@ -119,6 +119,31 @@ def _oscillation_start(n: int, t: Thresholds) -> int:
     return max(1, int(n * (1.0 - t.oscillation_window)) - 1)
 
 
+def _past(
+    code: Code,
+    signal: str,
+    value: float,
+    threshold: float,
+    far: float,
+    msg: str,
+    since: int | None = None,
+) -> Finding:
+    """A finding with one piece of evidence, `signal` = `value` against `threshold`; its
+    strength is how far the value is past the threshold toward `far`."""
+    ev = evidence(signal, value, msg, threshold)
+    return Finding(code, (ev,), strength(value, threshold, far), since)
+
+
+def _loss_and_ref(c: Curves, min_points: int) -> tuple[Series, float] | None:
+    """The finite loss (None below `min_points` points) and the level it is judged
+    against: chance, else its start (None when that is not positive)."""
+    s = c.loss.finite()
+    if len(s) < min_points:
+        return None
+    ref = c.chance_loss if c.chance_loss is not None else c.start
+    return (s, ref) if ref > 0 else None
+
+
 def _n(s: Series) -> int:
     return len(s)
 
@@ -221,9 +246,15 @@ def check_loss_oscillates(c: Curves, t: Thresholds) -> Finding | None:
         f"of the last {len(d)} {c.unit}s ({int(up.sum())} up, {int(down.sum())} down; "
         f"largest {math.exp(np.abs(d).max()):.2g}x) instead of settling"
     )
-    ev = evidence("train_loss.jump_rate", rate, msg, t.oscillation_rate)
-    sure = strength(rate, t.oscillation_rate, t.oscillation_far)
-    return Finding(Code.LOSS_OSCILLATES, (ev,), sure, since)
+    return _past(
+        Code.LOSS_OSCILLATES,
+        "train_loss.jump_rate",
+        rate,
+        t.oscillation_rate,
+        t.oscillation_far,
+        msg,
+        since,
+    )
 
 
 # --- stuck -----------------------------------------------------------------------------------
@@ -232,12 +263,10 @@ def check_loss_oscillates(c: Curves, t: Thresholds) -> Finding | None:
 @check
 def check_loss_stuck(c: Curves, t: Thresholds) -> Finding | None:
     """Training loss barely leaves its start (chance level for classification)."""
-    s = c.loss.finite()
-    if len(s) < t.min_points:
+    loss = _loss_and_ref(c, t.min_points)
+    if loss is None:
         return None
-    ref = c.chance_loss if c.chance_loss is not None else c.start
-    if not ref > 0:
-        return None
+    s, ref = loss
     end = _end(s, t)
     progress = (ref - end) / ref
     if progress >= t.stuck_progress:
@@ -247,9 +276,15 @@ def check_loss_stuck(c: Curves, t: Thresholds) -> Finding | None:
         f"{_loss_name(c)} is {end:.4g} after {_n(s)} {c.unit}s, {end / ref:.0%} of "
         f"{c.ref_name}: it {moved} in the whole run"
     )
-    ev = evidence("train_loss.progress", progress, msg, t.stuck_progress)
-    sure = strength(-progress, -t.stuck_progress, -t.stuck_far)
-    return Finding(Code.LOSS_STUCK, (ev,), sure, s.step(0))
+    return _past(
+        Code.LOSS_STUCK,
+        "train_loss.progress",
+        progress,
+        t.stuck_progress,
+        t.stuck_far,
+        msg,
+        s.step(0),
+    )
 
 
 @check
@@ -270,9 +305,15 @@ def check_accuracy_at_chance(c: Curves, t: Thresholds) -> Finding | None:
         f"train accuracy is {end:.1%} after {len(a)} {c.unit}s, {base:.1%} at {what}: "
         f"it gained {gain:.0%} of what it could"
     )
-    ev = evidence("train_acc.gain_over_chance", gain, msg, t.chance_acc_gain)
-    sure = strength(-gain, -t.chance_acc_gain, -t.chance_acc_far)
-    return Finding(Code.ACC_AT_CHANCE, (ev,), sure, a.step(0))
+    return _past(
+        Code.ACC_AT_CHANCE,
+        "train_acc.gain_over_chance",
+        gain,
+        t.chance_acc_gain,
+        t.chance_acc_far,
+        msg,
+        a.step(0),
+    )
 
 
 @check
@@ -297,8 +338,15 @@ def check_loss_blew_up(c: Curves, t: Thresholds) -> Finding | None:
         return None
     how = f"{rise:.1%}" if rise < 10 else f"{end / v[0]:.3g}x"
     msg = f"{_loss_name(c)} ended at {end:.4g}, {how} above its first {c.unit} ({v[0]:.4g})"
-    ev = evidence("train_loss.rise_over_start", rise, msg, t.rise_ratio)
-    return Finding(Code.LOSS_BLEW_UP, (ev,), strength(rise, t.rise_ratio, t.rise_far), s.step(0))
+    return _past(
+        Code.LOSS_BLEW_UP,
+        "train_loss.rise_over_start",
+        rise,
+        t.rise_ratio,
+        t.rise_far,
+        msg,
+        s.step(0),
+    )
 
 
 def _lr(c: Curves) -> float | None:
@@ -339,12 +387,10 @@ def check_lr_too_low(c: Curves, t: Thresholds) -> Finding | None:
 @check
 def check_steady_crawl(c: Curves, t: Thresholds) -> Finding | None:
     """A loss that falls on nearly every step but by almost nothing: the lr is too low."""
-    s = c.loss.finite()
-    if len(s) < t.crawl_min_points:
+    loss = _loss_and_ref(c, t.crawl_min_points)
+    if loss is None:
         return None
-    ref = c.chance_loss if c.chance_loss is not None else c.start
-    if not ref > 0:
-        return None
+    s, ref = loss
     progress = (s.values[0] - _end(s, t)) / ref
     falls = float((np.diff(s.values) < 0).mean())
     if falls < t.steady_descent or progress >= t.crawl_progress:
@@ -353,8 +399,9 @@ def check_steady_crawl(c: Curves, t: Thresholds) -> Finding | None:
         f"{_loss_name(c)} fell on {falls:.0%} of {c.unit}s, but only {progress:.1%} "
         f"of {c.ref_name} in total: a steady crawl"
     )
-    ev = evidence("train_loss.falling_fraction", falls, msg, t.steady_descent)
-    return Finding(Code.STEADY_CRAWL, (ev,), strength(falls, t.steady_descent, t.steady_far))
+    return _past(
+        Code.STEADY_CRAWL, "train_loss.falling_fraction", falls, t.steady_descent, t.steady_far, msg
+    )
 
 
 @check
@@ -377,8 +424,8 @@ def check_deep_saturating(c: Curves, t: Thresholds) -> Finding | None:
         f"{h.depth} hidden layers of {h.activation} without BatchNorm: each layer shrinks "
         f"the gradient (sigmoid' <= 0.25)"
     )
-    ev = evidence("params.depth", float(h.depth or 0), msg, t.deep_layers)
-    return Finding(Code.DEEP_SATURATING, (ev,), strength(h.depth or 0, t.deep_layers, t.deep_far))
+    depth = float(h.depth or 0)
+    return _past(Code.DEEP_SATURATING, "params.depth", depth, t.deep_layers, t.deep_far, msg)
 
 
 @check
@@ -422,9 +469,8 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     if a is not None and len(a):
         last = _end(a, t) if len(a) >= t.tail_min_points else a.values[-1]
         msg += f" (train accuracy {last:.1%})"
-    ev = evidence("train_loss.end_over_chance", ratio, msg, limit)
     far = min(t.high_loss_far_cap, t.high_loss_far_factor * limit)
-    return Finding(Code.LOSS_HIGH, (ev,), strength(ratio, limit, far))
+    return _past(Code.LOSS_HIGH, "train_loss.end_over_chance", ratio, limit, far, msg)
 
 
 @check
@@ -540,8 +586,9 @@ def check_val_turned_up(c: Curves, t: Thresholds) -> Finding | None:
         f"val loss rose {rise:.0%} from its best {low:.3g} at {c.unit} {step} to {end:.3g}, "
         f"while train loss fell from {at_best:.3g} to {train_end:.3g}"
     )
-    ev = evidence("val_loss.rise_from_best", rise, msg, t.val_rise)
-    return Finding(Code.VAL_TURNED_UP, (ev,), strength(rise, t.val_rise, t.val_rise_far), step)
+    return _past(
+        Code.VAL_TURNED_UP, "val_loss.rise_from_best", rise, t.val_rise, t.val_rise_far, msg, step
+    )
 
 
 @check
@@ -566,8 +613,8 @@ def check_gap_growing(c: Curves, t: Thresholds) -> Finding | None:
         f"the gap between val and train loss grew from {gap_mid:.3g} at {c.unit} "
         f"{v.step(mid_i)} to {gap_end:.3g} ({size:.0%} of {c.ref_name}) while val loss stalled"
     )
-    ev = evidence("gap.end_over_scale", size, msg, t.gap_large)
-    return Finding(Code.GAP_GROWING, (ev,), strength(size, t.gap_large, t.gap_far), v.step(mid_i))
+    since = v.step(mid_i)
+    return _past(Code.GAP_GROWING, "gap.end_over_scale", size, t.gap_large, t.gap_far, msg, since)
 
 
 @check
@@ -583,8 +630,7 @@ def check_accuracy_gap(c: Curves, t: Thresholds) -> Finding | None:
         f"train accuracy {_end(a, t):.1%} vs val accuracy {_end(va, t):.1%} at the end "
         f"(a gap of {gap * 100:.0f} points)"
     )
-    ev = evidence("acc.gap", gap, msg, t.acc_gap)
-    return Finding(Code.ACC_GAP, (ev,), strength(gap, t.acc_gap, t.acc_gap_far))
+    return _past(Code.ACC_GAP, "acc.gap", gap, t.acc_gap, t.acc_gap_far, msg)
 
 
 # --- healthy ---------------------------------------------------------------------------------

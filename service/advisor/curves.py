@@ -260,6 +260,14 @@ def _start(loss: Series, chance: float | None, t: Thresholds) -> tuple[float, bo
     return float(fin[0]), False
 
 
+def _bin_training_side(parsed: dict[str, Series | None], edges: np.ndarray, t: Thresholds) -> None:
+    """Average the series logged with the training loss (per batch) into the bins, in place."""
+    for key in ("train_loss", "train_acc", "lr", "grad_norm"):
+        s = parsed[key]
+        if s is not None:
+            parsed[key] = bin_series(s, edges, t.bin_finite_share)
+
+
 def build_curves(series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresholds) -> Curves:
     keys = resolve_metric_keys(list(series))
     notes: list[str] = []
@@ -277,14 +285,9 @@ def build_curves(series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresh
         edges = _epoch_edges(train, val, t.dense_bins, t)
         if len(edges) < len(train):
             notes.append(f"averaged {len(train)} training points into {len(edges)} intervals")
-            for key in ("train_loss", "train_acc", "lr", "grad_norm"):
-                if parsed[key] is not None:
-                    parsed[key] = bin_series(parsed[key], edges, t.bin_finite_share)  # type: ignore[arg-type]
+            _bin_training_side(parsed, edges, t)
     elif train is not None and len(train) > t.max_points:  # bound the work on huge runs
-        edges = _epoch_edges(train, None, t.max_points, t)
-        for key in ("train_loss", "train_acc", "lr", "grad_norm"):
-            if parsed[key] is not None:
-                parsed[key] = bin_series(parsed[key], edges, t.bin_finite_share)  # type: ignore[arg-type]
+        _bin_training_side(parsed, _epoch_edges(train, None, t.max_points, t), t)
 
     hyper = read_hyper(facts)
     task = _task(facts, hyper, parsed["train_acc"] is not None or parsed["val_acc"] is not None)
