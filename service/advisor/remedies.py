@@ -135,7 +135,7 @@ def raised_lr(ctx: Ctx) -> float:
 
 def patience(ctx: Ctx) -> int:
     """Early-stopping patience: a tenth of the run, between 3 and 10 epochs."""
-    n = ctx.epochs or 30
+    n = ctx.epochs or 30  # length unknown: as for a 30-epoch run
     return int(min(10, max(3, round(n / 10))))
 
 
@@ -153,6 +153,7 @@ def _raise_lr(ctx: Ctx) -> dict[str, Any] | None:
 
 
 def _warmup(ctx: Ctx) -> dict[str, Any]:
+    # a tenth of the run, between 1 and 5 epochs (1 when the length is unknown)
     return {"schedule": {"warmup_epochs": int(min(5, max(1, (ctx.epochs or 10) // 10)))}}
 
 
@@ -161,15 +162,15 @@ def _decay(ctx: Ctx) -> dict[str, Any]:
 
 
 def _clip(ctx: Ctx) -> dict[str, Any]:
-    return {"training": {"grad_clip": 1.0}}
+    return {"training": {"grad_clip": 1.0}}  # the usual max-norm; CLIP's rationale names it
 
 
 def _adam(ctx: Ctx) -> dict[str, Any]:
-    return {"optimizer": {"name": "adam", "lr": 1e-3}}
+    return {"optimizer": {"name": "adam", "lr": 1e-3}}  # Adam's usual lr (catalogue usual_lr)
 
 
 def _momentum(ctx: Ctx) -> dict[str, Any]:
-    return {"optimizer": {"momentum": 0.9}}
+    return {"optimizer": {"momentum": 0.9}}  # the standard heavy-ball value
 
 
 def _larger_batch(ctx: Ctx) -> dict[str, Any] | None:
@@ -197,11 +198,11 @@ def _cross_entropy(ctx: Ctx) -> dict[str, Any]:
 def _bigger(ctx: Ctx) -> dict[str, Any] | None:
     arch = str(ctx.section("model").get("arch") or ctx.c.hyper.arch or "")
     if arch == "linear":
-        return {"model": {"arch": "mlp", "widths": [128, 128]}}
+        return {"model": {"arch": "mlp", "widths": [128, 128]}}  # two hidden layers of 128
     widths = ctx.widths
     if not widths:
         return None
-    bigger = [min(4096, 2 * w) for w in widths]
+    bigger = [min(4096, 2 * w) for w in widths]  # doubled, at most 4096 units
     if arch == "mlp" and len(bigger) < 3:
         bigger.append(bigger[-1])  # wider and one layer deeper
     return {"model": {"widths": bigger}}
@@ -209,6 +210,7 @@ def _bigger(ctx: Ctx) -> dict[str, Any] | None:
 
 def _smaller(ctx: Ctx) -> dict[str, Any] | None:
     widths = ctx.widths
+    # halved, never below 8 units
     return {"model": {"widths": [max(8, w // 2) for w in widths]}} if widths else None
 
 
@@ -224,7 +226,9 @@ def _early_stop(ctx: Ctx) -> dict[str, Any]:
 def _augment(ctx: Ctx) -> dict[str, Any]:
     current = ctx.section("augmentation")
     if ctx.image:
+        # flips and 4-pixel crops, the usual image augmentation
         return {"augmentation": {"hflip": True, "random_crop": {"padding": 4}}}
+    # input noise for 1-D/tabular data: twice the current std, or 0.1 to start
     noise = current.get("noise")
     std = _num(noise.get("std")) if isinstance(noise, dict) else None
     return {"augmentation": {"noise": {"std": round(2 * std, 4) if std else 0.1}}}
@@ -232,12 +236,13 @@ def _augment(ctx: Ctx) -> dict[str, Any]:
 
 def _dropout(ctx: Ctx) -> dict[str, Any]:
     current = _num(ctx.section("model").get("dropout")) or _num(ctx.c.hyper.dropout) or 0.0
+    # 0.3 to start; from 0.3 on, 0.2 more, at most 0.5
     return {"model": {"dropout": round(min(0.5, current + 0.2), 2) if current >= 0.3 else 0.3}}
 
 
 def _weight_decay(ctx: Ctx) -> dict[str, Any]:
     current = _num(ctx.section("optimizer").get("weight_decay")) or _num(ctx.c.hyper.weight_decay)
-    new = min(0.1, 10 * current) if current else 5e-4
+    new = min(0.1, 10 * current) if current else 5e-4  # 5e-4 to start, else 10x, at most 0.1
     return {"optimizer": {"weight_decay": float(f"{new:.3g}")}}
 
 
