@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from workers.training import ConfigError, TrainConfig
 from service.catalogue import OPTIMIZERS
+from workers.training import ConfigError, TrainConfig
 
 MINIMAL = {"dataset": {"name": "mnist1d"}, "model": {"arch": "mlp"},
            "optimizer": {"name": "adam"}}
