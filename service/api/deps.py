@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 
 from service.errors import Unauthorized
-from service.schemas import Run
+from service.schemas import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Run
 from service.settings import Settings
 from service.store import DiagnosisStore, JobStore, Stores, TrackingStore
 
@@ -49,6 +50,24 @@ def get_run(run_id: str, tracking: TrackingDep) -> Run:
 
 
 RunDep = Annotated[Run, Depends(get_run)]
+
+
+@dataclass(frozen=True)
+class Paging:
+    """`?limit=&cursor=` of every list endpoint: newest first, `next_cursor` for the next."""
+
+    limit: int
+    cursor: str | None
+
+
+async def get_paging(
+    limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX)] = PAGE_LIMIT_DEFAULT,
+    cursor: str | None = None,
+) -> Paging:
+    return Paging(limit, cursor)
+
+
+PagingDep = Annotated[Paging, Depends(get_paging)]
 
 
 async def require_token(

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from service.api.deps import TrackingDep
-from service.schemas import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Page, Project, ProjectCreate
+from service.api.deps import PagingDep, TrackingDep
+from service.schemas import Page, Project, ProjectCreate
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -16,9 +14,5 @@ def create_project(body: ProjectCreate, tracking: TrackingDep) -> Project:
 
 
 @router.get("")
-def list_projects(
-    tracking: TrackingDep,
-    limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX)] = PAGE_LIMIT_DEFAULT,
-    cursor: str | None = None,
-) -> Page[Project]:
-    return tracking.list_projects(limit, cursor)
+def list_projects(tracking: TrackingDep, paging: PagingDep) -> Page[Project]:
+    return tracking.list_projects(paging.limit, paging.cursor)

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from service.api.deps import DiagnosesDep, RunDep, TrackingDep
+from service.api.deps import DiagnosesDep, PagingDep, RunDep, TrackingDep
 from service.diagnosis import refresh_stale_diagnoses
 from service.schemas import (
-    PAGE_LIMIT_DEFAULT,
-    PAGE_LIMIT_MAX,
     DiagnosisStatus,
     Page,
     Run,
@@ -29,17 +25,16 @@ def create_run(body: RunCreate, tracking: TrackingDep) -> Run:
 def list_runs(
     tracking: TrackingDep,
     diagnoses: DiagnosesDep,
+    paging: PagingDep,
     project: str | None = None,
     status: RunStatus | None = None,
     diagnosis: DiagnosisStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=PAGE_LIMIT_MAX)] = PAGE_LIMIT_DEFAULT,
-    cursor: str | None = None,
 ) -> Page[Run]:
     if diagnosis is not None:
         refresh_stale_diagnoses(diagnoses, project)
     return tracking.list_runs(
-        limit,
-        cursor,
+        paging.limit,
+        paging.cursor,
         project=project,
         status=status,
         diagnosis=diagnosis.value if diagnosis else None,
