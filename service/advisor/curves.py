@@ -111,13 +111,6 @@ class Series:
         first, last = self.steps[0], self.steps[-1]
         return self.steps >= last - fraction * (last - first)
 
-    def tail(self, fraction: float, min_points: int = 2) -> np.ndarray:
-        """Values of the last `fraction` of the run (by step), at least `min_points` of them."""
-        mask = self.since(fraction)
-        if mask.sum() < min_points:
-            return self.values[-min_points:]
-        return self.values[mask]
-
     def at(self, steps: np.ndarray) -> np.ndarray:
         """Linear interpolation of the finite values at `steps`."""
         fin = self.finite()
