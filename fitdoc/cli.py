@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from fitdoc import runtime
 from service.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -64,13 +64,14 @@ def serve(
     if settings.embedded:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         migrations.upgrade(settings.resolved_database_url())
-    worker = None if no_worker else start_worker_process()
-    typer.echo(f"fitdoc API on http://{host}:{port}/api/v1  (docs: http://{host}:{port}/docs)")
-    try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
-    finally:
-        if worker is not None:
-            stop_process(worker)
+    # SIGTERM must reach the `finally:` that stops the worker: uvicorn shuts down gracefully
+    # on it, then raises it again with the handler it found, which would end the process on
+    # the spot. If this process is killed outright, the worker gets SIGTERM from the kernel.
+    with runtime.exit_on_signals():
+        with nullcontext() if no_worker else runtime.worker_process(settings):
+            url = f"http://{host}:{port}"
+            typer.echo(f"fitdoc API on {url}/api/v1  (docs: {url}/docs)")
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 @app.command()
@@ -102,29 +103,6 @@ def worker(
     )
 
 
-def start_worker_process(log_path: Path | None = None) -> subprocess.Popen[bytes]:
-    """`fitdoc worker` as a child process with this process's settings (embedded mode)."""
-    settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_path or settings.data_dir / "worker.log"
-    with open(log_path, "ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "fitdoc.cli", "worker"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "FITDOC_DATA_DIR": str(settings.data_dir.resolve())},
-        )
-
-
-def stop_process(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
-    proc.terminate()  # Celery's warm shutdown: finishes or hands back its message
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="port for the API (0: any free one)")] = 0,
@@ -133,12 +111,14 @@ def demo(
     ] = False,
 ) -> None:
     """The main job: embedded API + worker, a few mnist1d jobs, their diagnoses."""
-    from rich.console import Console
+    from fitdoc.demo import DEMO_JOBS, make_console, run_demo
 
-    from fitdoc.demo import DEMO_JOBS, run_demo
-
-    console = Console()
-    misses = run_demo(get_settings(), port or free_port(), keep_serving, console)
+    console = make_console()
+    with runtime.exit_on_signals():
+        misses = run_demo(get_settings(), port or runtime.free_port(), keep_serving, console)
+    if misses is None:
+        console.print("demo interrupted")
+        raise typer.Exit(130)
     console.print(
         f"the advisor named {len(DEMO_JOBS) - misses} of {len(DEMO_JOBS)} demo faults as built"
     )
@@ -150,9 +130,7 @@ def diagnose(
     as_json: Annotated[bool, typer.Option("--json", help="print the raw JSON")] = False,
 ) -> None:
     """Print a run's diagnosis (from the database in FITDOC_DATABASE_URL / the data dir)."""
-    from rich.console import Console
-
-    from fitdoc.demo import render_diagnosis
+    from fitdoc.demo import make_console, render_diagnosis
     from service.diagnosis import diagnose_run
     from service.errors import NotFound
     from service.store import Stores
@@ -165,16 +143,7 @@ def diagnose(
     if as_json:
         typer.echo(json.dumps(result, indent=2))
     else:
-        render_diagnosis(Console(), f"run {run_id}", result)
-
-
-def free_port() -> int:
-    """A port nothing listens on now, on the loopback interface."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        render_diagnosis(make_console(), "diagnosis", result)
 
 
 @app.command()

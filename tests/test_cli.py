@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-
 import httpx
 import pytest
 from typer.testing import CliRunner
 
-from fitdoc.cli import app, free_port
+from fitdoc import runtime
+from fitdoc.cli import app
 
 
 def test_migrate_creates_the_embedded_database(tmp_path, monkeypatch):
@@ -39,31 +35,11 @@ def test_serve_refuses_open_bind_without_token(monkeypatch):
 
 @pytest.mark.integration
 def test_serve_starts_embedded_and_answers(tmp_path):
-    port = free_port()
-    env = {**os.environ, "FITDOC_DATA_DIR": str(tmp_path), "FITDOC_PORT": str(port)}
-    env.pop("FITDOC_DATABASE_URL", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fitdoc.cli", "serve", "--no-worker"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                health = httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert proc.poll() is None, proc.stdout.read().decode()
-                time.sleep(0.2)
-        else:
-            pytest.fail("fitdoc serve did not answer within 60 s")
+    settings = runtime.embedded_settings(tmp_path)
+    with runtime.serve_process(settings) as server:
+        health = httpx.get(f"{server.url}/healthz", timeout=5)
         assert health.json()["status"] == "ok"
-        run = httpx.post(f"{url}/api/v1/runs", json={"project": "cli"})
+        run = httpx.post(f"{server.url}/api/v1/runs", json={"project": "cli"})
         assert run.status_code == 201
         assert (tmp_path / "fitdoc.db").exists()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    assert server.proc.returncode is not None

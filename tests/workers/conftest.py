@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from fitdoc import runtime
 from service.settings import Settings
 from service.store import migrate
 from tests.conftest import _unavailable, empty_database
@@ -66,31 +66,18 @@ def stack(request, tmp_path_factory) -> Iterator[Stack]:
         database_url = empty_database("sqlite", tmp_path_factory, request)
         broker_url = ""
     migrate.upgrade(database_url)
-    env = {
-        "FITDOC_DATABASE_URL": database_url,
-        "FITDOC_BROKER_URL": broker_url,
-        "FITDOC_DATA_DIR": str(data_dir),
-        # A queue of its own: nothing else on this Redis takes these messages.
-        "FITDOC_QUEUE": f"fitdoc-test-{uuid.uuid4().hex[:8]}",
-        "FITDOC_JOB_LEASE_SECONDS": "6",
-    }
     settings = Settings(
-        **{k.removeprefix("FITDOC_").lower(): v for k, v in env.items()}  # type: ignore[arg-type]
+        database_url=database_url,
+        broker_url=broker_url,
+        data_dir=data_dir,
+        # A queue of its own: nothing else on this Redis takes these messages.
+        queue=f"fitdoc-test-{uuid.uuid4().hex[:8]}",
+        job_lease_seconds=6,
     )
     log = data_dir / "worker.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "fitdoc.cli", "worker"],
-            env={**os.environ, **env, "CUDA_VISIBLE_DEVICES": ""},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc = runtime.start_worker(settings, log, env={"CUDA_VISIBLE_DEVICES": ""})
     try:
         with TestClient(create_app(settings)) as client:
             yield Stack(settings, client, log, proc)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        runtime.stop_process(proc, timeout=30)

@@ -1,0 +1,236 @@
+"""Starting and stopping fitdoc's processes: the one place that does it, for `fitdoc serve`,
+`fitdoc demo`, the tests and the benchmarks.
+
+A child started here (`spawn`) has a process group of its own, so that stopping it can reach
+whatever it started in turn (a Celery worker's pool child), and on Linux it is sent SIGTERM
+when the process that started it dies, even by SIGKILL (PR_SET_PDEATHSIG).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from service.settings import Settings
+
+
+def free_port() -> int:
+    """A port nothing listens on now, on the loopback interface."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def embedded_settings(data_dir: Path, **values: object) -> Settings:
+    """Settings of a fresh embedded installation in `data_dir` (SQLite and the filesystem
+    broker there, whatever FITDOC_DATABASE_URL / FITDOC_BROKER_URL say) on a free port."""
+    fields = {"data_dir": data_dir, "database_url": "", "broker_url": "", "port": free_port()}
+    return Settings(**{**fields, **values})  # type: ignore[arg-type]
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """`settings` as the FITDOC_* environment that makes a child process read the same."""
+    env = {}
+    for name, value in settings.model_dump().items():
+        if value is None:
+            continue
+        if isinstance(value, Path):
+            value = value.resolve()
+        text = json.dumps(value) if isinstance(value, list | dict) else str(value)
+        env[f"FITDOC_{name.upper()}"] = text
+    return env
+
+
+# -- processes ---------------------------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
+
+
+def _die_with(parent: int) -> Callable[[], None] | None:
+    """A preexec_fn: SIGTERM this child when `parent` dies (the thread that forks it, to be
+    exact: start children from the main thread). Linux only; elsewhere None."""
+    if _libc is None:
+        return None
+    prctl = _libc.prctl  # looked up before the fork: the child only calls it
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return preexec
+
+
+def spawn(
+    argv: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start `argv` in a process group of its own, dying with this process, with
+    `env` added to this process's environment; stdout and stderr appended to `log`."""
+    out = open(log, "ab") if log else subprocess.DEVNULL
+    try:
+        return subprocess.Popen(
+            list(argv),
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with(os.getpid()),
+        )
+    finally:
+        if log:
+            out.close()
+
+
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
+    """SIGTERM (uvicorn's graceful shutdown, a Celery worker's warm one: it finishes or hands
+    back its job), SIGKILL after `timeout` seconds, then SIGKILL to whatever is left in the
+    process's group if it has one of its own (a worker's pool child)."""
+    group = None
+    if proc.returncode is None:  # not reaped yet: proc.pid is still that process
+        try:
+            group = os.getpgid(proc.pid)
+        except ProcessLookupError:
+            pass
+    own_group = group == proc.pid
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if own_group:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def start_worker(
+    settings: Settings,
+    log: Path | None = None,
+    pool: str = "prefork",
+    env: Mapping[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """`fitdoc worker` with `settings` (passed as FITDOC_*), logging to `log` (default
+    data_dir/worker.log); `env` adds variables (e.g. CUDA_VISIBLE_DEVICES)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "fitdoc", "worker", f"--pool={pool}"]
+    return spawn(
+        argv, {**settings_env(settings), **(env or {})}, log or settings.data_dir / "worker.log"
+    )
+
+
+@contextmanager
+def worker_process(settings: Settings, **options: object) -> Iterator[subprocess.Popen[bytes]]:
+    """A worker (`start_worker`) for the block's lifetime."""
+    proc = start_worker(settings, **options)  # type: ignore[arg-type]
+    try:
+        yield proc
+    finally:
+        stop_process(proc)
+
+
+@contextmanager
+def exit_on_signals(signums: Sequence[int] = (signal.SIGTERM, signal.SIGHUP)) -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise SystemExit, so that `finally:` blocks (that
+    stop a worker) run: their default action ends the process at once. This matters after
+    uvicorn's graceful shutdown too, which re-raises the signal it caught. Later ones are
+    ignored, so that a second SIGTERM does not cut the cleanup short (SIGKILL still ends
+    everything: the children die with their parent)."""
+
+    def leave(signum: int, frame: object) -> None:
+        for s in signums:
+            signal.signal(s, signal.SIG_IGN)
+        raise SystemExit(128 + signum)
+
+    previous = {s: signal.signal(s, leave) for s in signums}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+# -- the API -----------------------------------------------------------------------------
+
+
+def wait_healthy(
+    url: str, alive: Callable[[], bool], timeout: float = 60, log: Path | None = None
+) -> None:
+    """Wait until GET {url}/healthz answers 200; fail (with the end of `log`) when `alive()`
+    turns false or after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if not alive() or time.monotonic() > deadline:
+            why = "stopped" if not alive() else f"did not answer within {timeout:.0f} s"
+            tail = f"; {log}:\n{log.read_text(errors='replace')[-3000:]}" if log else ""
+            raise RuntimeError(f"the API on {url} {why}{tail}")
+        time.sleep(0.05)
+
+
+@contextmanager
+def serve_in_thread(app: object, port: int | None = None, host: str = "127.0.0.1") -> Iterator[str]:
+    """`app` behind a real uvicorn server in a thread of this process; yields its URL once
+    /healthz answers, stops it after the block."""
+    import uvicorn
+
+    port = port or free_port()
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="fitdoc-api", daemon=True)
+    thread.start()
+    try:
+        url = f"http://{host}:{port}"
+        wait_healthy(url, thread.is_alive, timeout=60)
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen[bytes]
+
+
+@contextmanager
+def serve_process(
+    settings: Settings, worker: bool = False, log: Path | None = None, timeout: float = 120
+) -> Iterator[Server]:
+    """`fitdoc serve` (with a worker or `--no-worker`) as a child process with `settings`,
+    logging to `log` (default data_dir/serve.log); yields once /healthz answers, stops it (and
+    so its worker) after the block."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "fitdoc", "serve"] + ([] if worker else ["--no-worker"])
+    log = log or settings.data_dir / "serve.log"
+    proc = spawn(argv, settings_env(settings), log)
+    try:
+        url = f"http://{settings.host}:{settings.port}"
+        wait_healthy(url, lambda: proc.poll() is None, timeout, log)
+        yield Server(url, proc)
+    finally:
+        stop_process(proc)
