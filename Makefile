@@ -5,7 +5,7 @@ PY    := $(VENV)/bin/python
 TORCH ?= torch==2.13.0
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test serve worker lint openapi bench-ingest bench-train clean
+.PHONY: demo test serve worker lint openapi bench-ingest bench-first-job bench-train clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -35,6 +35,9 @@ openapi: $(STAMP)         ## regenerate openapi/openapi.json after changing the 
 
 bench-ingest: $(STAMP)
 	$(PY) bench/ingest.py
+
+bench-first-job: $(STAMP) ## a fresh server's first POST /api/v1/jobs, 5 starts
+	$(PY) bench/first_job_latency.py
 
 clean:
 	rm -rf .fitdoc .pytest_cache
