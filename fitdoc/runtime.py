@@ -70,7 +70,7 @@ def _die_with(parent: int) -> Callable[[], None] | None:
     def preexec() -> None:
         prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() != parent:  # the parent died before prctl took effect
-            os.kill(os.getpid(), signal.SIGTERM)
+            os._exit(1)
 
     return preexec
 
@@ -139,9 +139,11 @@ def start_worker(
 
 
 @contextmanager
-def worker_process(settings: Settings, **options: object) -> Iterator[subprocess.Popen[bytes]]:
+def worker_process(
+    settings: Settings, log: Path | None = None, pool: str = "prefork"
+) -> Iterator[subprocess.Popen[bytes]]:
     """A worker (`start_worker`) for the block's lifetime."""
-    proc = start_worker(settings, **options)  # type: ignore[arg-type]
+    proc = start_worker(settings, log, pool)
     try:
         yield proc
     finally:

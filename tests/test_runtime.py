@@ -1,6 +1,6 @@
-"""`fitdoc serve` never leaves a worker behind: real processes, a real signal to serve, and
-/proc to see what is left of everything it started (the worker and the worker's pool child).
-"""
+"""fitdoc/runtime.py. `fitdoc serve` never leaves a worker behind: real processes, a real
+signal to serve, and /proc to see what is left of everything it started (the worker and the
+worker's pool child)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,26 @@ import signal
 import pytest
 
 from fitdoc import runtime
+from service.settings import Settings
 from tests.utils.procs import HAS_PROC, alive, wait_for, worker_and_pool
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(not HAS_PROC, reason="reads /proc (Linux)"),
-]
+
+def test_a_child_reads_the_settings_it_is_given(tmp_path, monkeypatch):
+    given = Settings(
+        data_dir=tmp_path,
+        database_url="sqlite:///elsewhere.db",
+        queue="q",
+        port=1234,
+        api_token="secret",
+        job_lease_seconds=7,
+    )
+    for name, value in runtime.settings_env(given).items():
+        monkeypatch.setenv(name, value)
+    assert Settings() == given
 
 
+@pytest.mark.integration
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc (Linux)")
 @pytest.mark.parametrize(
     "signum", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=lambda s: s.name
 )
