@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)            ## the main job: embedded service + worker, a few jobs, their diagnoses
 	$(VENV)/bin/fitdoc demo
 
-test: $(STAMP)            ## lint, then every test (PostgreSQL/Redis tests need the local servers)
+test: $(STAMP)            ## lint, the layering contracts, then every test (PostgreSQL/Redis tests need the local servers)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
 serve: $(STAMP)
@@ -29,6 +30,7 @@ worker: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 openapi: $(STAMP)         ## regenerate openapi/openapi.json after changing the API
 	$(VENV)/bin/fitdoc openapi
