@@ -21,10 +21,12 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.embedded import embedded_server  # noqa: E402
+from bench.embedded import client_gc_paused, embedded_server  # noqa: E402
 
 
 def curves(epochs: int) -> list[dict]:
@@ -50,6 +52,32 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
 
 
+def time_requests(
+    http: httpx.Client, base: str, points: list[dict], requests: int
+) -> tuple[list[float], list[float], list[float]]:
+    """Milliseconds of `requests` GETs each: recompute, cached, and GET /healthz."""
+    recompute, cached, floor = [], [], []
+    last = points[-1]["step"]
+    for i in range(requests):
+        # Overwrite the last point: a new revision, same curves.
+        value = points[-6]["value"] * (1 + 1e-9 * (i % 2))
+        bump = {"metrics": [{"key": "train_loss", "step": last, "value": value}]}
+        http.post(f"{base}/metrics", json=bump)
+        t0 = time.perf_counter()
+        http.get(f"{base}/diagnosis").raise_for_status()
+        recompute.append(1000 * (time.perf_counter() - t0))
+    for _ in range(requests):
+        t0 = time.perf_counter()
+        http.get(f"{base}/diagnosis").raise_for_status()
+        cached.append(1000 * (time.perf_counter() - t0))
+    # The floor: what any request costs on this machine (one tiny query, no advisor).
+    for _ in range(requests):
+        t0 = time.perf_counter()
+        http.get("/healthz").raise_for_status()
+        floor.append(1000 * (time.perf_counter() - t0))
+    return recompute, cached, floor
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=1000)
@@ -68,26 +96,8 @@ def main() -> None:
             http.post(f"{base}/metrics", json={"metrics": points[i : i + 5000]})
         status = http.get(f"{base}/diagnosis").json()["status"]
 
-        recompute, cached = [], []
-        last = args.epochs - 1
-        for i in range(args.requests):
-            # Overwrite the last point: a new revision, same curves.
-            value = points[-6]["value"] * (1 + 1e-9 * (i % 2))
-            bump = {"metrics": [{"key": "train_loss", "step": last, "value": value}]}
-            http.post(f"{base}/metrics", json=bump)
-            t0 = time.perf_counter()
-            http.get(f"{base}/diagnosis").raise_for_status()
-            recompute.append(1000 * (time.perf_counter() - t0))
-        for _ in range(args.requests):
-            t0 = time.perf_counter()
-            http.get(f"{base}/diagnosis").raise_for_status()
-            cached.append(1000 * (time.perf_counter() - t0))
-        # The floor: what any request costs on this machine (one tiny query, no advisor).
-        floor = []
-        for _ in range(args.requests):
-            t0 = time.perf_counter()
-            http.get("/healthz").raise_for_status()
-            floor.append(1000 * (time.perf_counter() - t0))
+        with client_gc_paused():
+            recompute, cached, floor = time_requests(http, base, points, args.requests)
 
     print(
         f"machine: {platform.machine()} {os.cpu_count()} cores, python {platform.python_version()}"

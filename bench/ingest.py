@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.embedded import embedded_server  # noqa: E402
+from bench.embedded import client_gc_paused, embedded_server  # noqa: E402
 
 
 def make_batches(points: int, batch: int) -> list[bytes]:
@@ -46,13 +46,14 @@ def http_run(points: int, batch: int) -> dict[str, float]:
         headers = {"content-type": "application/json"}
         client.post(url, content=make_batches(batch, batch)[0], headers=headers)  # warm
         latencies = []
-        started = time.perf_counter()
-        for body in bodies:
-            t0 = time.perf_counter()
-            response = client.post(url, content=body, headers=headers)
-            latencies.append(time.perf_counter() - t0)
-            response.raise_for_status()
-        elapsed = time.perf_counter() - started
+        with client_gc_paused():
+            started = time.perf_counter()
+            for body in bodies:
+                t0 = time.perf_counter()
+                response = client.post(url, content=body, headers=headers)
+                latencies.append(time.perf_counter() - t0)
+                response.raise_for_status()
+            elapsed = time.perf_counter() - started
         stored = sum(len(v) for v in client.get(url).json()["series"].values())
     latencies.sort()
     return {
