@@ -1,4 +1,4 @@
-"""The pydantic contract of fitdoc (DESIGN.md sections 3-5).
+"""The pydantic contract of fitdoc (docs/ARCHITECTURE.md sections 3-5).
 
 Imported by the HTTP layer, the store, the workers and the advisor; imports no FastAPI.
 """
@@ -204,7 +204,7 @@ def encode_value(value: float) -> float | str:
     return "Infinity" if value > 0 else "-Infinity"
 
 
-# --- diagnosis (DESIGN.md section 5) -------------------------------------------------------
+# --- diagnosis (docs/ARCHITECTURE.md section 5) -------------------------------------------
 
 
 class DiagnosisStatus(StrEnum):
@@ -280,7 +280,7 @@ class Job(BaseModel):
     finished_at: datetime | None = None
 
 
-# --- JobSpec (DESIGN.md section 4) ----------------------------------------------------------
+# --- JobSpec (docs/ARCHITECTURE.md section 4) ---------------------------------------------
 # The HTTP contract of a training job. Every name it accepts and every augmentation's
 # parameters come from the spec catalogue (service/catalogue); workers/training declares the
 # same sections as frozen dataclasses (it must run with torch alone), and

@@ -15,7 +15,10 @@ from service.advisor.remedies import suggest
 from service.advisor.thresholds import DEFAULT, Thresholds
 from service.schemas import Diagnosis, Evidence, Suggestion
 
-ADVISOR_VERSION = "advisor-1.0"
+# Part of the diagnosis cache's key: a new version recomputes every cached diagnosis.
+# 1.1: SGD's usual lr is the catalogue's 1e-2 (was 3e-2): lr ratios and raise-lr patches of
+# SGD runs are worded from it; no status or cause changed on the benchmark.
+ADVISOR_VERSION = "advisor-1.1"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

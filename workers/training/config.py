@@ -1,4 +1,4 @@
-"""The frozen training config: DESIGN.md section 4's JobSpec as dataclasses.
+"""The frozen training config: the JobSpec (docs/ARCHITECTURE.md section 4) as dataclasses.
 
 `TrainConfig.from_dict` takes the JobSpec as nested dicts (JSON), checks the shape, the types,
 the bounds and the names (the catalogue's, service/catalogue), and raises
