@@ -187,8 +187,7 @@ def _relu(ctx: Ctx) -> dict[str, Any]:
 
 
 def _init(ctx: Ctx) -> dict[str, Any]:
-    act = ctx.c.hyper.activation or "relu"
-    return {"model": {"init": "xavier" if act in ("tanh", "sigmoid") else "kaiming"}}
+    return {"model": {"init": "xavier" if ctx.c.hyper.saturating else "kaiming"}}
 
 
 def _cross_entropy(ctx: Ctx) -> dict[str, Any]:
