@@ -10,9 +10,10 @@ from celery import Celery
 from service.catalogue import DATASETS, JOB_PARAMS, SpecError, check_spec
 from service.errors import Invalid, NotFound, Unavailable
 from service.queue import enqueue_job
-from service.schemas import Job, JobCreate, JobStatus, RunCreate, RunMeta
+from service.schemas import Applied, Job, JobCreate, JobStatus, RunCreate, RunMeta
 from service.settings import Settings
 from service.store import JobStore
+from service.store.db import Tx
 
 
 def resolve_spec(body: JobCreate, settings: Settings) -> dict[str, Any]:
@@ -43,6 +44,21 @@ def resolve_spec(body: JobCreate, settings: Settings) -> dict[str, Any]:
 
 
 def submit_job(jobs: JobStore, queue: Celery, body: JobCreate, settings: Settings) -> Job:
+    """Check the spec, make the job and its run, queue it."""
+    return queue_job(jobs, queue, create_job(jobs, body, settings))
+
+
+def create_job(
+    jobs: JobStore,
+    body: JobCreate,
+    settings: Settings,
+    *,
+    parent: Job | None = None,
+    applied: Applied | None = None,
+    tx: Tx | None = None,
+) -> Job:
+    """The job and its run, queued in the database but not yet sent to a worker (queue it
+    once `tx` has committed: a worker must find the job it is sent)."""
     spec = resolve_spec(body, settings)
     num_classes = DATASETS[body.spec.dataset.name].num_classes
     run = RunCreate(
@@ -57,7 +73,20 @@ def submit_job(jobs: JobStore, queue: Celery, body: JobCreate, settings: Setting
             step_unit="epoch",
         ),
     )
-    job = jobs.create_job(run, spec, epochs=body.spec.training.epochs)
+    return jobs.create_job(
+        run,
+        spec,
+        epochs=body.spec.training.epochs,
+        parent=parent,
+        applied=applied,
+        repair_rounds=body.repair.max_rounds,
+        tx=tx,
+    )
+
+
+def queue_job(jobs: JobStore, queue: Celery, job: Job) -> Job:
+    """Send a created job to the workers; Unavailable (503) when the broker cannot take it,
+    and the job ends failed saying so."""
     try:
         enqueue_job(queue, job.id)
     except Exception as exc:  # noqa: BLE001 - any broker failure: the job cannot start

@@ -17,6 +17,7 @@ from pydantic import (
     StringConstraints,
     create_model,
     field_validator,
+    model_validator,
 )
 
 from service.catalogue import (
@@ -264,6 +265,13 @@ class JobProgress(BaseModel):
     epochs: int
 
 
+class Applied(BaseModel):
+    """What a follow-up job changed in its parent's spec."""
+
+    action: str  # a suggestion's action, or "patch" for a patch given by hand
+    patch: dict[str, Any]
+
+
 class Job(BaseModel):
     id: str
     run_id: str
@@ -278,6 +286,13 @@ class Job(BaseModel):
     updated_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    best_epoch: int | None = None  # the epoch whose weights the job kept, once it has ended
+    # Chains of follow-up jobs (POST /jobs/{id}/follow-up, auto-repair)
+    parent_id: str | None = None
+    root_id: str
+    round: int = 0
+    applied: Applied | None = None
+
 
 
 # --- JobSpec (docs/ARCHITECTURE.md section 4) ---------------------------------------------
@@ -426,8 +441,69 @@ class JobSpec(Strict):
         return spec
 
 
+MAX_REPAIR_ROUNDS = 5
+
+
+class RepairSpec(Strict):
+    # Follow-up jobs auto-repair may make after this one, each applying the diagnosis'
+    # best suggestion not yet tried in the chain, until a run is healthy.
+    max_rounds: Annotated[int, Field(ge=0, le=MAX_REPAIR_ROUNDS)] = 0
+
+
 class JobCreate(Strict):
     project: Name
     name: Name | None = None
     spec: JobSpec
     tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_TAGS)] = {}
+    repair: RepairSpec = RepairSpec()
+
+
+class FollowUpCreate(Strict):
+    """A follow-up of an ended job: its spec with one change. Exactly one of the two."""
+
+    suggestion: Annotated[int, Field(ge=0)] | None = None  # index into the run's suggestions
+    patch: dict[str, Any] | None = None  # a partial JobSpec, deep-merged into the parent's
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> FollowUpCreate:
+        if (self.suggestion is None) == (self.patch is None):
+            raise ValueError("give either suggestion (an index) or patch (a partial spec)")
+        return self
+
+
+class RepairState(StrEnum):
+    running = "running"
+    repaired = "repaired"
+    gave_up = "gave_up"
+
+
+class ValidationMetric(BaseModel):
+    name: str  # val_acc for classifiers, val_loss otherwise
+    higher_is_better: bool
+
+
+class DiagnosisBrief(BaseModel):
+    status: DiagnosisStatus
+    cause: str | None = None
+
+
+class LineageJob(BaseModel):
+    id: str
+    run_id: str
+    parent_id: str | None
+    round: int
+    status: JobStatus
+    diagnosis: DiagnosisBrief | None  # None until the run has metrics to judge
+    applied: Applied | None
+    best_epoch: int | None
+    val_metric: float | None  # the validation metric of the kept weights
+
+
+
+class Lineage(BaseModel):
+    root_id: str
+    state: RepairState
+    max_rounds: int
+    best_job_id: str | None  # the job whose kept model is best on validation
+    metric: ValidationMetric
+    jobs: list[LineageJob]

@@ -128,9 +128,10 @@ def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
             JobStatus.failed,
             f"the training loss became NaN or infinite at epoch {last}; training stopped "
             "(see the run's diagnosis: usually the learning rate is too high)",
+            best_epoch=result.best_epoch,
         )
         return "failed: non-finite loss"
-    jobs.finish_job(job_id, JobStatus.succeeded)
+    jobs.finish_job(job_id, JobStatus.succeeded, best_epoch=result.best_epoch)
     return f"succeeded after {len(result.history)} epochs ({result.stopped_reason})"
 
 

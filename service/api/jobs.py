@@ -6,9 +6,10 @@ from celery import Celery
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 
-from service.api.deps import JobsDep, SettingsDep
+from service.api.deps import JobsDep, SettingsDep, StoresDep
 from service.jobs import checkpoint_file, submit_job
-from service.schemas import Job, JobCreate
+from service.repair import follow_up, lineage
+from service.schemas import FollowUpCreate, Job, JobCreate, Lineage
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
@@ -33,6 +34,21 @@ def read_job(job_id: str, jobs: JobsDep) -> Job:
 @router.post("/{job_id}/cancel", status_code=202)
 def cancel_job(job_id: str, jobs: JobsDep) -> Job:
     return jobs.request_cancel(job_id)
+
+
+@router.post("/{job_id}/follow-up", status_code=202)
+def create_follow_up(
+    job_id: str, body: FollowUpCreate, stores: StoresDep, queue: QueueDep, settings: SettingsDep
+) -> Job:
+    """A new job: this ended job's spec with one of its run's suggestions (by index) or a
+    patch applied."""
+    return follow_up(stores, queue, settings, job_id, body)
+
+
+@router.get("/{job_id}/lineage")
+def read_lineage(job_id: str, stores: StoresDep) -> Lineage:
+    """The chain of follow-ups this job belongs to, and where its repair stands."""
+    return lineage(stores, job_id)
 
 
 @router.get(

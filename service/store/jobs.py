@@ -18,10 +18,12 @@ from sqlalchemy import select, update
 from service.errors import Conflict
 from service.schemas import (
     TERMINAL_JOB_STATUSES,
+    Applied,
     Job,
     JobProgress,
     JobStatus,
     MetricPoint,
+    RepairState,
     RunCreate,
     RunSource,
     RunStatus,
@@ -61,10 +63,20 @@ class JobStore:
         self.tracking = tracking
 
     def create_job(
-        self, run: RunCreate, spec: dict[str, Any], epochs: int, tx: Tx | None = None
+        self,
+        run: RunCreate,
+        spec: dict[str, Any],
+        epochs: int,
+        *,
+        parent: Job | None = None,
+        applied: Applied | None = None,
+        repair_rounds: int = 0,
+        tx: Tx | None = None,
     ) -> Job:
         """A job and its run (source: job), and the run's project when it is new: all in
-        one transaction, so a failure leaves none of them behind."""
+        one transaction, so a failure leaves none of them behind. A follow-up names its
+        `parent` and what it `applied` to the parent's spec; a first job may ask for
+        `repair_rounds` of auto-repair."""
         job_id = new_id()
         now = utcnow()
         with self.db.write(tx) as tx:
@@ -81,6 +93,13 @@ class JobStore:
                     cancel_requested=False,
                     created_at=now,
                     updated_at=now,
+                    parent_id=parent.id if parent else None,
+                    root_id=parent.root_id if parent else job_id,
+                    round=parent.round + 1 if parent else 0,
+                    applied=applied.model_dump(mode="json") if applied else None,
+                    repair_rounds=0 if parent else repair_rounds,
+                    repair_state=RepairState.running.value if repair_rounds and not parent
+                    else None,
                 )
             )
             tx.flush()
@@ -174,16 +193,49 @@ class JobStore:
             self.tracking.log_metrics(run_id, points, tx=tx)
         return bool(cancel)
 
+    def chain(self, root_id: str, tx: Tx | None = None) -> list[Job]:
+        """Every job of a chain, first job first, in the order they were made."""
+        with self.db.read(tx) as tx:
+            ids = tx.scalars(
+                select(JobRow.id).where(JobRow.root_id == root_id).order_by(JobRow.id)
+            ).all()
+            return [self.get_job(job_id, tx=tx) for job_id in ids]
+
+    def repair_of(self, root_id: str, tx: Tx | None = None) -> tuple[int, RepairState | None]:
+        """A chain's auto-repair: its rounds and where it stands."""
+        with self.db.read(tx) as tx:
+            row = found(tx.get(JobRow, root_id), "job", root_id)
+            state = RepairState(row.repair_state) if row.repair_state else None
+            return row.repair_rounds, state
+
+    def lock_chain(self, root_id: str, tx: Tx) -> None:
+        """Serialise the writers that extend one chain (auto-repair, follow-ups): lock its
+        first job's row for the rest of `tx`."""
+        found(self._locked(tx, root_id), "job", root_id)
+
+    def set_repair_state(self, root_id: str, state: RepairState, tx: Tx | None = None) -> None:
+        with self.db.write(tx) as tx:
+            tx.execute(
+                update(JobRow).where(JobRow.id == root_id).values(repair_state=state.value)
+            )
+
     def cancel_requested(self, job_id: str, tx: Tx | None = None) -> bool:
         with self.db.read(tx) as tx:
             return bool(tx.scalar(select(JobRow.cancel_requested).where(JobRow.id == job_id)))
 
     def finish_job(
-        self, job_id: str, status: JobStatus, error: str | None = None, tx: Tx | None = None
+        self,
+        job_id: str,
+        status: JobStatus,
+        error: str | None = None,
+        best_epoch: int | None = None,
+        tx: Tx | None = None,
     ) -> None:
+        """End a job; `best_epoch` is the epoch whose weights it kept."""
         with self.db.write(tx) as tx:
             row = self._locked(tx, job_id)
             if row is not None:
+                row.best_epoch = best_epoch
                 self._end(tx, row, status, error)
 
     def _locked(self, tx: Tx, job_id: str) -> JobRow | None:

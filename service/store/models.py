@@ -82,7 +82,8 @@ class RunRow(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    # Bumped by every metric batch: the diagnosis cache is valid while it is unchanged.
+    # The run as the advisor sees it: bumped by every metric batch and status change; the
+    # diagnosis cache is valid while it is unchanged.
     metrics_rev: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (
@@ -158,3 +159,15 @@ class JobRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The epoch whose weights the job kept (the watched metric's best), set at its end.
+    best_epoch: Mapped[int | None] = mapped_column(Integer)
+    # Chains of follow-up jobs: each job's parent and its chain's first job (its own id for
+    # a first job), its round in the chain, and the suggestion applied to the parent's spec.
+    parent_id: Mapped[str | None] = mapped_column(Id, ForeignKey("jobs.id", ondelete="SET NULL"))
+    root_id: Mapped[str] = mapped_column(Id, index=True)
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    applied: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    # On a chain's first job: how many follow-ups auto-repair may make (0: none), and where
+    # the repair stands (running | repaired | gave_up; None without auto-repair).
+    repair_rounds: Mapped[int] = mapped_column(Integer, default=0)
+    repair_state: Mapped[str | None] = mapped_column(String(16))

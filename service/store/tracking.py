@@ -239,7 +239,9 @@ class TrackingStore:
                         "a job's run status follows its job; cancel the job instead",
                         field="status",
                     )
-                row.status = body.status.value
+                if body.status.value != row.status:
+                    self._bump(tx, run_id, status=body.status.value)
+                    row.status = body.status.value  # the loaded row, as the update left it
             if body.tags is not None:
                 tags = dict(row.tags)
                 for key, value in body.tags.items():
@@ -254,11 +256,23 @@ class TrackingStore:
 
     def set_run_status(self, run_id: str, status: RunStatus, tx: Tx | None = None) -> None:
         with self.db.write(tx) as tx:
-            tx.execute(
-                update(RunRow)
-                .where(RunRow.id == run_id)
-                .values(status=status.value, updated_at=utcnow())
-            )
+            self._bump(tx, run_id, status=status.value)
+
+    def _bump(self, tx: Tx, run_id: str, rows: Sequence[tuple[Any, ...]] = (),
+              **values: Any) -> int:
+        """A new revision of the run as the advisor sees it (new points, or a new status:
+        a running run is judged "still improving", an ended one is not), so that a cached
+        diagnosis of the old revision is not served. Returns it; the series cache follows
+        once `tx` commits."""
+        rev = tx.execute(
+            update(RunRow)
+            .where(RunRow.id == run_id)
+            .values(metrics_rev=RunRow.metrics_rev + 1, updated_at=utcnow(), **values)
+            .returning(RunRow.metrics_rev)
+        ).scalar_one_or_none()
+        found(rev, "run", run_id)
+        self.db.after_commit(tx, lambda: self.series_cache.advance(run_id, rev, rows))
+        return rev
 
     def _latest(self, tx: Tx, run_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         if not run_ids:
@@ -290,13 +304,7 @@ class TrackingStore:
         for row in rows:
             latest[row[1]] = row[: len(LATEST_COLUMNS)]  # in step order: the last is highest
         with self.db.write(tx) as tx:
-            rev = tx.execute(
-                update(RunRow)
-                .where(RunRow.id == run_id)
-                .values(metrics_rev=RunRow.metrics_rev + 1, updated_at=utcnow())
-                .returning(RunRow.metrics_rev)
-            ).scalar_one_or_none()
-            found(rev, "run", run_id)
+            self._bump(tx, run_id, rows)
             if rows:
                 # One statement each through the driver's executemany.
                 connection = tx.connection()
@@ -306,7 +314,6 @@ class TrackingStore:
                     sql.latest_upsert.text,
                     sql.latest_upsert.rows(LATEST_COLUMNS, list(latest.values())),
                 )
-            self.db.after_commit(tx, lambda: self.series_cache.advance(run_id, rev, rows))
         return len(rows)
 
     def read_series(

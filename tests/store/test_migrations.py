@@ -50,3 +50,31 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_jobs_made_before_chains_become_the_first_of_their_own(kind, tmp_path_factory, request):
+    from sqlalchemy import text
+
+    url = empty_database(kind, tmp_path_factory, request)
+    migrate.upgrade(url, "0001")
+    engine = create_engine(url)
+    now = "2026-11-01 00:00:00+00:00"
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO projects (id, name, created_at) VALUES ('p', 'p', :t)"),
+                     {"t": now})
+        conn.execute(text(
+            "INSERT INTO runs (id, project_id, name, status, source, job_id, params, tags, "
+            "meta, created_at, updated_at, metrics_rev) VALUES ('r', 'p', 'r', 'finished', "
+            "'job', 'j', '{}', '{}', '{}', :t, :t, 0)"), {"t": now})
+        conn.execute(text(
+            "INSERT INTO jobs (id, run_id, status, spec, epoch, epochs, attempts, "
+            "cancel_requested, created_at, updated_at) VALUES ('j', 'r', 'succeeded', '{}', "
+            "3, 3, 1, false, :t, :t)"), {"t": now})
+    migrate.upgrade(url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT root_id, round, parent_id, repair_rounds, "
+                                "repair_state FROM jobs")).one()
+    engine.dispose()
+    assert tuple(row) == ("j", 0, None, 0, None)

@@ -31,6 +31,12 @@ class Stack:
     def worker_log(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def restart_worker(self) -> None:
+        """Stop the worker (a warm shutdown: it finishes the job in hand) and start a new
+        one on the same broker and database."""
+        runtime.stop_process(self.proc, timeout=60)
+        self.proc = start_worker(self.settings, self.log)
+
     def wait_job(self, job_id: str, until, timeout: float = 120) -> dict:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -75,9 +81,14 @@ def stack(request, tmp_path_factory) -> Iterator[Stack]:
         job_lease_seconds=6,
     )
     log = data_dir / "worker.log"
-    proc = runtime.start_worker(settings, log, env={"CUDA_VISIBLE_DEVICES": ""})
+    stack = Stack(settings, None, log, start_worker(settings, log))
     try:
         with TestClient(create_app(settings)) as client:
-            yield Stack(settings, client, log, proc)
+            stack.client = client
+            yield stack
     finally:
-        runtime.stop_process(proc, timeout=30)
+        runtime.stop_process(stack.proc, timeout=30)
+
+
+def start_worker(settings: Settings, log: Path):
+    return runtime.start_worker(settings, log, env={"CUDA_VISIBLE_DEVICES": ""})

@@ -1,0 +1,271 @@
+"""Chains of jobs: a follow-up applies one change to an ended job's spec; auto-repair keeps
+applying the diagnosis' best untried suggestion until a run is healthy; a chain's lineage
+says where it stands.
+
+The chain lives in the database (each job's parent, round, what it applied; the first job's
+repair rounds and state), so it outlives any API or worker process. `advance` is what a
+worker calls when a job of a chain has ended; it holds the chain's lock while it decides, so
+a job is advanced once however often it is called.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from celery import Celery
+from pydantic import ValidationError
+
+from service.diagnosis import diagnose_run
+from service.errors import Conflict, Invalid
+from service.jobs import create_job, queue_job
+from service.schemas import (
+    MAX_NAME_LENGTH,
+    TERMINAL_JOB_STATUSES,
+    Applied,
+    Diagnosis,
+    DiagnosisBrief,
+    DiagnosisStatus,
+    FollowUpCreate,
+    Job,
+    JobCreate,
+    JobSpec,
+    Lineage,
+    LineageJob,
+    RepairState,
+    ValidationMetric,
+)
+from service.settings import Settings
+from service.store import Stores
+
+
+def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `patch` laid over it: objects merge key by key, anything else replaces."""
+    merged = dict(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+# --- follow-ups -------------------------------------------------------------------------
+
+
+def follow_up(
+    stores: Stores, queue: Celery, settings: Settings, job_id: str, body: FollowUpCreate
+) -> Job:
+    """A new job: `job_id`'s spec with one suggestion of its run's diagnosis, or a patch,
+    applied. Conflict if the job has not ended; Invalid if the index is out of range, the
+    suggestion has no patch, or the change makes no new spec that can run."""
+    parent = stores.jobs.get_job(job_id)
+    if parent.status not in TERMINAL_JOB_STATUSES:
+        raise Conflict(
+            f"job {job_id} is {parent.status.value}: a follow-up starts from an ended job",
+            field="job_id",
+        )
+    if body.suggestion is not None:
+        suggestions = diagnose_run(stores.diagnoses, parent.run_id).suggestions
+        if body.suggestion >= len(suggestions):
+            raise Invalid(
+                f"the run's diagnosis has {len(suggestions)} suggestions; "
+                f"give an index from 0 to {len(suggestions) - 1}"
+                if suggestions
+                else "the run's diagnosis has no suggestions",
+                field="suggestion",
+            )
+        chosen = suggestions[body.suggestion]
+        if chosen.patch is None:
+            raise Invalid(
+                f"suggestion {body.suggestion} ({chosen.action}) is advice without a patch; "
+                "send the change as a patch",
+                field="suggestion",
+            )
+        applied, where = Applied(action=chosen.action, patch=chosen.patch), "suggestion"
+    else:
+        applied, where = Applied(action="patch", patch=body.patch or {}), "patch"
+    request = follow_up_request(stores, parent, applied, where)
+    with stores.db.write() as tx:
+        stores.jobs.lock_chain(parent.root_id, tx)
+        job = create_job(stores.jobs, request, settings, parent=parent, applied=applied, tx=tx)
+    return queue_job(stores.jobs, queue, job)
+
+
+def follow_up_request(stores: Stores, parent: Job, applied: Applied, where: str) -> JobCreate:
+    """The job to submit: the parent's project, name and tags, its spec with the patch;
+    Invalid naming `where` (patch.<field> or suggestion) when that spec is not valid or is
+    the parent's."""
+    spec = deep_merge(parent.spec, applied.patch)
+    try:
+        checked = JobSpec.model_validate(spec)
+    except ValidationError as bad:
+        first = bad.errors()[0]
+        path = ".".join(str(part) for part in first["loc"])
+        raise Invalid(first["msg"], field=f"{where}.{path}" if where == "patch" else where) \
+            from bad
+    if checked.resolved() == parent.spec:
+        raise Invalid("the change would leave the job's spec as it is", field=where)
+    run = stores.tracking.get_run(parent.run_id)
+    name = f"{run.name} + {applied.action}"[:MAX_NAME_LENGTH]
+    return JobCreate(project=parent.project, name=name, spec=checked, tags=run.tags)
+
+
+# --- auto-repair ------------------------------------------------------------------------
+
+
+def advance(stores: Stores, queue: Celery, settings: Settings, job_id: str) -> RepairState | None:
+    """The next step of auto-repair once job `job_id` has ended: repaired (its run is
+    healthy and beats the chain's first job on validation), a follow-up with the best
+    suggestion not yet tried in the chain, or gave_up (no rounds or no usable suggestion
+    left). None for a job without auto-repair; the chain's state otherwise."""
+    job = stores.jobs.get_job(job_id)
+    rounds, state = stores.jobs.repair_of(job.root_id)
+    if state != RepairState.running or job.status not in TERMINAL_JOB_STATUSES:
+        return state
+    # Diagnosed before the chain is locked: diagnosing writes its cache in a transaction of
+    # its own, which must not wait for ours.
+    diagnosis = diagnose_run(stores.diagnoses, job.run_id)
+    first = stores.jobs.get_job(job.root_id)
+    metric = validation_metric(job)
+    repaired = _repaired(
+        diagnosis.status,
+        job.id == first.id,
+        kept_value(stores, job, metric),
+        kept_value(stores, first, metric),
+        metric,
+    )
+    with stores.db.write() as tx:
+        stores.jobs.lock_chain(job.root_id, tx)
+        chain = stores.jobs.chain(job.root_id, tx=tx)
+        _, state = stores.jobs.repair_of(job.root_id, tx=tx)
+        if state != RepairState.running or any(j.parent_id == job.id for j in chain):
+            return state  # decided already (a second delivery of the same end)
+        if repaired or job.status.value == "cancelled" or job.round >= rounds:
+            state = RepairState.repaired if repaired else RepairState.gave_up
+            stores.jobs.set_repair_state(job.root_id, state, tx=tx)
+            return state
+        tried = {_key(j.applied) for j in chain if j.applied is not None}
+        step = _next_step(stores, job, diagnosis, tried)
+        if step is None:
+            stores.jobs.set_repair_state(job.root_id, RepairState.gave_up, tx=tx)
+            return RepairState.gave_up
+        applied, request = step
+        made = create_job(stores.jobs, request, settings, parent=job, applied=applied, tx=tx)
+    queue_job(stores.jobs, queue, made)
+    return RepairState.running
+
+
+def _next_step(
+    stores: Stores, job: Job, diagnosis: Diagnosis, tried: set[str]
+) -> tuple[Applied, JobCreate] | None:
+    """The first suggestion, in the advisor's order, whose patch makes a new spec that can
+    run and that this chain has not applied before."""
+    for suggestion in diagnosis.suggestions:
+        if suggestion.patch is None:
+            continue
+        applied = Applied(action=suggestion.action, patch=suggestion.patch)
+        if _key(applied) in tried:
+            continue
+        try:
+            return applied, follow_up_request(stores, job, applied, "suggestion")
+        except Invalid:
+            continue  # changes nothing, or makes a spec that cannot run: the next one
+    return None
+
+
+def _key(applied: Applied) -> str:
+    return json.dumps(applied.model_dump(mode="json"), sort_keys=True)
+
+
+# --- lineage ----------------------------------------------------------------------------
+
+
+def validation_metric(job: Job) -> ValidationMetric:
+    """What "best on validation" compares: accuracy for classifiers, else the loss."""
+    if job.spec.get("dataset", {}).get("task") == "regression":
+        return ValidationMetric(name="val_loss", higher_is_better=False)
+    return ValidationMetric(name="val_acc", higher_is_better=True)
+
+
+def kept_value(stores: Stores, job: Job, metric: ValidationMetric) -> float | None:
+    """The validation metric at the epoch whose weights the job kept."""
+    if job.best_epoch is None:
+        return None
+    points = stores.tracking.read_series(job.run_id, [metric.name]).get(metric.name, [])
+    values = dict(points)
+    value = values.get(job.best_epoch)
+    return value if value is not None and value == value else None  # NaN is no value
+
+
+def _repaired(
+    status: DiagnosisStatus | None,
+    is_first: bool,
+    value: float | None,
+    first_value: float | None,
+    metric: ValidationMetric,
+) -> bool:
+    """A chain is repaired when its newest run is healthy and, unless it is the first job,
+    its kept model beats the first job's on validation."""
+    return status == DiagnosisStatus.healthy and (is_first or _beats(value, first_value, metric))
+
+
+def _beats(value: float | None, other: float | None, metric: ValidationMetric) -> bool:
+    if value is None:
+        return False
+    if other is None:
+        return True
+    return value > other if metric.higher_is_better else value < other
+
+
+def lineage(stores: Stores, job_id: str) -> Lineage:
+    """The chain `job_id` belongs to: its jobs with their diagnoses and kept validation
+    metric, where its repair stands, and its best job."""
+    job = stores.jobs.get_job(job_id)
+    chain = stores.jobs.chain(job.root_id)
+    rounds, stored = stores.jobs.repair_of(job.root_id)
+    metric = validation_metric(chain[0])
+    items = []
+    for member in chain:
+        diagnosis = None
+        if stores.tracking.get_run(member.run_id).latest:  # a run with points to judge
+            found = diagnose_run(stores.diagnoses, member.run_id)
+            diagnosis = DiagnosisBrief(status=found.status, cause=found.cause)
+        items.append(
+            LineageJob(
+                id=member.id,
+                run_id=member.run_id,
+                parent_id=member.parent_id,
+                round=member.round,
+                status=member.status,
+                diagnosis=diagnosis,
+                applied=member.applied,
+                best_epoch=member.best_epoch,
+                val_metric=kept_value(stores, member, metric),
+            )
+        )
+    best = None
+    for item in items:
+        if _beats(item.val_metric, best.val_metric if best else None, metric):
+            best = item
+    return Lineage(
+        root_id=job.root_id,
+        state=stored or _state_without_repair(chain, items, metric),
+        max_rounds=rounds,
+        best_job_id=best.id if best else None,
+        metric=metric,
+        jobs=items,
+    )
+
+
+def _state_without_repair(
+    chain: list[Job], items: list[LineageJob], metric: ValidationMetric
+) -> RepairState:
+    """A chain without auto-repair (follow-ups by hand): running while a job runs, else
+    whether its newest job repaired it."""
+    if any(j.status not in TERMINAL_JOB_STATUSES for j in chain):
+        return RepairState.running
+    newest, first = items[-1], items[0]
+    status = newest.diagnosis.status if newest.diagnosis else None
+    done = _repaired(status, newest is first, newest.val_metric, first.val_metric, metric)
+    return RepairState.repaired if done else RepairState.gave_up

@@ -1,0 +1,97 @@
+"""Chains of jobs through the whole machine: a follow-up, auto-repair that ends repaired,
+one that gives up, and one that goes on across a worker restart (HTTP -> broker -> a real
+worker -> database, on both stacks)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.integration
+
+# Adam at 1e-6 on wine: stuck; the usual lr trains it in a few seconds.
+STUCK = {
+    "dataset": {"name": "wine"},
+    "model": {"arch": "mlp", "widths": [32]},
+    "optimizer": {"name": "adam", "lr": 1e-6},
+    "training": {"epochs": 30, "batch_size": 32, "device": "cpu"},
+}
+
+
+def ended(job: dict) -> bool:
+    return job["status"] in ("succeeded", "failed", "cancelled")
+
+
+def submit(stack, project: str, spec: dict, rounds: int = 0) -> dict:
+    body = {"project": project, "spec": spec, "repair": {"max_rounds": rounds}}
+    response = stack.client.post("/api/v1/jobs", json=body)
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+def wait_chain(stack, job_id: str, timeout: float = 180) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lineage = stack.client.get(f"/api/v1/jobs/{job_id}/lineage").json()
+        if lineage["state"] != "running":
+            return lineage
+        assert stack.proc.poll() is None, "worker died:\n" + stack.worker_log()[-3000:]
+        time.sleep(0.3)
+    pytest.fail(f"chain of {job_id} still running after {timeout}s: {lineage}\n"
+                f"{stack.worker_log()[-3000:]}")
+
+
+def test_a_follow_up_job_trains_the_patched_spec(stack, unique):
+    first = submit(stack, f"fu-{unique}", STUCK)
+    stack.wait_job(first["id"], ended)
+    response = stack.client.post(f"/api/v1/jobs/{first['id']}/follow-up",
+                                 json={"patch": {"optimizer": {"lr": 0.001}}})
+    assert response.status_code == 202, response.text
+    follow = stack.wait_job(response.json()["id"], ended)
+    assert follow["status"] == "succeeded" and follow["parent_id"] == first["id"]
+    assert follow["spec"]["optimizer"]["lr"] == 0.001
+    lineage = stack.client.get(f"/api/v1/jobs/{first['id']}/lineage").json()
+    assert [j["id"] for j in lineage["jobs"]] == [first["id"], follow["id"]]
+    assert lineage["jobs"][0]["diagnosis"]["status"] == "stuck"
+    assert lineage["jobs"][1]["val_metric"] > lineage["jobs"][0]["val_metric"]
+    assert lineage["best_job_id"] == follow["id"]
+
+
+def test_auto_repair_ends_repaired_within_two_rounds(stack, unique):
+    first = submit(stack, f"ar-{unique}", STUCK, rounds=2)
+    lineage = wait_chain(stack, first["id"])
+    assert lineage["state"] == "repaired", lineage
+    jobs = lineage["jobs"]
+    assert 2 <= len(jobs) <= 3 and jobs[-1]["diagnosis"]["status"] == "healthy"
+    assert jobs[-1]["val_metric"] > jobs[0]["val_metric"]
+    assert all(j["applied"] is not None for j in jobs[1:])
+    applied = [repr(sorted(j["applied"].items())) for j in jobs[1:]]
+    assert len(applied) == len(set(applied))
+
+
+def test_auto_repair_gives_up_when_no_suggestion_can_be_applied(stack, unique):
+    # Validation labels shifted by one class: a train/validation mismatch, which no change
+    # to the spec can fix (the advice is to check the data).
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(240, 6)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(np.int64) + (x[:, 2] > 0.5)
+    folder = stack.settings.data_dir / "datasets"
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez(folder / f"mismatch-{unique}.npz", x=x[:200], y=y[:200], x_val=x[200:],
+             y_val=(y[200:] + 1) % 3)
+    spec = {**STUCK, "dataset": {"name": "npz", "path": f"mismatch-{unique}.npz"},
+            "optimizer": {"name": "adam", "lr": 0.01}}
+    lineage = wait_chain(stack, submit(stack, f"gu-{unique}", spec, rounds=2)["id"])
+    assert lineage["state"] == "gave_up", lineage
+    assert len(lineage["jobs"]) == 1 and lineage["jobs"][0]["diagnosis"]["status"] == "mismatch"
+
+
+def test_a_chain_goes_on_across_a_worker_restart(stack, unique):
+    first = submit(stack, f"rs-{unique}", STUCK, rounds=2)
+    stack.wait_job(first["id"], ended)
+    stack.restart_worker()
+    lineage = wait_chain(stack, first["id"])
+    assert lineage["state"] == "repaired", lineage
+    assert len(lineage["jobs"]) >= 2
