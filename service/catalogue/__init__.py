@@ -22,6 +22,7 @@ from service.catalogue.names import (
     AUGMENTATIONS,
     CANONICAL_METRICS,
     DATASETS,
+    DEFAULT_VAL_FRACTION,
     DEVICE_PATTERN,
     INITS,
     KINDS,
@@ -60,6 +61,7 @@ from service.catalogue.rules import (
     cnn1d_lengths,
     count_parameters,
     mlp_widths,
+    train_samples,
 )
 
 __all__ = [
@@ -68,6 +70,7 @@ __all__ = [
     "AUGMENTATIONS",
     "CANONICAL_METRICS",
     "DATASETS",
+    "DEFAULT_VAL_FRACTION",
     "DEVICE_PATTERN",
     "INITS",
     "JOB_PARAMS",
@@ -109,4 +112,5 @@ __all__ = [
     "normalise_name",
     "optimizer_facts",
     "resolve_metric_keys",
+    "train_samples",
 ]

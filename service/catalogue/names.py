@@ -44,16 +44,21 @@ class DatasetInfo:
     input_shape: tuple[int, ...] | None  # one sample, without the batch dimension
     task: str | None = "classification"  # None: the spec's dataset.task decides (npz)
     user_files: bool = False  # read from dataset.path on the worker (npz, image_folder)
+    # Samples it holds (training + validation; None: generated on demand, or files), and
+    # how many of them are its own held-out split, used when val_fraction is not given.
+    samples: int | None = None
+    held_out: int | None = None
 
 
 DATASETS: dict[str, DatasetInfo] = {
-    # MNIST-1D (Greydanus 2020) with its package's default arguments: 40-step sequences.
-    "mnist1d": DatasetInfo("sequence", 10, (1, 40)),
+    # MNIST-1D (Greydanus 2020) with its package's default arguments: 40-step sequences,
+    # 4000 for training and 1000 held out.
+    "mnist1d": DatasetInfo("sequence", 10, (1, 40), samples=5000, held_out=1000),
     # scikit-learn's bundled sets.
-    "digits": DatasetInfo("tabular", 10, (64,)),
-    "wine": DatasetInfo("tabular", 3, (13,)),
-    "breast_cancer": DatasetInfo("tabular", 2, (30,)),
-    "iris": DatasetInfo("tabular", 3, (4,)),
+    "digits": DatasetInfo("tabular", 10, (64,), samples=1797),
+    "wine": DatasetInfo("tabular", 3, (13,), samples=178),
+    "breast_cancer": DatasetInfo("tabular", 2, (30,), samples=569),
+    "iris": DatasetInfo("tabular", 3, (4,), samples=150),
     # Procedural CIFAR-shaped images of 10 shapes (workers/training/data.py).
     "synthetic_images": DatasetInfo("image", 10, (3, 32, 32)),
     # A user's own arrays or image folder on the worker's disk.
@@ -63,6 +68,9 @@ DATASETS: dict[str, DatasetInfo] = {
 
 # Stand-ins for checking a model whose input shape is known only once the files are read:
 # the worker checks again with the real shape right after loading.
+# The validation share when a dataset without a held-out split is given no val_fraction.
+DEFAULT_VAL_FRACTION = 0.2
+
 PLACEHOLDER_SHAPES: dict[str, tuple[int, ...]] = {
     "tabular": (8,),
     "sequence": (1, 32),

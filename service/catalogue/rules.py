@@ -21,6 +21,7 @@ from service.catalogue.names import (
     ARCHS,
     AUGMENTATIONS,
     DATASETS,
+    DEFAULT_VAL_FRACTION,
     LOSSES,
     MODEL_OPTIONS,
     OPTIMIZER_OPTIONS,
@@ -95,6 +96,23 @@ def check_task(spec: Mapping[str, Any], info: DatasetInfo, task: str) -> None:
                                         f"{readers}")
     if user_files and not dataset.get("path"):
         raise SpecError("dataset.path", f"the {name} dataset needs a path")
+    available = train_samples(dataset)
+    if dataset.get("n_train") and available is not None and dataset["n_train"] > available:
+        raise SpecError("dataset.n_train", f"{dataset['n_train']} is more than the {available} "
+                                           f"training samples of {name}")
+
+
+def train_samples(dataset: Mapping[str, Any]) -> int | None:
+    """How many training samples the dataset section can give (before n_train shrinks
+    them): the samples not held out for validation. None: not known before loading, or
+    generated to order."""
+    info = DATASETS[dataset["name"]]
+    if info.samples is None:
+        return None
+    fraction = dataset.get("val_fraction")
+    if fraction is None and info.held_out is not None:
+        return info.samples - info.held_out
+    return info.samples - round(info.samples * (fraction or DEFAULT_VAL_FRACTION))
 
 
 # --- the model ------------------------------------------------------------------------------

@@ -37,6 +37,8 @@ VALID = {
         ({**VALID, "model": {"arch": "linear", "dropout": 0.5}}, "spec.model.dropout",
          "does not use"),
         ({**VALID, "dataset": {"name": "npz"}}, "spec.dataset.path", "needs a path"),
+        ({**VALID, "dataset": {"name": "wine", "n_train": 150}}, "spec.dataset.n_train",
+         "142 training samples"),
         ({**VALID, "dataset": {"name": "wine", "path": "w.npz"}}, "spec.dataset.path",
          "bundled"),
         ({**VALID, "augmentation": {"mixup": {"alpha": 5}}}, "spec.augmentation.mixup.alpha",

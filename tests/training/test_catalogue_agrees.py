@@ -104,3 +104,14 @@ def test_every_option_the_catalogue_lists_reaches_the_optimizer(name):
     for key, value in dataclasses.asdict(cfg).items():
         if key in facts.options:
             assert optimizer.defaults[TORCH_NAMES[key]] == value, key
+
+
+@pytest.mark.parametrize("name", ["mnist1d", "digits", "wine", "breast_cancer", "iris"])
+@pytest.mark.parametrize("val_fraction", [None, 0.3])
+def test_the_catalogue_knows_how_many_training_samples_a_dataset_gives(
+    name, val_fraction, tmp_path
+):
+    data = load_data(DatasetConfig(name=name, val_fraction=val_fraction), tmp_path)
+    declared = catalogue.train_samples({"name": name, "val_fraction": val_fraction})
+    assert declared == len(data.x_train)
+    assert declared + len(data.x_val) == catalogue.DATASETS[name].samples

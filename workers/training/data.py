@@ -32,14 +32,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from service.catalogue import DATASETS as DECLARED
-from service.catalogue import KINDS, DatasetInfo
+from service.catalogue import DEFAULT_VAL_FRACTION, KINDS, DatasetInfo
 
 from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .config import DatasetConfig
-
-DEFAULT_VAL_FRACTION = 0.2
 
 
 @dataclass
