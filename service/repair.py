@@ -11,11 +11,11 @@ a job is advanced once however often it is called.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from celery import Celery
 from pydantic import ValidationError
 
+from service.catalogue import deep_merge
 from service.diagnosis import diagnose_run
 from service.errors import Conflict, Invalid
 from service.jobs import create_job, queue_job
@@ -37,18 +37,6 @@ from service.schemas import (
 )
 from service.settings import Settings
 from service.store import Stores
-
-
-def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    """`base` with `patch` laid over it: objects merge key by key, anything else replaces."""
-    merged = dict(base)
-    for key, value in patch.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
 
 # --- follow-ups -------------------------------------------------------------------------
 
@@ -127,12 +115,12 @@ def advance(stores: Stores, queue: Celery, settings: Settings, job_id: str) -> R
     # its own, which must not wait for ours.
     diagnosis = diagnose_run(stores.diagnoses, job.run_id)
     first = stores.jobs.get_job(job.root_id)
-    metric = validation_metric(job)
+    metric = chain_metric([first, job])
     repaired = _repaired(
         diagnosis.status,
         job.id == first.id,
-        kept_value(stores, job, metric),
-        kept_value(stores, first, metric),
+        kept_values(stores, job)[metric.name],
+        kept_values(stores, first)[metric.name],
         metric,
     )
     with stores.db.write() as tx:
@@ -181,33 +169,43 @@ def _key(applied: Applied) -> str:
 # --- lineage ----------------------------------------------------------------------------
 
 
-def validation_metric(job: Job) -> ValidationMetric:
-    """What "best on validation" compares: accuracy for classifiers, else the loss."""
-    if job.spec.get("dataset", {}).get("task") == "regression":
-        return ValidationMetric(name="val_loss", higher_is_better=False)
-    return ValidationMetric(name="val_acc", higher_is_better=True)
+# What "best on validation" compares: the validation loss of the weights each job kept. The
+# loss is what a job keeps its best epoch by (early stopping's default metric), and it tells
+# more than accuracy on a small validation set, where one sample is a point of accuracy and
+# a run that oscillates can tie one that has settled. Losses of different functions do not
+# compare (MSE and cross-entropy): a chain whose jobs train with different losses compares
+# validation accuracy.
+LOSS = ValidationMetric(name="val_loss", higher_is_better=False)
+ACCURACY = ValidationMetric(name="val_acc", higher_is_better=True)
 
 
-def kept_value(stores: Stores, job: Job, metric: ValidationMetric) -> float | None:
-    """The validation metric at the epoch whose weights the job kept."""
+def chain_metric(jobs: list[Job]) -> ValidationMetric:
+    losses = {j.spec.get("training", {}).get("loss") for j in jobs}
+    classifiers = all(j.spec.get("dataset", {}).get("task") != "regression" for j in jobs)
+    return ACCURACY if len(losses) > 1 and classifiers else LOSS
+
+
+def kept_values(stores: Stores, job: Job) -> dict[str, float | None]:
+    """val_loss and val_acc (None for regression) at the epoch whose weights the job kept."""
+    names = (LOSS.name, ACCURACY.name)
     if job.best_epoch is None:
-        return None
-    points = stores.tracking.read_series(job.run_id, [metric.name]).get(metric.name, [])
-    values = dict(points)
-    value = values.get(job.best_epoch)
-    return value if value is not None and value == value else None  # NaN is no value
+        return dict.fromkeys(names)
+    series = stores.tracking.read_series(job.run_id, list(names))
+
+    def at(name: str) -> float | None:
+        value = dict(series.get(name, [])).get(job.best_epoch)
+        return value if value is not None and value == value else None  # NaN is no value
+
+    return {name: at(name) for name in names}
 
 
 def _repaired(
-    status: DiagnosisStatus | None,
-    is_first: bool,
-    value: float | None,
-    first_value: float | None,
-    metric: ValidationMetric,
+    status: DiagnosisStatus | None, is_first: bool, value: float | None,
+    first: float | None, metric: ValidationMetric,
 ) -> bool:
     """A chain is repaired when its newest run is healthy and, unless it is the first job,
     its kept model beats the first job's on validation."""
-    return status == DiagnosisStatus.healthy and (is_first or _beats(value, first_value, metric))
+    return status == DiagnosisStatus.healthy and (is_first or _beats(value, first, metric))
 
 
 def _beats(value: float | None, other: float | None, metric: ValidationMetric) -> bool:
@@ -224,13 +222,14 @@ def lineage(stores: Stores, job_id: str) -> Lineage:
     job = stores.jobs.get_job(job_id)
     chain = stores.jobs.chain(job.root_id)
     rounds, stored = stores.jobs.repair_of(job.root_id)
-    metric = validation_metric(chain[0])
+    metric = chain_metric(chain)
     items = []
     for member in chain:
         diagnosis = None
         if stores.tracking.get_run(member.run_id).latest:  # a run with points to judge
             found = diagnose_run(stores.diagnoses, member.run_id)
             diagnosis = DiagnosisBrief(status=found.status, cause=found.cause)
+        kept = kept_values(stores, member)
         items.append(
             LineageJob(
                 id=member.id,
@@ -241,7 +240,9 @@ def lineage(stores: Stores, job_id: str) -> Lineage:
                 diagnosis=diagnosis,
                 applied=member.applied,
                 best_epoch=member.best_epoch,
-                val_metric=kept_value(stores, member, metric),
+                val_metric=kept[metric.name],
+                val_loss=kept[LOSS.name],
+                val_acc=kept[ACCURACY.name],
             )
         )
     best = None
@@ -267,5 +268,5 @@ def _state_without_repair(
         return RepairState.running
     newest, first = items[-1], items[0]
     status = newest.diagnosis.status if newest.diagnosis else None
-    done = _repaired(status, newest is first, newest.val_metric, first.val_metric, metric)
+    done = _repaired(status, len(items) == 1, newest.val_metric, first.val_metric, metric)
     return RepairState.repaired if done else RepairState.gave_up

@@ -306,7 +306,7 @@ class Job(BaseModel):
 DatasetName = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
 Arch = Literal[tuple(ARCHS)]  # type: ignore[valid-type]
 Activation = Literal[tuple(ACTIVATIONS)]  # type: ignore[valid-type]
-Init = Literal[INITS]  # type: ignore[valid-type]
+Init = Literal[tuple(INITS)]  # type: ignore[valid-type]
 OptimizerName = Literal[tuple(OPTIMIZERS)]  # type: ignore[valid-type]
 ScheduleName = Literal[tuple(SCHEDULES)]  # type: ignore[valid-type]
 LossName = Literal[tuple(LOSSES)]  # type: ignore[valid-type]
@@ -478,7 +478,7 @@ class RepairState(StrEnum):
 
 
 class ValidationMetric(BaseModel):
-    name: str  # val_acc for classifiers, val_loss otherwise
+    name: str  # val_loss; val_acc when the chain's jobs train with different losses
     higher_is_better: bool
 
 
@@ -496,7 +496,9 @@ class LineageJob(BaseModel):
     diagnosis: DiagnosisBrief | None  # None until the run has metrics to judge
     applied: Applied | None
     best_epoch: int | None
-    val_metric: float | None  # the validation metric of the kept weights
+    val_metric: float | None  # the lineage's metric for the kept weights
+    val_loss: float | None = None  # their validation loss
+    val_acc: float | None = None  # and accuracy (classifiers)
 
 
 

@@ -29,7 +29,7 @@ def signals(run: dict) -> dict[str, float]:
     if len(s) < T.min_points:
         return out
     ref = c.chance_loss if c.chance_loss is not None else c.start
-    end = ck._end(s, T)
+    end = ck.end_level(s, T)
     out["stuck.progress"] = (ref - end) / ref
     out["explode.end_over_start"] = end / max(c.start, c.chance_loss or 0.0)
     if c.start_spike:
@@ -49,7 +49,7 @@ def signals(run: dict) -> dict[str, float]:
     a = ck._acc(c.train_acc, T)
     if a is not None and c.num_classes and len(a) >= T.min_points:
         base = 1 / c.num_classes
-        out["stuck.acc_gain"] = (ck._end(a, T) - base) / (1 - base)
+        out["stuck.acc_gain"] = (ck.end_level(a, T) - base) / (1 - base)
     out["high.end_over_chance"] = end / ref
     risen = s.values[0] > 0 and end / s.values[0] - 1.0 >= T.rise_ratio
     if risen and c.chance_loss is not None:  # as check_loss_blew_up
@@ -61,7 +61,7 @@ def signals(run: dict) -> dict[str, float]:
             out["crawl.progress_when_steady"] = (s.values[0] - end) / ref
     g = c.grad_norm.finite() if c.grad_norm is not None else None
     if g is not None and len(g) >= T.min_points:
-        out["grad.end"] = ck._end(g, T)
+        out["grad.end"] = ck.end_level(g, T)
         if out["grad.end"] < T.grad_tiny:
             out["grad.tiny_loss_over_chance"] = end / ref
     fall = ck._train_falling(c, T)
@@ -72,11 +72,11 @@ def signals(run: dict) -> dict[str, float]:
         tr, v = pair
         sm = ck._moving_average(v.values, T)
         best = int(np.argmin(sm))
-        vend = ck._end(v, T)
+        vend = ck.end_level(v, T)
         out["overfit.val_rise"] = (vend - sm[best]) / sm[best]
         out["overfit.val_rise_abs"] = (vend - sm[best]) / c.scale
         at_best = float(tr.at(np.array([v.steps[best]]))[0])
-        out["overfit.train_fall"] = (at_best - ck._end(tr, T)) / at_best
+        out["overfit.train_fall"] = (at_best - ck.end_level(tr, T)) / at_best
         gap = v.values - tr.at(v.steps)
         mid_step = v.steps[0] + T.gap_window * (v.steps[-1] - v.steps[0])
         mid = int(np.argmin(np.abs(v.steps - mid_step)))
@@ -88,7 +88,7 @@ def signals(run: dict) -> dict[str, float]:
         raw_best = int(np.argmin(v.values))
         out["mismatch.best_index"] = raw_best
         out["mismatch.val_gain"] = (v.values[0] - v.values[raw_best]) / v.values[0]
-        out["mismatch.train_progress"] = (c.start - ck._end(tr, T)) / c.start
+        out["mismatch.train_progress"] = (c.start - ck.end_level(tr, T)) / c.start
     return out
 
 

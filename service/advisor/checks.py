@@ -52,7 +52,7 @@ def _tail_mask(s: Series, t: Thresholds) -> np.ndarray:
     return mask
 
 
-def _end(s: Series, t: Thresholds) -> float:
+def end_level(s: Series, t: Thresholds) -> float:
     """The level at the end of the run (median of its tail: robust to one bad epoch)."""
     return median(s.values[_tail_mask(s, t)])
 
@@ -74,12 +74,23 @@ def _projected_fall(s: Series, t: Thresholds) -> tuple[float, float]:
     return -_slope(s, mask) * span, median(s.values[mask])
 
 
+def _lr_annealed(c: Curves, t: Thresholds) -> bool:
+    """The schedule has brought the lr down to almost nothing by the end."""
+    lr = c.lr.finite() if c.lr is not None else None
+    if lr is None or len(lr) == 0 or not lr.values.max() > 0:
+        return False
+    return float(lr.values[-1]) <= t.lr_annealed * float(lr.values.max())
+
+
 def _train_falling(c: Curves, t: Thresholds) -> tuple[float, float] | None:
     """(fall relative to the end level, fall in units of scale) of the training loss
-    (of the validation loss when that is all there is)."""
+    (of the validation loss when that is all there is). None with too few points; no fall
+    once the schedule has annealed the lr (another run as long would not be at this lr)."""
     s = c.loss.finite()
     if len(s) < t.min_points:
         return None
+    if _lr_annealed(c, t):
+        return 0.0, 0.0
     fall, level = _projected_fall(s, t)
     fall = min(fall, level)  # a loss cannot fall below zero, however steep its slope
     return (fall / level if level > 0 else 0.0), fall / c.scale
@@ -207,7 +218,7 @@ def check_loss_explodes(c: Curves, t: Thresholds) -> Finding | None:
     ref = max(c.start, c.chance_loss or 0.0)
     if not ref > 0:
         return None
-    end = _end(s, t)
+    end = end_level(s, t)
     ratio = end / ref
     if not ratio >= t.explode_ratio:
         return None
@@ -267,7 +278,7 @@ def check_loss_stuck(c: Curves, t: Thresholds) -> Finding | None:
     if loss is None:
         return None
     s, ref = loss
-    end = _end(s, t)
+    end = end_level(s, t)
     progress = (ref - end) / ref
     if progress >= t.stuck_progress:
         return None
@@ -296,7 +307,7 @@ def check_accuracy_at_chance(c: Curves, t: Thresholds) -> Finding | None:
     base = 1.0 / c.num_classes if c.num_classes else float(a.values[0])
     if base >= 1.0:
         return None
-    end = _end(a, t)
+    end = end_level(a, t)
     gain = (end - base) / (1.0 - base)
     if gain >= t.chance_acc_gain:
         return None
@@ -330,7 +341,7 @@ def check_loss_blew_up(c: Curves, t: Thresholds) -> Finding | None:
         )
         ev = evidence("train_loss.first_spike", float(v[0] / c.start), msg, t.spike_ratio)
         return Finding(Code.LOSS_BLEW_UP, (ev,), t.confidence.certain, s.step(0))
-    end = _end(s, t)
+    end = end_level(s, t)
     if not v[0] > 0:
         return None
     rise = end / v[0] - 1.0
@@ -391,10 +402,13 @@ def check_steady_crawl(c: Curves, t: Thresholds) -> Finding | None:
     if loss is None:
         return None
     s, ref = loss
-    progress = (s.values[0] - _end(s, t)) / ref
+    progress = (s.values[0] - end_level(s, t)) / ref
     falls = float((np.diff(s.values) < 0).mean())
     if falls < t.steady_descent or progress >= t.crawl_progress:
         return None
+    lr, usual = _lr(c), c.hyper.typical_lr
+    if lr is not None and usual is not None and lr / usual >= t.crawl_lr_ratio:
+        return None  # at the usual lr or above, a crawl is not the lr's fault
     msg = (
         f"{_loss_name(c)} fell on {falls:.0%} of {c.unit}s, but only {progress:.1%} "
         f"of {c.ref_name} in total: a steady crawl"
@@ -429,17 +443,32 @@ def check_deep_saturating(c: Curves, t: Thresholds) -> Finding | None:
 
 
 @check
+def check_small_init(c: Curves, t: Thresholds) -> Finding | None:
+    """Weights initialised far too small (the spec's init): activations and gradients
+    start near zero, where a deep net learns slowly or not at all."""
+    h = c.hyper
+    if not h.small_init:
+        return None
+    msg = (
+        f"init {h.init!r} draws weights from N(0, 0.01^2): far smaller than He/Xavier "
+        "scaling, so the signal fades layer by layer"
+    )
+    return Finding(Code.INIT_SMALL, (evidence("params.init", h.init, msg),),
+                   t.confidence.likely)
+
+
+@check
 def check_grad_tiny(c: Curves, t: Thresholds) -> Finding | None:
     """Gradient norm is tiny while the loss is still high (vanishing gradient / flat region)."""
     g = c.grad_norm.finite() if c.grad_norm is not None else None
     s = c.loss.finite()
     if g is None or len(g) < t.min_points or len(s) < t.min_points:
         return None
-    end = _end(g, t)
+    end = end_level(g, t)
     ref = c.chance_loss if c.chance_loss is not None else c.start
-    if end >= t.grad_tiny or _end(s, t) < t.grad_tiny_min_level * ref:
+    if end >= t.grad_tiny or end_level(s, t) < t.grad_tiny_min_level * ref:
         return None
-    msg = f"gradient norm is {end:.2g} at the end while the loss is still {_end(s, t):.3g}"
+    msg = f"gradient norm is {end:.2g} at the end while the loss is still {end_level(s, t):.3g}"
     ev = evidence("grad_norm.end", end, msg, t.grad_tiny)
     return Finding(Code.GRAD_TINY, (ev,), t.confidence.likely)
 
@@ -455,7 +484,7 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     s = c.train.finite()
     if len(s) < t.min_points:
         return None
-    end = _end(s, t)
+    end = end_level(s, t)
     if c.chance_loss is not None:
         ratio, limit = end / c.chance_loss, t.high_loss_ratio
     else:
@@ -467,7 +496,7 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     msg = f"train loss ends at {end:.3g}, {ratio:.0%} of {c.ref_name} and has stopped falling"
     a = _acc(c.train_acc, t)
     if a is not None and len(a):
-        last = _end(a, t) if len(a) >= t.tail_min_points else a.values[-1]
+        last = end_level(a, t) if len(a) >= t.tail_min_points else a.values[-1]
         msg += f" (train accuracy {last:.1%})"
     far = min(t.high_loss_far_cap, t.high_loss_far_factor * limit)
     return _past(Code.LOSS_HIGH, "train_loss.end_over_chance", ratio, limit, far, msg)
@@ -513,6 +542,35 @@ def check_still_improving(c: Curves, t: Thresholds) -> Finding | None:
     return Finding(Code.STILL_IMPROVING, tuple(items), sure)
 
 
+@check
+def check_lr_collapsed(c: Curves, t: Thresholds) -> Finding | None:
+    """The schedule cut the lr to almost nothing early on, and training stopped with it."""
+    lr = c.lr.finite() if c.lr is not None else None
+    s = c.loss.finite()
+    if lr is None or len(lr) < t.min_points or len(s) < t.min_points or not lr.values.max() > 0:
+        return None
+    top = int(np.argmax(lr.values))
+    peak = float(lr.values[top])
+    low = np.nonzero(lr.values[top:] <= t.lr_collapse * peak)[0]
+    if len(low) == 0:
+        return None
+    at = lr.step(top + int(low[0]))
+    span = float(s.steps[-1] - s.steps[0]) + 1.0
+    if (at - s.steps[0]) / span > t.lr_collapse_at:
+        return None  # an annealing at the end of the run, as cosine does
+    then, end = float(s.at(np.array([at]))[0]), end_level(s, t)
+    moved = (then - end) / then if then > 0 else 0.0
+    if moved >= t.lr_collapse_flat:
+        return None  # training went on after the cut
+    msg = (
+        f"the lr fell from {peak:.3g} to {float(lr.values[top + int(low[0])]):.3g} "
+        f"({float(lr.values[top + int(low[0])]) / peak:.2g}x) by {c.unit} {at} of {int(span)}, "
+        f"and {_loss_name(c)} hardly moved after it ({then:.3g} then, {end:.3g} at the end)"
+    )
+    ev = evidence("lr.collapse_step", float(at), msg)
+    return Finding(Code.LR_COLLAPSED, (ev,), t.confidence.likely, at)
+
+
 # --- validation against training -------------------------------------------------------------
 
 
@@ -532,16 +590,19 @@ def check_val_not_tracking(c: Curves, t: Thresholds) -> Finding | None:
     if pair is None:
         return None
     tr, v = pair
-    progress = (c.start - _end(tr, t)) / c.start if c.start > 0 else 0.0
+    progress = (c.start - end_level(tr, t)) / c.start if c.start > 0 else 0.0
     best = int(np.argmin(v.values))
     gain = (v.values[0] - v.values[best]) / v.values[0] if v.values[0] > 0 else 0.0
+    end = end_level(v, t)
+    ref = c.chance_loss if c.chance_loss is not None else float(v.values[0])
+    level = end / ref if ref > 0 else 0.0
     if (
         progress < t.mismatch_train_progress
         or best >= t.mismatch_best_points
         or gain > t.mismatch_val_gain
+        or not level >= t.mismatch_val_level
     ):
         return None
-    end = _end(v, t)
     times = f" ({end / v.values[0]:.2g}x its first value)" if v.values[0] > 0 else ""
     msg = (
         f"val loss never improved: its best {v.values[best]:.3g} is at {c.unit} {v.step(best)} "
@@ -553,8 +614,8 @@ def check_val_not_tracking(c: Curves, t: Thresholds) -> Finding | None:
         items.append(
             evidence(
                 "val_acc.end",
-                _end(va, t),
-                f"val accuracy ends at {_end(va, t):.1%} (chance is {1 / c.num_classes:.1%})",
+                end_level(va, t),
+                f"val accuracy ends at {end_level(va, t):.1%} (chance is {1 / c.num_classes:.1%})",
             )
         )
     sure = strength(progress, t.mismatch_train_progress, t.mismatch_far)
@@ -563,21 +624,22 @@ def check_val_not_tracking(c: Curves, t: Thresholds) -> Finding | None:
 
 @check
 def check_val_turned_up(c: Curves, t: Thresholds) -> Finding | None:
-    """Validation loss turned up from its best while training loss kept falling."""
+    """Validation loss turned up from its best while training loss kept falling (not the
+    rise early stopping waits through after the epoch whose weights it keeps)."""
     pair = _pair(c, t)
-    if pair is None:
+    if pair is None or c.kept_step is not None:
         return None
     tr, v = pair
     smooth = _moving_average(v.values, t)
     best = int(np.argmin(smooth))
     if best > len(v) - 1 - t.val_after_best:
         return None
-    end = _end(v, t)
+    end = end_level(v, t)
     low = float(smooth[best])
     rise, rise_abs = (end - low) / low if low > 0 else 0.0, (end - low) / c.scale
     if rise < t.val_rise or rise_abs < t.val_rise_abs:
         return None
-    at_best, train_end = float(tr.at(np.array([v.steps[best]]))[0]), _end(tr, t)
+    at_best, train_end = float(tr.at(np.array([v.steps[best]]))[0]), end_level(tr, t)
     fall = (at_best - train_end) / at_best if at_best > 0 else 0.0
     if fall < t.train_fall:
         return None
@@ -593,9 +655,10 @@ def check_val_turned_up(c: Curves, t: Thresholds) -> Finding | None:
 
 @check
 def check_gap_growing(c: Curves, t: Thresholds) -> Finding | None:
-    """A large generalisation gap that keeps growing while validation stalls."""
+    """A large generalisation gap that keeps growing while validation stalls (early
+    stopping ends a run when validation stalls: its kept model is judged, not the wait)."""
     pair = _pair(c, t)
-    if pair is None:
+    if pair is None or c.kept_step is not None:
         return None
     tr, v = pair
     gap = v.values - tr.at(v.steps)
@@ -605,7 +668,7 @@ def check_gap_growing(c: Curves, t: Thresholds) -> Finding | None:
     gap_end, gap_mid = median(gap[end_mask]), float(gap[mid_i])
     size = gap_end / c.scale
     growth = (gap_end - gap_mid) / abs(gap_mid) if gap_mid != 0 else math.inf
-    val_end = _end(v, t)
+    val_end = end_level(v, t)
     stalled = val_end >= float(v.values[mid_i]) * (1.0 - t.gap_val_stall)
     if size < t.gap_large or growth < t.gap_growth or not stalled:
         return None
@@ -623,11 +686,11 @@ def check_accuracy_gap(c: Curves, t: Thresholds) -> Finding | None:
     a, va = _acc(c.train_acc, t), _acc(c.val_acc, t)
     if a is None or va is None or len(a) < t.min_points or len(va) < t.min_points:
         return None
-    gap = _end(a, t) - _end(va, t)
+    gap = end_level(a, t) - end_level(va, t)
     if gap < t.acc_gap:
         return None
     msg = (
-        f"train accuracy {_end(a, t):.1%} vs val accuracy {_end(va, t):.1%} at the end "
+        f"train accuracy {end_level(a, t):.1%} vs val accuracy {end_level(va, t):.1%} at the end "
         f"(a gap of {gap * 100:.0f} points)"
     )
     return _past(Code.ACC_GAP, "acc.gap", gap, t.acc_gap, t.acc_gap_far, msg)
@@ -637,17 +700,36 @@ def check_accuracy_gap(c: Curves, t: Thresholds) -> Finding | None:
 
 
 @check
+def check_early_stopped(c: Curves, t: Thresholds) -> Finding | None:
+    """Early stopping ended the run and kept the weights of the validation best."""
+    if c.kept_step is None or c.val is None or c.train is None:
+        return None
+    v, tr = c.val.finite(), c.train.finite()
+    if len(v) == 0 or len(tr) == 0:
+        return None
+    at = np.array([c.kept_step])
+    val, train = float(v.at(at)[0]), float(tr.at(at)[0])
+    msg = (
+        f"early stopping kept the model of {c.unit} {c.kept_step}: val loss {val:.3g}, train "
+        f"loss {train:.3g} ({val / c.scale:.0%} and {train / c.scale:.0%} of {c.ref_name}); "
+        f"the run ended at {c.unit} {int(v.steps[-1])}"
+    )
+    ev = evidence("val_loss.kept", val, msg)
+    return Finding(Code.EARLY_STOPPED, (ev,), since_step=c.kept_step)
+
+
+@check
 def check_converged(c: Curves, t: Thresholds) -> Finding | None:
     """Training loss has flattened at the end (and validation sits near it)."""
     fall = _train_falling(c, t)
     if fall is None or _is_falling(fall, t):
         return None
-    end = _end(c.loss.finite(), t)
+    end = end_level(c.loss.finite(), t)
     ref = c.chance_loss or c.start
     share = f" ({end / ref:.0%} of {c.ref_name})" if ref > 0 else ""
     msg = f"{_loss_name(c)} settled at {end:.3g}{share}"
     if c.train is not None and c.val is not None and len(c.val.finite()) >= t.min_points:
-        msg += f"; val loss ends at {_end(c.val.finite(), t):.3g}"
+        msg += f"; val loss ends at {end_level(c.val.finite(), t):.3g}"
     ev = evidence("train_loss.projected_fall_of_scale", fall[1], msg, t.improving_abs)
     return Finding(Code.CONVERGED, (ev,))
 
@@ -662,5 +744,6 @@ SIGN_FREE = (
     check_lr_too_low,
     check_mse_on_classes,
     check_deep_saturating,
+    check_small_init,
     check_accuracy_gap,
 )

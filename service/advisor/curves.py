@@ -160,6 +160,8 @@ class Curves:
     scale: float  # what absolute loss differences are divided by
     start_spike: bool  # the first point blew up far above what followed
     in_progress: bool  # the run is still running and has epochs left
+    ended_early: bool  # it has ended before its planned epochs (killed, or stopped early)
+    kept_step: int | None  # early stopping ended it, keeping this epoch's weights
     nonnegative: bool  # every finite loss value is >= 0 (what the ratio rules assume)
     step_unit: str
     keys: dict[str, str]  # canonical -> client key
@@ -261,6 +263,28 @@ def _bin_training_side(parsed: dict[str, Series | None], edges: np.ndarray, t: T
             parsed[key] = bin_series(s, edges, t.bin_finite_share)
 
 
+def _unit(step_unit: str) -> str:
+    return "step" if step_unit == "batch" else "epoch"
+
+
+def _early_stopping(facts: RunFacts) -> Mapping[str, Any] | None:
+    """The early-stopping rule of a job's spec, if it has one."""
+    spec = facts.spec if isinstance(facts.spec, Mapping) else {}
+    rule = (spec.get("regularization") or {}).get("early_stopping")
+    return rule if isinstance(rule, Mapping) else None
+
+
+def _kept_step(parsed: dict[str, Series | None], rule: Mapping[str, Any]) -> int | None:
+    """The epoch whose weights early stopping kept: the watched metric's best."""
+    metric = str(rule.get("metric") or "val_loss")
+    s = parsed.get(metric)
+    if s is None or not s.finite_mask.any():
+        return None
+    fin = s.finite()
+    i = int(np.argmax(fin.values)) if metric.endswith("_acc") else int(np.argmin(fin.values))
+    return fin.step(i)
+
+
 def build_curves(series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresholds) -> Curves:
     keys = resolve_metric_keys(list(series))
     notes: list[str] = []
@@ -305,8 +329,20 @@ def build_curves(series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresh
         planned = float(planned) if planned is not None else None
     except (TypeError, ValueError):
         planned = None
-    if in_progress and planned and step_unit != "batch" and loss is not None and len(loss):
-        in_progress = loss.steps[-1] + 1 < planned
+    # Epochs left of the plan (unknowable per batch, or without a plan).
+    epochs_known = bool(planned and step_unit != "batch" and loss is not None and len(loss))
+    short = epochs_known and loss.steps[-1] + 1 < planned
+    in_progress = in_progress and (short or not epochs_known)
+    ended_early = short and (facts.run_status or "") not in ("", "running")
+    kept = None
+    if ended_early and _early_stopping(facts) is not None and facts.run_status == "finished":
+        # The job stopped early and kept the weights of its best epoch: that model is what
+        # to judge, not the epochs after it that early stopping waited through.
+        kept = _kept_step(parsed, _early_stopping(facts))
+        if kept is not None and loss is not None:
+            notes.append(f"early stopping ended the run at {_unit(step_unit)} "
+                         f"{int(loss.steps[-1])} and kept the model of {_unit(step_unit)} "
+                         f"{kept}; the epochs after it are the wait, not a fault")
     return Curves(
         train=parsed["train_loss"],
         val=parsed["val_loss"],
@@ -323,6 +359,8 @@ def build_curves(series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresh
         scale=scale,
         start_spike=spike,
         in_progress=in_progress,
+        ended_early=ended_early,
+        kept_step=kept,
         nonnegative=nonnegative,
         step_unit=step_unit,
         keys=keys,

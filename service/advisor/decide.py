@@ -30,9 +30,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.advisor.checks import end_level
 from service.advisor.curves import Curves
 from service.advisor.findings import Code, Finding
-from service.advisor.thresholds import Confidence
+from service.advisor.thresholds import Confidence, Thresholds
 from service.schemas import DiagnosisStatus as S
 
 # Findings that support each status (shown as evidence after the deciding ones).
@@ -40,11 +41,12 @@ SUPPORTING: dict[S, tuple[Code, ...]] = {
     S.insufficient_data: (),
     S.diverging: (Code.LOSS_BLEW_UP, Code.LR_HIGH),
     S.oscillating: (Code.LR_HIGH, Code.LOSS_BLEW_UP, Code.ACC_GAP),
-    S.stuck: (Code.LOSS_STUCK, Code.ACC_AT_CHANCE, Code.GRAD_TINY, Code.STEADY_CRAWL),
+    S.stuck: (Code.LOSS_STUCK, Code.ACC_AT_CHANCE, Code.GRAD_TINY, Code.STEADY_CRAWL,
+              Code.INIT_SMALL),
     S.underfitting: (Code.DEEP_SATURATING, Code.LR_LOW, Code.LOSS_HIGH, Code.CONVERGED),
     S.mismatch: (Code.ACC_GAP,),
     S.overfitting: (Code.VAL_TURNED_UP, Code.GAP_GROWING, Code.ACC_GAP),
-    S.healthy: (Code.CONVERGED, Code.STILL_IMPROVING),
+    S.healthy: (Code.EARLY_STOPPED, Code.CONVERGED, Code.STILL_IMPROVING),
 }
 
 # Stuck causes, first match wins: (cause, findings that point at it).
@@ -74,7 +76,13 @@ def _first(found: dict[Code, Finding], *codes: Code) -> tuple[Finding, ...]:
     return tuple(found[c] for c in codes if c in found)
 
 
-def decide(found: dict[Code, Finding], c: Curves) -> Verdict:
+def _still_high(c: Curves, t: Thresholds) -> bool:
+    """The training loss ends high enough that more epochs are worth asking for."""
+    s = c.loss.finite()
+    return len(s) > 0 and end_level(s, t) / c.scale >= t.undertrained_level
+
+
+def decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
     has = found.__contains__
     if has(Code.LOSS_NONFINITE):
         return Verdict(S.diverging, None, _first(found, Code.LOSS_NONFINITE))
@@ -84,7 +92,11 @@ def decide(found: dict[Code, Finding], c: Curves) -> Verdict:
         return Verdict(S.diverging, None, _first(found, Code.LOSS_EXPLODED))
     if has(Code.LOSS_OSCILLATES):
         return Verdict(S.oscillating, None, _first(found, Code.LOSS_OSCILLATES))
-    if has(Code.LOSS_STUCK) or has(Code.ACC_AT_CHANCE):
+    improving = has(Code.STILL_IMPROVING)
+    # Accuracy at chance with a loss that falls fast is a run still getting going, unless
+    # the loss is MSE on class outputs, whose loss moves while its accuracy cannot.
+    at_chance = has(Code.ACC_AT_CHANCE) and (not improving or has(Code.MSE_ON_CLASSES))
+    if has(Code.LOSS_STUCK) or at_chance:
         deciding = _first(found, Code.LOSS_STUCK, Code.ACC_AT_CHANCE)[:1]
         for cause, codes in STUCK_CAUSES:
             if any(has(code) for code in codes):
@@ -93,8 +105,12 @@ def decide(found: dict[Code, Finding], c: Curves) -> Verdict:
             # A linear model's loss is convex: no saddle points, no other minima. Flat at
             # chance with a sane lr means it sits at its optimum: the inputs lack the signal.
             return Verdict(S.underfitting, "model_bias", deciding, _first(found, Code.LOSS_HIGH))
-        return Verdict(S.stuck, "critical_point", deciding)
-    improving = has(Code.STILL_IMPROVING)
+        # Flat with nothing else to blame; a small init is where the remedies start.
+        return Verdict(S.stuck, "critical_point", deciding, _first(found, Code.INIT_SMALL))
+    if has(Code.LR_COLLAPSED) and not improving:
+        # The schedule stopped training, whatever level the loss had reached.
+        deciding = _first(found, Code.LR_COLLAPSED)
+        return Verdict(S.underfitting, "optimization_issue", deciding)
     if has(Code.LOSS_HIGH) and not improving:
         for code in (Code.DEEP_SATURATING, Code.LOSS_BLEW_UP, Code.LR_HIGH):
             if has(code):  # a better function exists; the optimizer did not reach it
@@ -107,11 +123,12 @@ def decide(found: dict[Code, Finding], c: Curves) -> Verdict:
         return Verdict(S.mismatch, None, _first(found, Code.VAL_NOT_TRACKING))
     if has(Code.VAL_TURNED_UP) or has(Code.GAP_GROWING):
         return Verdict(S.overfitting, None, _first(found, Code.VAL_TURNED_UP, Code.GAP_GROWING)[:1])
-    if improving and not c.in_progress:
+    if improving and not c.in_progress and (c.ended_early or _still_high(c, t)):
         return Verdict(S.underfitting, "undertrained", _first(found, Code.STILL_IMPROVING))
-    if improving:
+    if improving and c.in_progress:
         return Verdict(S.healthy, None, _first(found, Code.STILL_IMPROVING), in_progress=True)
-    return Verdict(S.healthy, None, _first(found, Code.CONVERGED))
+    return Verdict(S.healthy, None, _first(found, Code.EARLY_STOPPED, Code.CONVERGED,
+                                             Code.STILL_IMPROVING)[:1])
 
 
 def supporting(verdict: Verdict, found: dict[Code, Finding]) -> tuple[Finding, ...]:

@@ -18,7 +18,11 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # Part of the diagnosis cache's key: a new version recomputes every cached diagnosis.
 # 1.1: SGD's usual lr is the catalogue's 1e-2 (was 3e-2): lr ratios and raise-lr patches of
 # SGD runs are worded from it; no status or cause changed on the benchmark.
-ADVISOR_VERSION = "advisor-1.1"
+# 2.0: tuned on the repair benchmark's tune half (bench/RESULTS.md): a plan of suggestions
+# (no patch already in the spec, lr moved by decades, epochs to where the loss flattens,
+# real remedies for overfitting before early stopping), the kept model judged after early
+# stopping, lr collapses, small inits, undertrained only while the loss is still high.
+ADVISOR_VERSION = "advisor-2.0"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",
@@ -62,7 +66,7 @@ def diagnose(
     facts = facts or RunFacts()
     curves = build_curves(series, facts, thresholds)
     found = run_checks(curves, thresholds)
-    verdict = decide(found, curves)
+    verdict = decide(found, curves, thresholds)
     shown = verdict.deciding + verdict.causes + supporting(verdict, found)
     best = _best_step(curves)
     items: list[Evidence] = [e for f in shown for e in f.evidence]
@@ -76,6 +80,9 @@ def diagnose(
         since_step=verdict.deciding[0].since_step if verdict.deciding else None,
         best_step=best,
         evidence=items,
-        suggestions=[Suggestion(**s) for s in suggest(verdict.remedy_codes, curves, best)],
+        suggestions=[
+            Suggestion(**s)
+            for s in suggest(verdict.remedy_codes, curves, best, found, thresholds)
+        ],
         advisor_version=ADVISOR_VERSION,
     )

@@ -14,7 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.catalogue import PARAM_ALIASES, activation_facts, normalise_name, optimizer_facts
+from service.catalogue import (
+    INITS,
+    PARAM_ALIASES,
+    activation_facts,
+    normalise_name,
+    optimizer_facts,
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,7 @@ class Hyper:
     widths: tuple[int, ...] | None = None
     batchnorm: bool | None = None
     arch: str | None = None
+    init: str | None = None
     dropout: float | None = None
     weight_decay: float | None = None
     epochs: int | None = None
@@ -64,6 +71,11 @@ class Hyper:
     @property
     def mse(self) -> bool:
         return (self.loss or "") in _MSE_NAMES
+
+    @property
+    def small_init(self) -> bool:
+        facts = INITS.get(self.init or "")
+        return facts is not None and facts.small
 
     @property
     def saturating(self) -> bool:
@@ -139,6 +151,7 @@ def read_hyper(facts: RunFacts) -> Hyper:
     loss = pick(training.get("loss"), "loss")
     activation = pick(model.get("activation"), "activation")
     arch = pick(model.get("arch"), "arch")
+    init = pick(model.get("init"), "init")
     return Hyper(
         lr=_float(pick(optim.get("lr"), "lr")),
         optimizer=normalise_name(optimizer) if optimizer is not None else None,
@@ -149,6 +162,7 @@ def read_hyper(facts: RunFacts) -> Hyper:
         widths=widths,
         batchnorm=_bool(pick(model.get("batchnorm"), "batchnorm")),
         arch=normalise_name(arch) if arch is not None else None,
+        init=normalise_name(init) if init is not None else None,
         dropout=_float(pick(model.get("dropout"), "dropout")),
         weight_decay=_float(pick(optim.get("weight_decay"), "weight_decay")),
         epochs=int(e) if (e := _float(pick(training.get("epochs"), "epochs"))) else None,

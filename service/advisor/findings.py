@@ -33,6 +33,9 @@ class Code(StrEnum):
     DEEP_SATURATING = "deep_saturating"
     GRAD_TINY = "grad_tiny"
     ACC_GAP = "acc_gap"
+    LR_COLLAPSED = "lr_collapsed"  # the schedule cut the lr early and training stopped
+    INIT_SMALL = "init_small"  # weights drawn too small to pass a signal through the net
+    EARLY_STOPPED = "early_stopped"  # early stopping ended the run at its validation best
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from service.advisor.curves import Curves
-from service.advisor.findings import Code
-from service.catalogue import ARCHS, DATASETS, SCHEDULES, optimizer_facts
+from service.advisor.findings import Code, Finding
+from service.advisor.thresholds import DEFAULT, Thresholds
+from service.catalogue import (
+    ARCHS,
+    DATASETS,
+    SCHEDULE_OPTIONS,
+    SCHEDULES,
+    deep_merge,
+    mlp_widths,
+    optimizer_facts,
+    train_samples,
+)
 
 # The action vocabulary (README.md describes each).
 ACTIONS = (
@@ -23,6 +33,7 @@ ACTIONS = (
     "raise_lr",
     "add_warmup",
     "add_lr_decay",
+    "change_schedule",
     "clip_gradients",
     "switch_optimizer",
     "add_momentum",
@@ -35,13 +46,14 @@ ACTIONS = (
     "add_features",
     "train_longer",
     "add_augmentation",
-    "add_dropout",
-    "add_weight_decay",
+    "add_regularization",
+    "less_regularization",
     "early_stop",
     "smaller_model",
     "more_data",
     "check_data",
     "check_data_split",
+    "resplit_validation",
     "check_preprocessing",
     "ensemble",
     "keep_logging",
@@ -65,6 +77,8 @@ class Ctx:
 
     c: Curves
     best_step: int | None
+    found: dict[Code, Finding] = field(default_factory=dict)  # every finding of the run
+    t: Thresholds = DEFAULT
 
     @property
     def spec(self) -> dict[str, Any] | None:
@@ -110,33 +124,73 @@ class Ctx:
             arch is not None and arch.inputs == ("image",)
         )
 
+    @property
+    def usual_lr(self) -> float | None:
+        return self.c.hyper.typical_lr
+
     def words(self) -> dict[str, str]:
         lr = self.lr
         epochs = self.epochs
         return {
             "lr": f"{lr:.3g}" if lr else "the current lr",
-            "lower_lr": f"{lr / 10:.3g}" if lr else "a tenth",
+            "lower_lr": f"{lowered_lr(self):.3g}" if lr else "a tenth",
             "raise_lr": f"{raised_lr(self):.3g}" if lr else "10x",
             "best": str(self.best_step) if self.best_step is not None else "its best",
             "unit": self.c.unit,
             "epochs": str(epochs) if epochs else "the current number of",
-            "more_epochs": str(2 * epochs) if epochs else "twice as many",
+            "more_epochs": str(longer_epochs(self)) if epochs else "several times as many",
             "patience": str(patience(self)),
         }
 
 
+# How far a learning rate moves. The lecture sweeps lr by decades; a run whose lr is a
+# decade or more off the optimizer's usual one goes straight back to it (the curves show
+# it is that far off: a blow-up, a flat line), and one near it moves one decade.
+LR_DECADE = 10.0
+
+
 def raised_lr(ctx: Ctx) -> float:
-    lr = ctx.lr or 0.0
-    typical = ctx.c.hyper.typical_lr
-    if typical and lr < typical / 10:
-        return typical  # from a far-too-low lr, go straight to the usual one
-    return lr * 10
+    lr, usual = ctx.lr or 0.0, ctx.usual_lr
+    if usual and lr <= usual / LR_DECADE:
+        return usual
+    return lr * LR_DECADE
+
+
+def lowered_lr(ctx: Ctx) -> float:
+    lr, usual = ctx.lr or 0.0, ctx.usual_lr
+    if usual and lr >= usual * LR_DECADE:
+        return usual
+    return lr / LR_DECADE
+
+
+# Epochs for a run that was still falling when it stopped: as many as its loss needs, at
+# the rate it was falling, to come down to half the level below which more epochs are not
+# asked for (Thresholds.undertrained_level), twice over because the fall slows; at least 2x
+# and at most 10x the run, 4x when the rate is not known.
+LONGER_MIN, LONGER_MAX, LONGER_DEFAULT = 2, 10, 4
+
+
+def longer_epochs(ctx: Ctx) -> int:
+    epochs = ctx.epochs or 0
+    factor: float = LONGER_DEFAULT
+    improving = ctx.found.get(Code.STILL_IMPROVING)
+    loss = ctx.c.loss.finite() if ctx.c.train is not None or ctx.c.val is not None else None
+    if improving is not None and loss is not None and len(loss) and epochs:
+        rate = float(improving.evidence[0].value or 0.0) / epochs  # relative fall per epoch
+        level = float(loss.values[-1]) / ctx.c.scale
+        target = ctx.t.undertrained_level / 2
+        if rate > 0 and level > target:
+            factor = 1 + 2 * math.log(level / target) / rate / epochs
+    factor = min(LONGER_MAX, max(LONGER_MIN, factor))
+    return int(5 * math.ceil(factor * epochs / 5))  # in steps of 5 epochs
 
 
 def patience(ctx: Ctx) -> int:
-    """Early-stopping patience: a tenth of the run, between 3 and 10 epochs."""
+    """Early-stopping patience: a fifth of the run, between 5 and 20 epochs. A tenth (3 for
+    30 epochs) stopped runs on a noisy validation loss while both losses were still falling
+    (the tune half's mnist1d runs, 20 of 30 epochs, then just as short when asked for more)."""
     n = ctx.epochs or 30  # length unknown: as for a 30-epoch run
-    return int(min(10, max(3, round(n / 10))))
+    return int(min(20, max(5, round(n / 5))))
 
 
 # --- patches ---------------------------------------------------------------------------------
@@ -144,21 +198,39 @@ def patience(ctx: Ctx) -> int:
 Patch = Callable[[Ctx], dict[str, Any] | None]
 
 
+def _move_lr(ctx: Ctx, lr: float) -> dict[str, Any]:
+    optimizer: dict[str, Any] = {"lr": float(f"{lr:.3g}")}
+    if _plain_sgd(ctx) and lr == ctx.usual_lr:
+        optimizer["momentum"] = 0.9  # SGD's usual lr is meant with momentum
+    return {"optimizer": optimizer}
+
+
 def _lower_lr(ctx: Ctx) -> dict[str, Any] | None:
-    return {"optimizer": {"lr": float(f"{ctx.lr / 10:.3g}")}} if ctx.lr else None
+    return _move_lr(ctx, lowered_lr(ctx)) if ctx.lr else None
 
 
 def _raise_lr(ctx: Ctx) -> dict[str, Any] | None:
-    return {"optimizer": {"lr": float(f"{raised_lr(ctx):.3g}")}} if ctx.lr else None
+    return _move_lr(ctx, raised_lr(ctx)) if ctx.lr else None
 
 
 def _warmup(ctx: Ctx) -> dict[str, Any]:
-    # a tenth of the run, between 1 and 5 epochs (1 when the length is unknown)
+    # a tenth of the run, 1 to 5 epochs (10 epochs assumed when the length is unknown)
     return {"schedule": {"warmup_epochs": int(min(5, max(1, (ctx.epochs or 10) // 10)))}}
 
 
+def _schedule(ctx: Ctx, name: str) -> dict[str, Any]:
+    """Switch the schedule to `name`, clearing the options of the old one that it does not
+    take (a step schedule's gamma would make a cosine spec invalid)."""
+    current = ctx.section("schedule")
+    patch: dict[str, Any] = {"name": name}
+    for option in SCHEDULE_OPTIONS:
+        if option not in SCHEDULES[name].options and current.get(option) is not None:
+            patch[option] = None
+    return {"schedule": patch}
+
+
 def _decay(ctx: Ctx) -> dict[str, Any]:
-    return {"schedule": {"name": "cosine"}}
+    return _schedule(ctx, "cosine")
 
 
 def _clip(ctx: Ctx) -> dict[str, Any]:
@@ -166,7 +238,7 @@ def _clip(ctx: Ctx) -> dict[str, Any]:
 
 
 def _adam(ctx: Ctx) -> dict[str, Any]:
-    return {"optimizer": {"name": "adam", "lr": 1e-3}}  # Adam's usual lr (catalogue usual_lr)
+    return {"optimizer": {"name": "adam", "lr": 1e-3, "momentum": None, "nesterov": False}}
 
 
 def _momentum(ctx: Ctx) -> dict[str, Any]:
@@ -183,38 +255,84 @@ def _batchnorm(ctx: Ctx) -> dict[str, Any]:
 
 
 def _relu(ctx: Ctx) -> dict[str, Any]:
-    return {"model": {"activation": "relu", "init": "kaiming"}}
+    model: dict[str, Any] = {"activation": "relu", "init": "kaiming"}
+    if _deep(ctx) and _no_batchnorm(ctx):
+        model["batchnorm"] = True  # a deep net starts better with it, whatever its units
+    return {"model": model}
+
+
+def _deep(ctx: Ctx) -> bool:
+    return (ctx.c.hyper.depth or 0) >= ctx.t.deep_layers
 
 
 def _init(ctx: Ctx) -> dict[str, Any]:
-    return {"model": {"init": "xavier" if ctx.c.hyper.saturating else "kaiming"}}
+    # He init for ReLU-like units; a deep saturating net is better off with ReLU too
+    if ctx.c.hyper.saturating:
+        return _relu(ctx)
+    return {"model": {"init": "kaiming"}}
 
 
 def _cross_entropy(ctx: Ctx) -> dict[str, Any]:
-    return {"training": {"loss": "cross_entropy"}}
+    patch: dict[str, Any] = {"training": {"loss": "cross_entropy"}}
+    if ctx.c.hyper.saturating:  # saturating units under it stay slow: ReLU with He init
+        patch.update(_relu(ctx))
+    return patch
+
+
+def _mlp_widths(ctx: Ctx) -> list[int] | None:
+    """The mlp's hidden widths, however the spec gave them."""
+    model = ctx.section("model")
+    if model.get("arch") != "mlp":
+        return ctx.widths
+    return list(mlp_widths(model))
+
+
+def _widths(widths: list[int]) -> dict[str, Any]:
+    return {"model": {"widths": widths, "width": None, "depth": None}}
+
+
+# Bigger: 4x the units (at most 1024 per layer) and at least two hidden layers; a linear
+# model becomes an mlp of two layers of 256; a conv net doubles its channels.
+GROW, MAX_UNITS = 4, 1024
 
 
 def _bigger(ctx: Ctx) -> dict[str, Any] | None:
     arch = str(ctx.section("model").get("arch") or ctx.c.hyper.arch or "")
     if arch == "linear":
-        return {"model": {"arch": "mlp", "widths": [128, 128]}}  # two hidden layers of 128
-    widths = ctx.widths
+        return {"model": {"arch": "mlp", "widths": [256, 256], "width": None, "depth": None}}
+    if arch in ("cnn", "cnn1d", "resnet18"):
+        width = ctx.section("model").get("width") or ARCHS[arch].width
+        return {"model": {"width": min(MAX_UNITS, 2 * int(width))}}
+    widths = _mlp_widths(ctx)
     if not widths:
         return None
-    bigger = [min(4096, 2 * w) for w in widths]  # doubled, at most 4096 units
-    if arch == "mlp" and len(bigger) < 3:
-        bigger.append(bigger[-1])  # wider and one layer deeper
-    return {"model": {"widths": bigger}}
+    bigger = [min(MAX_UNITS, GROW * w) for w in widths]
+    if len(bigger) < 2:
+        bigger.append(bigger[-1])
+    return _widths(bigger)
 
 
 def _smaller(ctx: Ctx) -> dict[str, Any] | None:
-    widths = ctx.widths
-    # halved, never below 8 units
-    return {"model": {"widths": [max(8, w // 2) for w in widths]}} if widths else None
+    arch = str(ctx.section("model").get("arch") or "")
+    if arch in ("cnn", "cnn1d", "resnet18"):
+        width = ctx.section("model").get("width") or ARCHS[arch].width
+        return _stopping({"model": {"width": max(4, int(width) // 4)}}, ctx)
+    widths = _mlp_widths(ctx)
+    # a quarter of the units, never below 8
+    return _stopping(_widths([max(8, w // 4) for w in widths]), ctx) if widths else None
 
 
 def _longer(ctx: Ctx) -> dict[str, Any] | None:
-    return {"training": {"epochs": 2 * ctx.epochs}} if ctx.epochs else None
+    if not ctx.epochs:
+        return None
+    patch: dict[str, Any] = {"training": {"epochs": longer_epochs(ctx)}}
+    stop = ctx.section("regularization").get("early_stopping")
+    if stop and ctx.c.kept_step is not None:
+        # early stopping cut a run that was still learning: it waits twice as long now
+        waited = int(stop.get("patience") or 0)
+        patch["regularization"] = {"early_stopping": {"patience": min(100, 2 * waited)}}
+    # stopping early too: a run long enough to fit the data is long enough to overfit it
+    return _stopping(patch, ctx)
 
 
 def _early_stop(ctx: Ctx) -> dict[str, Any]:
@@ -222,27 +340,72 @@ def _early_stop(ctx: Ctx) -> dict[str, Any]:
     return {"regularization": {"early_stopping": rule}}
 
 
+def _stopping(patch: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    """`patch` with early stopping added when the spec has none: a job keeps its best
+    epoch's weights anyway, and stopping there lets the run be judged on that model."""
+    if ctx.section("regularization").get("early_stopping"):
+        return patch
+    return deep_merge(patch, _early_stop(ctx))
+
+
+def _more_data(ctx: Ctx) -> dict[str, Any] | None:
+    """Train on more of the dataset: 4x the samples, or all there are."""
+    dataset = ctx.section("dataset")
+    n, available = dataset.get("n_train"), None
+    if dataset.get("name") in DATASETS:
+        available = train_samples(dataset)
+    if not n or (available is not None and n >= available):
+        return None
+    more = min(available, GROW * n) if available is not None else GROW * n
+    return _stopping({"dataset": {"n_train": int(more)}}, ctx)
+
+
 def _augment(ctx: Ctx) -> dict[str, Any]:
     current = ctx.section("augmentation")
     if ctx.image:
         # flips and 4-pixel crops, the usual image augmentation
-        return {"augmentation": {"hflip": True, "random_crop": {"padding": 4}}}
-    # input noise for 1-D/tabular data: twice the current std, or 0.1 to start
+        return _stopping({"augmentation": {"hflip": True, "random_crop": {"padding": 4}}}, ctx)
+    # input noise for 1-D/tabular data (standardised inputs): 0.3 to start, else doubled
     noise = current.get("noise")
     std = _num(noise.get("std")) if isinstance(noise, dict) else None
-    return {"augmentation": {"noise": {"std": round(2 * std, 4) if std else 0.1}}}
+    return _stopping({"augmentation": {"noise": {"std": round(2 * std, 4) if std else 0.3}}},
+                     ctx)
 
 
-def _dropout(ctx: Ctx) -> dict[str, Any]:
-    current = _num(ctx.section("model").get("dropout")) or _num(ctx.c.hyper.dropout) or 0.0
-    # 0.3 to start; from 0.3 on, 0.2 more, at most 0.5
-    return {"model": {"dropout": round(min(0.5, current + 0.2), 2) if current >= 0.3 else 0.3}}
+def _regularize(ctx: Ctx) -> dict[str, Any]:
+    """Dropout and an L2 penalty together, at strengths that change a small net: dropout
+    0.3 (0.2 more from there, at most 0.5) and l2 1e-3 (10x from there, at most 0.1)."""
+    model, reg = ctx.section("model"), ctx.section("regularization")
+    patch: dict[str, Any] = {}
+    if model.get("arch") != "linear":
+        current = _num(model.get("dropout")) or _num(ctx.c.hyper.dropout) or 0.0
+        patch["model"] = {"dropout": round(min(0.5, current + 0.2), 2) if current >= 0.3
+                          else 0.3}
+    l2 = _num(reg.get("l2"))
+    patch["regularization"] = {"l2": float(f"{min(0.1, 10 * l2):.3g}") if l2 else 1e-3}
+    return _stopping(patch, ctx)
 
 
-def _weight_decay(ctx: Ctx) -> dict[str, Any]:
-    current = _num(ctx.section("optimizer").get("weight_decay")) or _num(ctx.c.hyper.weight_decay)
-    new = min(0.1, 10 * current) if current else 5e-4  # 5e-4 to start, else 10x, at most 0.1
-    return {"optimizer": {"weight_decay": float(f"{new:.3g}")}}
+def _less_regularization(ctx: Ctx) -> dict[str, Any] | None:
+    """A hundredth of the penalties and no dropout: regularisation this strong keeps the
+    model from fitting even the training data."""
+    reg, model, opt = ctx.section("regularization"), ctx.section("model"), ctx.section("optimizer")
+    patch: dict[str, Any] = {}
+    for key in ("l1", "l2"):
+        if _num(reg.get(key)):
+            patch.setdefault("regularization", {})[key] = float(f"{reg[key] / 100:.3g}")
+    if _num(model.get("dropout")):
+        patch["model"] = {"dropout": 0.0}
+    if _num(opt.get("weight_decay")):
+        patch["optimizer"] = {"weight_decay": float(f"{opt['weight_decay'] / 100:.3g}")}
+    return patch or None
+
+
+def _resplit(ctx: Ctx) -> dict[str, Any] | None:
+    """Validation drawn at random from all the data: the same distribution as training."""
+    if ctx.section("dataset").get("val_fraction") is not None:
+        return None
+    return {"dataset": {"val_fraction": 0.2}}
 
 
 # --- remedies --------------------------------------------------------------------------------
@@ -256,6 +419,16 @@ class Remedy:
     rationale: str  # may name {lr}, {lower_lr}, {raise_lr}, {best}, {epochs}, {patience} ...
     patch: Patch | None = None
     applies: Applies | None = None  # None: always
+    # It changes how the net trains (lr, init, units, loss, optimizer ...): the next run
+    # learns from scratch, and a short run gets the epochs to do it (FRESH_START_EPOCHS).
+    fresh_start: bool = False
+
+
+# A run that fixes how the net trains starts learning only then: a run shorter than this is
+# given this many epochs, with early stopping (the tune half's stuck, diverging and
+# oscillating runs of 4-10 epochs, once fixed, were still falling at their end and
+# flattened within 20-40 epochs).
+FRESH_START_EPOCHS = 30
 
 
 def _not_adaptive(ctx: Ctx) -> bool:
@@ -287,20 +460,30 @@ def _no_decay(ctx: Ctx) -> bool:
 
 LOWER_LR = Remedy(
     "lower_lr",
-    "lower the learning rate 10x (from {lr} to {lower_lr}): the steps overshoot "
+    "lower the learning rate (from {lr} to {lower_lr}): the steps overshoot "
     "the valley instead of descending into it",
     _lower_lr,
+    fresh_start=True,
+)
+RAISE_LR = Remedy(
+    "raise_lr",
+    "raise the learning rate (from {lr} to {raise_lr}): sweep 1e-4 ... 1e-1 "
+    "and keep the largest lr at which the loss goes down steadily",
+    _raise_lr,
+    fresh_start=True,
 )
 CLIP = Remedy(
     "clip_gradients",
     "clip the gradient norm to 1.0 so that one bad batch cannot throw the weights far away",
     _clip,
+    fresh_start=True,
 )
 WARMUP = Remedy(
     "add_warmup",
     "warm the learning rate up over the first epochs: early gradient statistics "
     "are unreliable, so start with small steps",
     _warmup,
+    fresh_start=True,
 )
 DECAY = Remedy(
     "add_lr_decay",
@@ -314,6 +497,7 @@ BATCHNORM = Remedy(
     "gradients in a healthy range and makes the error surface rounder",
     _batchnorm,
     _no_batchnorm,
+    fresh_start=True,
 )
 ADAM = Remedy(
     "switch_optimizer",
@@ -321,36 +505,66 @@ ADAM = Remedy(
     "carries it past flat regions and saddle points",
     _adam,
     _not_adaptive,
+    fresh_start=True,
 )
 MOMENTUM = Remedy(
     "add_momentum",
     "add momentum 0.9: the accumulated gradient carries SGD over small bumps and saddle points",
     _momentum,
     _plain_sgd,
+    fresh_start=True,
+)
+CHANGE_INIT = Remedy(
+    "change_init",
+    "re-initialise with He (kaiming) init: weights too small make activations and "
+    "gradients vanish layer by layer",
+    _init,
+    fresh_start=True,
+)
+RELU = Remedy(
+    "change_activation",
+    "use ReLU with He (kaiming) init instead of sigmoid/tanh (and BatchNorm in a deep net): "
+    "its gradient does not shrink layer after layer",
+    _relu,
+    _saturating,
+    fresh_start=True,
 )
 EARLY_STOP = Remedy(
     "early_stop",
     "stop early: keep the weights of {unit} {best}, where the validation loss "
-    "was lowest (patience {patience})",
+    "was lowest (patience {patience}); it saves the epochs after it, the kept model is the same",
     _early_stop,
     _has_val,
 )
+MORE_DATA = Remedy(
+    "more_data",
+    "train on more of the data (the lecture's first fix for overfitting), and stop early at "
+    "the validation minimum",
+    _more_data,
+)
 AUGMENT = Remedy(
     "add_augmentation",
-    "augment the training data (more effective data makes memorising harder)",
+    "augment the training data (more effective data makes memorising harder), and stop "
+    "early at the validation minimum",
     _augment,
 )
-DROPOUT = Remedy(
-    "add_dropout",
-    "add dropout in the fully connected layers so that no unit can rely on another one",
-    _dropout,
+REGULARIZE = Remedy(
+    "add_regularization",
+    "regularise: dropout, so that no unit can rely on another, and an L2 penalty that keeps "
+    "the weights small; stop early at the validation minimum",
+    _regularize,
 )
-WEIGHT_DECAY = Remedy(
-    "add_weight_decay",
-    "add weight decay (L2): it keeps the weights small and the function smoother",
-    _weight_decay,
+SMALLER = Remedy(
+    "smaller_model",
+    "use a smaller model: fewer parameters to memorise the training set with",
+    _smaller,
 )
-MORE_DATA = Remedy("more_data", "train on more data: the lecture's first fix for overfitting")
+TRAIN_LONGER = Remedy(
+    "train_longer",
+    "train longer ({more_epochs} {unit}s instead of {epochs}), stopping early at the "
+    "validation minimum: the loss was still falling when training stopped",
+    _longer,
+)
 
 CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
     Code.TOO_FEW_POINTS: (
@@ -376,6 +590,7 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
             "lower the learning rate (from {lr} to {lower_lr}): the loss bounces "
             "across the valley instead of settling in it",
             _lower_lr,
+            fresh_start=True,
         ),
         DECAY,
         Remedy(
@@ -397,20 +612,14 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
     ),
     Code.LOSS_BLEW_UP: (LOWER_LR, WARMUP, CLIP),
     Code.LR_HIGH: (LOWER_LR,),
-    Code.LR_LOW: (
-        Remedy(
-            "raise_lr",
-            "raise the learning rate (from {lr} to {raise_lr}): sweep 1e-4 ... 1e-1 "
-            "and keep the largest lr at which the loss goes down steadily",
-            _raise_lr,
-        ),
-    ),
+    Code.LR_LOW: (RAISE_LR,),
     Code.STEADY_CRAWL: (
         Remedy(
             "raise_lr",
             "raise the learning rate (from {lr} to {raise_lr}): the loss falls "
             "every epoch, only in steps far too small",
             _raise_lr,
+            fresh_start=True,
         ),
     ),
     Code.MSE_ON_CLASSES: (
@@ -419,28 +628,19 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
             "use cross-entropy on the logits (softmax included) instead of MSE: "
             "MSE on class probabilities has flat regions where training gets stuck",
             _cross_entropy,
+            fresh_start=True,
         ),
     ),
-    Code.DEEP_SATURATING: (
-        Remedy(
-            "change_activation",
-            "use ReLU with He (kaiming) init instead of "
-            "sigmoid/tanh: its gradient does not shrink layer after layer",
-            _relu,
-        ),
-        BATCHNORM,
-        ADAM,
-    ),
-    Code.GRAD_TINY: (
-        Remedy(
-            "change_init",
-            "re-initialise with He/Xavier init: too small weights make "
-            "activations and gradients vanish",
-            _init,
-        ),
-        BATCHNORM,
-    ),
+    Code.DEEP_SATURATING: (RELU, BATCHNORM, ADAM),
+    Code.INIT_SMALL: (CHANGE_INIT,),
+    Code.GRAD_TINY: (CHANGE_INIT, BATCHNORM),
     Code.LOSS_HIGH: (
+        Remedy(
+            "less_regularization",
+            "weaken the regularisation (a hundredth of the penalties, no dropout): it keeps "
+            "the model from fitting even the training data",
+            _less_regularization,
+        ),
         Remedy(
             "bigger_model",
             "use a bigger or deeper model: this one cannot fit the training data (model bias)",
@@ -451,21 +651,9 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
             "give the model more informative features (model bias can also "
             "come from inputs that lack the signal)",
         ),
-        Remedy(
-            "train_longer",
-            "then train longer without decay to see how low the training loss can go",
-            _longer,
-        ),
+        TRAIN_LONGER,
     ),
-    Code.STILL_IMPROVING: (
-        Remedy(
-            "train_longer",
-            "train longer ({more_epochs} {unit}s instead of {epochs}): "
-            "the loss was still falling when training stopped",
-            _longer,
-        ),
-        DECAY,
-    ),
+    Code.STILL_IMPROVING: (TRAIN_LONGER, DECAY),
     Code.VAL_NOT_TRACKING: (
         Remedy(
             "check_data_split",
@@ -474,23 +662,36 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
             "classes); regularisation will not fix this",
         ),
         Remedy(
+            "resplit_validation",
+            "draw the validation set at random from all the data (val_fraction 0.2), so that "
+            "it comes from the distribution the model trains on; the held-out set it had "
+            "needs checking on its own",
+            _resplit,
+        ),
+        Remedy(
             "check_preprocessing",
             "apply exactly the same preprocessing (normalisation, "
             "feature order, label encoding) to training and validation data",
         ),
     ),
-    Code.VAL_TURNED_UP: (
-        EARLY_STOP,
-        AUGMENT,
-        DROPOUT,
-        WEIGHT_DECAY,
-        MORE_DATA,
+    Code.VAL_TURNED_UP: (MORE_DATA, AUGMENT, REGULARIZE, SMALLER, EARLY_STOP),
+    Code.GAP_GROWING: (MORE_DATA, REGULARIZE, AUGMENT, SMALLER, EARLY_STOP),
+    Code.ACC_GAP: (AUGMENT,),
+    Code.LR_COLLAPSED: (
         Remedy(
-            "smaller_model", "or use a smaller model: fewer parameters to memorise with", _smaller
+            "change_schedule",
+            "decay the learning rate smoothly over the whole run (cosine) instead of cutting "
+            "it to almost nothing early: training stopped when the lr did",
+            _decay,
+            fresh_start=True,
         ),
     ),
-    Code.GAP_GROWING: (WEIGHT_DECAY, DROPOUT, AUGMENT, MORE_DATA, EARLY_STOP),
-    Code.ACC_GAP: (AUGMENT,),
+    Code.EARLY_STOPPED: (
+        Remedy(
+            "ensemble",
+            "optional: average a few independently trained models for a better validation score",
+        ),
+    ),
     Code.CONVERGED: (
         Remedy(
             "ensemble",
@@ -512,9 +713,17 @@ class _Words(dict):
         return "{" + key + "}"
 
 
-def suggest(codes: list[Code], c: Curves, best_step: int | None, limit: int = 5) -> list[dict]:
-    """Suggestions for the findings, in order, one per action, at most `limit`."""
-    ctx = Ctx(c, best_step)
+def suggest(
+    codes: list[Code],
+    c: Curves,
+    best_step: int | None,
+    found: dict[Code, Finding] | None = None,
+    t: Thresholds = DEFAULT,
+    limit: int = 5,
+) -> list[dict]:
+    """Suggestions for the findings, in order, one per action, at most `limit`; for a job
+    run, none whose patch is already in its spec."""
+    ctx = Ctx(c, best_step, found or {}, t)
     words = _Words(ctx.words())
     out: list[dict] = []
     seen: set[str] = set()
@@ -522,8 +731,16 @@ def suggest(codes: list[Code], c: Curves, best_step: int | None, limit: int = 5)
         for remedy in CATALOGUE.get(code, ()):
             if remedy.action in seen or (remedy.applies and not remedy.applies(ctx)):
                 continue
-            seen.add(remedy.action)
             patch = remedy.patch(ctx) if remedy.patch and ctx.spec is not None else None
+            short = (ctx.epochs or 0) < FRESH_START_EPOCHS
+            if patch is not None and remedy.fresh_start and short:
+                longer = {"training": {"epochs": FRESH_START_EPOCHS}}
+                patch = _stopping(deep_merge(patch, longer), ctx)
+            if patch is not None and deep_merge(ctx.spec, patch) == ctx.spec:
+                continue  # already in the spec: not a suggestion
+            if remedy.patch and ctx.spec is not None and patch is None:
+                continue  # it does not apply to this spec (nothing to raise, to shrink ...)
+            seen.add(remedy.action)
             out.append(
                 {
                     "action": remedy.action,

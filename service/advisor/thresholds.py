@@ -169,6 +169,11 @@ class Thresholds:
     steady_far: float = 1.0
     crawl_progress: float = 0.2
     crawl_min_points: int = 5
+    # ... and a crawl blames the lr only when it is below the optimizer's usual one (or not
+    # known). Crawls of the lr-too-low runs (both benchmarks): lr <= 0.001 of the usual;
+    # every other crawl ran at 3x the usual (a deep net without BatchNorm, an lr collapse,
+    # a 5-epoch run).
+    crawl_lr_ratio: float = 1.0
     # Gradient norm below this absolute value is "tiny" (loss and inputs are normalised),
     # while the loss is still >= `grad_tiny_min_level` x chance (or start). Convention, below
     # every measurement: the smallest gradient norm at the end of any run is 2.2e-4 (a
@@ -219,6 +224,27 @@ class Thresholds:
     improving_far: float = 0.5
     # ... and the validation loss projected to fall by this fraction too.
     improving_val_drop: float = 0.04
+    # Undertrained needs more than a loss still falling: a run that finished its planned
+    # epochs must also end with the training loss at least this share of chance (of its
+    # start without one). Measured over the old benchmark and the repair benchmark's tune
+    # half, on runs still falling when they finished: labelled undertrained 0.23-0.86,
+    # labelled healthy 0.12-0.17. A run that ended before its plan (killed while still
+    # improving) is undertrained at any level (the old benchmark's killed digits cnn: 0.13).
+    undertrained_level: float = 0.2
+    # A schedule that has brought the lr down to this share of its peak has ended: the loss
+    # still falling at the end is the annealing at work, not a sign that more epochs at this
+    # lr would help (healthy cosine/onecycle runs end at 0.0007-0.021 of their peak, both
+    # benchmarks; convention: a little above the largest).
+    lr_annealed: float = 0.05
+    # An lr collapse: the schedule cut the lr to `lr_collapse` of its peak before
+    # `lr_collapse_at` of the run, and the training loss then moved less than
+    # `lr_collapse_flat` of its level to the end: training stopped because the lr did. Tune
+    # half: collapsed runs cut to <= 0.0016 of the peak at 7%-75% of the run, their loss
+    # then moving <= 3.4%; healthy decaying schedules reach 1% of their peak only in the
+    # last 5% of the run (both benchmarks).
+    lr_collapse: float = 0.01
+    lr_collapse_at: float = 0.8
+    lr_collapse_flat: float = 0.1
 
     # --- overfitting ----------------------------------------------------------------------------
     # The validation best is read on a moving average of `val_smooth` points (convention: the
@@ -267,6 +293,11 @@ class Thresholds:
     mismatch_val_gain: float = 0.03
     mismatch_train_progress: float = 0.3
     mismatch_far: float = 0.9
+    # ... and the validation loss ends at or above this share of chance (of its first value
+    # without one): a validation set from another distribution is predicted no better than
+    # chance. Mismatched runs (both benchmarks): 1.8-1037; the healthy L-BFGS run whose val
+    # loss was already at its best after its first, full-batch epoch: 0.25.
+    mismatch_val_level: float = 1.0
 
     # --- confidence ---------------------------------------------------------------------------
     confidence: Confidence = field(default_factory=Confidence)

@@ -102,6 +102,7 @@ PARAM_ALIASES: dict[str, tuple[str, ...]] = {
     "epochs": ("epochs", "num_epochs", "max_epochs", "n_epochs"),
     "dropout": ("dropout", "dropout_rate", "drop_rate"),
     "weight_decay": ("weight_decay", "wd", "l2"),
+    "init": ("init", "initializer", "weight_init", "initialization"),
 }
 
 # A job run's params are its spec flattened ("optimizer.lr": 0.001) plus these short names,

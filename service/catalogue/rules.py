@@ -73,6 +73,18 @@ def check_spec(spec: Mapping[str, Any], info: DatasetInfo | None = None) -> None
     check_training(spec, task)
 
 
+def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `patch` laid over it: objects merge key by key, anything else replaces.
+    How a follow-up job applies a suggestion's patch to its parent's spec."""
+    merged = dict(base)
+    for key, value in patch.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 # --- task and data --------------------------------------------------------------------------
 
 

@@ -55,7 +55,7 @@ def test_image_jobs_get_image_augmentation():
     series, _, _ = load("overfit_digits_mlp")
     d = diagnose(series, RunFacts(spec=spec, meta={"task": "classification", "num_classes": 10}))
     augment = next(s for s in d.suggestions if s.action == "add_augmentation")
-    assert augment.patch == {"augmentation": {"hflip": True, "random_crop": {"padding": 4}}}
+    assert augment.patch["augmentation"] == {"hflip": True, "random_crop": {"padding": 4}}
 
 
 def test_finding_codes_read_and_serialise_as_their_strings():

@@ -8,18 +8,21 @@ import math
 
 import pytest
 
-from service.repair import advance, deep_merge
+from service.catalogue import deep_merge
+from service.repair import advance
 from service.schemas import JobSpec, JobStatus, MetricPoint, RepairState, RunCreate
 from tests.advisor.conftest import load
 
 
-def ended_job(app, record: str, project: str, repair_rounds: int = 0):
-    """A job with the spec of a stored benchmark run, its curves logged, ended as it did."""
+def ended_job(app, record: str, project: str, repair_rounds: int = 0, **sections):
+    """A job with the spec of a stored benchmark run (sections changed as given), its
+    curves logged, ended as it did."""
     _, facts, _ = load(record)
     # Runs on a user's own files were stored without a spec: an npz job stands in.
     spec = facts.spec or JobSpec.model_validate(
         {"dataset": {"name": "npz", "path": f"{record}.npz"}, "model": {"arch": "mlp"},
          "optimizer": {"name": "adam"}}).resolved()
+    spec = deep_merge(spec, sections)
     job = app.state.stores.jobs.create_job(
         RunCreate(project=project, name=record, meta=facts.meta), spec,
         epochs=facts.meta["planned_epochs"], repair_rounds=repair_rounds,
@@ -73,7 +76,7 @@ def test_a_follow_up_applies_a_patch_and_the_lineage_lists_the_chain(app, client
     assert lineage["jobs"][0]["diagnosis"] == {"status": "stuck", "cause": "lr_too_low"}
     assert lineage["jobs"][1]["diagnosis"] is None  # queued: nothing to judge yet
     assert lineage["state"] == "running"  # a job of the chain has not ended
-    assert lineage["metric"] == {"name": "val_acc", "higher_is_better": True}
+    assert lineage["metric"] == {"name": "val_loss", "higher_is_better": False}
     assert lineage["jobs"][0]["val_metric"] is not None
     assert lineage["best_job_id"] == parent.id
 
@@ -102,7 +105,7 @@ def test_follow_ups_that_cannot_be_made_are_422_naming_the_field(
 def test_a_suggestion_without_a_patch_is_not_applied(app, client, unique):
     parent = ended_job(app, "mismatch_wine_shifted", f"fu-{unique}")
     suggestions = client.get(f"/api/v1/runs/{parent.run_id}/diagnosis").json()["suggestions"]
-    assert suggestions and all(s["patch"] is None for s in suggestions)
+    assert suggestions[0]["action"] == "check_data_split" and suggestions[0]["patch"] is None
     response = client.post(f"/api/v1/jobs/{parent.id}/follow-up", json={"suggestion": 0})
     assert response.status_code == 422 and "without a patch" in response.text
 
@@ -153,7 +156,10 @@ def test_a_healthy_run_ends_the_repair(app, unique):
 
 def test_a_chain_without_usable_suggestions_gives_up_at_once(app, client, unique):
     stores, queue, settings = app.state.stores, app.state.queue, app.state.settings
-    job = ended_job(app, "mismatch_wine_shifted", f"ar-{unique}", repair_rounds=2)
+    # A mismatch whose validation set is already drawn at random: no change to the spec
+    # can help, the data needs checking.
+    job = ended_job(app, "mismatch_wine_shifted", f"ar-{unique}", repair_rounds=2,
+                    dataset={"val_fraction": 0.2})
     assert advance(stores, queue, settings, job.id) == RepairState.gave_up
     lineage = client.get(f"/api/v1/jobs/{job.id}/lineage").json()
     assert lineage["state"] == "gave_up" and len(lineage["jobs"]) == 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -55,7 +54,8 @@ def test_a_follow_up_job_trains_the_patched_spec(stack, unique):
     lineage = stack.client.get(f"/api/v1/jobs/{first['id']}/lineage").json()
     assert [j["id"] for j in lineage["jobs"]] == [first["id"], follow["id"]]
     assert lineage["jobs"][0]["diagnosis"]["status"] == "stuck"
-    assert lineage["jobs"][1]["val_metric"] > lineage["jobs"][0]["val_metric"]
+    assert lineage["jobs"][1]["val_metric"] < lineage["jobs"][0]["val_metric"]  # val loss
+    assert lineage["jobs"][1]["val_acc"] > lineage["jobs"][0]["val_acc"]
     assert lineage["best_job_id"] == follow["id"]
 
 
@@ -65,27 +65,19 @@ def test_auto_repair_ends_repaired_within_two_rounds(stack, unique):
     assert lineage["state"] == "repaired", lineage
     jobs = lineage["jobs"]
     assert 2 <= len(jobs) <= 3 and jobs[-1]["diagnosis"]["status"] == "healthy"
-    assert jobs[-1]["val_metric"] > jobs[0]["val_metric"]
+    assert jobs[-1]["val_metric"] < jobs[0]["val_metric"]
     assert all(j["applied"] is not None for j in jobs[1:])
     applied = [repr(sorted(j["applied"].items())) for j in jobs[1:]]
     assert len(applied) == len(set(applied))
 
 
-def test_auto_repair_gives_up_when_no_suggestion_can_be_applied(stack, unique):
-    # Validation labels shifted by one class: a train/validation mismatch, which no change
-    # to the spec can fix (the advice is to check the data).
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(240, 6)).astype(np.float32)
-    y = (x[:, 0] + x[:, 1] > 0).astype(np.int64) + (x[:, 2] > 0.5)
-    folder = stack.settings.data_dir / "datasets"
-    folder.mkdir(parents=True, exist_ok=True)
-    np.savez(folder / f"mismatch-{unique}.npz", x=x[:200], y=y[:200], x_val=x[200:],
-             y_val=(y[200:] + 1) % 3)
-    spec = {**STUCK, "dataset": {"name": "npz", "path": f"mismatch-{unique}.npz"},
-            "optimizer": {"name": "adam", "lr": 0.01}}
-    lineage = wait_chain(stack, submit(stack, f"gu-{unique}", spec, rounds=2)["id"])
+def test_auto_repair_gives_up_when_its_rounds_are_used_up(stack, unique):
+    # Three epochs at lr 1e-6: one round can fix the lr, not the length of the run.
+    spec = {**STUCK, "training": {**STUCK["training"], "epochs": 3}}
+    lineage = wait_chain(stack, submit(stack, f"gu-{unique}", spec, rounds=1)["id"])
     assert lineage["state"] == "gave_up", lineage
-    assert len(lineage["jobs"]) == 1 and lineage["jobs"][0]["diagnosis"]["status"] == "mismatch"
+    assert len(lineage["jobs"]) == 2 and lineage["jobs"][1]["applied"] is not None
+    assert lineage["jobs"][1]["diagnosis"]["status"] != "healthy"
 
 
 def test_a_chain_goes_on_across_a_worker_restart(stack, unique):

@@ -1,0 +1,244 @@
+"""Tune the advisor on the TUNE half of the independent repair benchmark (bench/repair), in
+process: no HTTP, no broker, the same diagnosis a job's run gets from the service.
+
+    python -m bench.advisor.repair_tune train            # train every tune case, store curves
+    python -m bench.advisor.repair_tune score [-v]       # diagnose them: full and at 60%
+    python -m bench.advisor.repair_tune chain [-v]       # auto-repair, 2 rounds, in process
+
+Only the "tune" half is ever read here; the "report" half is run once, through the HTTP API,
+by bench/repair/run.py. Trained runs are stored by the hash of their resolved spec
+(bench/advisor/repair_curves/), so a follow-up spec that a chain meets twice trains once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from bench.repair.datasets import write_all
+from bench.repair.specs import cases
+from service.advisor import RunFacts, diagnose
+from service.catalogue import DATASETS, SpecError, check_spec, deep_merge
+from service.jobs import job_params
+from service.schemas import Diagnosis, JobSpec, RunMeta
+
+HERE = Path(__file__).resolve().parent
+STORE = HERE / "repair_curves"
+DATA = Path(os.environ.get("FITDOC_TUNE_DATA", "/tmp/fitdoc-tune-data"))
+KEYS = ("train_loss", "val_loss", "train_acc", "val_acc", "lr", "grad_norm")
+EARLY = 0.6
+
+
+def resolved(spec: dict[str, Any]) -> dict[str, Any]:
+    return JobSpec.model_validate(spec).resolved()
+
+
+def key(spec: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _train(spec: dict[str, Any]) -> dict[str, Any]:
+    """Train one resolved spec as a worker would; its curves, kept epoch and end."""
+    import torch
+
+    from workers.training import TrainConfig, train
+
+    torch.set_num_threads(1)
+    try:
+        result = train(TrainConfig.from_dict(spec), data_dir=DATA)
+    except SpecError as bad:
+        return {"spec": spec, "error": f"{bad.field}: {bad.message}"}
+    series = {k: [[e, m[k] if math.isfinite(m[k]) else None] for e, m in
+                  enumerate(result.history) if k in m] for k in KEYS}
+    return {"spec": spec, "series": {k: v for k, v in series.items() if v},
+            "best_epoch": result.best_epoch, "stopped_reason": result.stopped_reason,
+            "seconds": round(result.seconds, 2)}
+
+
+def trained(specs: list[dict[str, Any]], jobs: int = 2) -> list[dict[str, Any]]:
+    """The stored run of each resolved spec, training the missing ones."""
+    STORE.mkdir(exist_ok=True)
+    missing = {key(s): s for s in specs if not (STORE / f"{key(s)}.json").exists()}
+    if missing:
+        write_all(DATA)
+        with ProcessPoolExecutor(jobs) as pool:
+            for k, run in zip(missing, pool.map(_train, missing.values()), strict=True):
+                (STORE / f"{k}.json").write_text(json.dumps(run, separators=(",", ":")))
+    return [json.loads((STORE / f"{key(s)}.json").read_text()) for s in specs]
+
+
+def judge(run: dict[str, Any], fraction: float | None = None) -> Diagnosis:
+    """The diagnosis the service gives the run's job: ended, or still running at
+    `fraction` of its planned epochs."""
+    spec = run["spec"]
+    series = {k: [(s, math.nan if v is None else v) for s, v in pts]
+              for k, pts in run.get("series", {}).items()}
+    status = "failed" if run.get("stopped_reason") == "non_finite_loss" else "finished"
+    if fraction is not None:
+        last = math.ceil(fraction * spec["training"]["epochs"]) - 1
+        series = {k: [(s, v) for s, v in pts if s <= last] for k, pts in series.items()}
+        status = "running"
+    meta = RunMeta(task=spec["dataset"]["task"],
+                   num_classes=DATASETS[spec["dataset"]["name"]].num_classes,
+                   planned_epochs=spec["training"]["epochs"], step_unit="epoch")
+    facts = RunFacts(params=job_params(spec), meta=meta.model_dump(exclude_none=True,
+                                                                    mode="json"),
+                     spec=spec, run_status=status)
+    return diagnose(series, facts)
+
+
+def kept(run: dict[str, Any], name: str) -> float | None:
+    """The validation metric `name` at the kept epoch, as the lineage reads it."""
+    if run.get("best_epoch") is None:
+        return None
+    return dict((s, v) for s, v in run.get("series", {}).get(name, [])).get(run["best_epoch"])
+
+
+def repaired_over(run: dict[str, Any], first: dict[str, Any]) -> bool:
+    """service.repair: the kept model beats the first job's: on validation loss, or on
+    accuracy when the two train with different losses."""
+    different = run["spec"]["training"]["loss"] != first["spec"]["training"]["loss"]
+    name = "val_acc" if different and run["spec"]["dataset"]["task"] != "regression" \
+        else "val_loss"
+    a, b = kept(run, name), kept(first, name)
+    if a is None:
+        return False
+    return b is None or (a > b if name == "val_acc" else a < b)
+
+
+def _table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+
+
+def score(verbose: bool) -> None:
+    tune = cases("tune")
+    runs = trained([resolved(c["spec"]) for c in tune])
+    by = defaultdict(Counter)
+    seen: dict[str, dict[int, str]] = defaultdict(dict)
+    for case, run in zip(tune, runs, strict=True):
+        label = case["label"]
+        group = f"{label['status']}/{label['cause']}" if label["cause"] else label["status"]
+        if "error" in run:
+            by[group]["refused"] += 1
+            print("refused:", case["name"], run["error"])
+            continue
+        d, early = judge(run), judge(run, EARLY)
+        faulty = label["status"] != "healthy"
+        c = by[group]
+        c["n"] += 1
+        c["status"] += d.status == label["status"]
+        c["cause"] += label["cause"] is not None and d.cause == label["cause"]
+        c["detected"] += faulty and d.status != "healthy"
+        c["early"] += early.status == label["status"]
+        seen[case["base"]][case["seed"]] = d.status
+        if verbose and (d.status != label["status"] or d.cause != label["cause"]):
+            print(f"MISS {case['name']}: {d.status}/{d.cause} (want {group}) :: {d.summary}")
+    rows = [("label", "n", "status", "cause", "detected", "early@60%")]
+    total = Counter()
+    for group in sorted(by):
+        c = by[group]
+        total.update(c)
+        rows.append((group, str(c["n"]), str(c["status"]), str(c["cause"]),
+                     str(c["detected"]), str(c["early"])))
+    rows.append(("all", str(total["n"]), str(total["status"]), str(total["cause"]),
+                 str(total["detected"]), str(total["early"])))
+    _table(rows)
+    agree = sum(len(set(s.values())) == 1 for s in seen.values() if len(s) == 2)
+    print(f"seed agreement: {agree}/{sum(len(s) == 2 for s in seen.values())} specs")
+
+
+def _next(diagnosis: Diagnosis, spec: dict[str, Any], tried: set[str]) -> tuple[str, dict] | None:
+    """The service's choice (service.repair): the first suggestion whose patch makes a new
+    spec that can run and was not applied before in the chain."""
+    for s in diagnosis.suggestions:
+        if s.patch is None:
+            continue
+        k = json.dumps([s.action, s.patch], sort_keys=True)
+        if k in tried:
+            continue
+        try:
+            new = resolved(deep_merge(spec, s.patch))
+            check_spec(new)
+        except (SpecError, ValueError):
+            continue
+        if new != spec:
+            return k, new
+    return None
+
+
+def chain(verbose: bool, rounds: int = 2) -> None:
+    tune = cases("tune")
+    chains = [{"case": c, "specs": [resolved(c["spec"])], "tried": set(), "state": "running",
+               "steps": []} for c in tune]
+    for _ in range(rounds + 1):
+        live = [ch for ch in chains if ch["state"] == "running"]
+        if not live:
+            break
+        runs = trained([ch["specs"][-1] for ch in live])
+        for ch, run in zip(live, runs, strict=True):
+            ch.setdefault("runs", []).append(run)
+            if "error" in run:
+                ch["state"] = "gave_up"
+                continue
+            d = judge(run)
+            ch["steps"].append(f"{d.status}/{d.cause}")
+            if d.status == "healthy" and (len(ch["runs"]) == 1
+                                          or repaired_over(run, ch["runs"][0])):
+                ch["state"] = "repaired"
+                continue
+            if len(ch["runs"]) > rounds:
+                ch["state"] = "gave_up"
+                continue
+            step = _next(d, run["spec"], ch["tried"])
+            if step is None:
+                ch["state"] = "gave_up"
+                continue
+            ch["tried"].add(step[0])
+            ch["steps"].append(json.loads(step[0])[0])
+            ch["specs"].append(step[1])
+    by = defaultdict(Counter)
+    for ch in chains:
+        label = ch["case"]["label"]
+        if label["status"] == "healthy":
+            continue
+        group = f"{label['status']}/{label['cause']}" if label["cause"] else label["status"]
+        by[group]["n"] += 1
+        by[group]["repaired"] += ch["state"] == "repaired"
+        if verbose and ch["state"] != "repaired":
+            print(f"NOT REPAIRED {ch['case']['name']}: {' -> '.join(ch['steps'])}")
+    rows = [("label", "n", "repaired")]
+    total = Counter()
+    for group in sorted(by):
+        total.update(by[group])
+        rows.append((group, str(by[group]["n"]), str(by[group]["repaired"])))
+    rows.append(("all faulty", str(total["n"]), str(total["repaired"])))
+    _table(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("train", "score", "chain"))
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    if args.what == "train":
+        runs = trained([resolved(c["spec"]) for c in cases("tune")])
+        print(f"{len(runs)} tune runs stored in {STORE}")
+    elif args.what == "score":
+        score(args.verbose)
+    else:
+        chain(args.verbose)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
