@@ -571,6 +571,32 @@ def check_lr_collapsed(c: Curves, t: Thresholds) -> Finding | None:
     return Finding(Code.LR_COLLAPSED, (ev,), t.confidence.likely, at)
 
 
+@check
+def check_ends_high(c: Curves, t: Thresholds) -> Finding | None:
+    """A running job whose loss, falling at its current rate, will still be high when its
+    planned epochs run out: it is set up too short, and more epochs can be planned now."""
+    planned = (c.facts.meta or {}).get("planned_epochs")
+    if not c.in_progress or not isinstance(planned, int | float) or c.train is None:
+        return None
+    fall = _train_falling(c, t)
+    if not _is_falling(fall, t):
+        return None
+    s = c.train.finite()
+    done = float(s.steps[-1] - s.steps[0]) + 1.0
+    rate = fall[0] / done  # the relative fall per epoch, as still_improving projects it
+    level = end_level(s, t) / c.scale
+    at_end = level * math.exp(-rate * (float(planned) - (s.steps[-1] + 1)))
+    if at_end < t.undertrained_level:
+        return None
+    msg = (
+        f"{_loss_name(c)} falls {rate:.1%} of its level per {c.unit}: at that rate it would "
+        f"still be {at_end:.0%} of {c.ref_name} at the planned end ({c.unit} "
+        f"{int(planned) - 1}), where more {c.unit}s still pay"
+    )
+    ev = evidence("train_loss.projected_end_level", at_end, msg, t.undertrained_level)
+    return Finding(Code.ENDS_HIGH, (ev,), t.confidence.likely)
+
+
 # --- validation against training -------------------------------------------------------------
 
 

@@ -112,8 +112,9 @@ def decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
         deciding = _first(found, Code.LR_COLLAPSED)
         return Verdict(S.underfitting, "optimization_issue", deciding)
     if has(Code.LOSS_HIGH) and not improving:
-        for code in (Code.DEEP_SATURATING, Code.LOSS_BLEW_UP, Code.LR_HIGH):
-            if has(code):  # a better function exists; the optimizer did not reach it
+        # a better function exists; the optimizer (or the loss it follows) did not reach it
+        for code in (Code.MSE_ON_CLASSES, Code.DEEP_SATURATING, Code.LOSS_BLEW_UP, Code.LR_HIGH):
+            if has(code):
                 causes = _first(found, code)
                 return Verdict(
                     S.underfitting, "optimization_issue", _first(found, Code.LOSS_HIGH), causes
@@ -125,6 +126,10 @@ def decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
         return Verdict(S.overfitting, None, _first(found, Code.VAL_TURNED_UP, Code.GAP_GROWING)[:1])
     if improving and not c.in_progress and (c.ended_early or _still_high(c, t)):
         return Verdict(S.underfitting, "undertrained", _first(found, Code.STILL_IMPROVING))
+    if improving and c.in_progress and has(Code.ENDS_HIGH):
+        # running, and at its pace it will stop while the loss is still high
+        deciding = _first(found, Code.ENDS_HIGH, Code.STILL_IMPROVING)
+        return Verdict(S.underfitting, "undertrained", deciding)
     if improving and c.in_progress:
         return Verdict(S.healthy, None, _first(found, Code.STILL_IMPROVING), in_progress=True)
     return Verdict(S.healthy, None, _first(found, Code.EARLY_STOPPED, Code.CONVERGED,

@@ -143,9 +143,11 @@ class Ctx:
         }
 
 
-# How far a learning rate moves. The lecture sweeps lr by decades; a run whose lr is a
-# decade or more off the optimizer's usual one goes straight back to it (the curves show
-# it is that far off: a blow-up, a flat line), and one near it moves one decade.
+# How far a learning rate moves. The lecture sweeps lr by decades. A run whose lr is too
+# high goes back to the optimizer's usual one when it is above it (its curves show where it
+# fails: above the usual lr, the usual lr is the known good place), and a decade down when
+# it is at or below it already; a run whose lr is a decade or more too low goes up to the
+# usual one, else a decade up.
 LR_DECADE = 10.0
 
 
@@ -158,7 +160,7 @@ def raised_lr(ctx: Ctx) -> float:
 
 def lowered_lr(ctx: Ctx) -> float:
     lr, usual = ctx.lr or 0.0, ctx.usual_lr
-    if usual and lr >= usual * LR_DECADE:
+    if usual and lr > usual:
         return usual
     return lr / LR_DECADE
 
@@ -185,11 +187,12 @@ def longer_epochs(ctx: Ctx) -> int:
     return int(5 * math.ceil(factor * epochs / 5))  # in steps of 5 epochs
 
 
-def patience(ctx: Ctx) -> int:
-    """Early-stopping patience: a fifth of the run, between 5 and 20 epochs. A tenth (3 for
-    30 epochs) stopped runs on a noisy validation loss while both losses were still falling
-    (the tune half's mnist1d runs, 20 of 30 epochs, then just as short when asked for more)."""
-    n = ctx.epochs or 30  # length unknown: as for a 30-epoch run
+def patience(ctx: Ctx, epochs: int | None = None) -> int:
+    """Early-stopping patience for a run of `epochs` (default: this run's): a fifth of it,
+    between 5 and 20 epochs. A tenth (3 for 30 epochs) stopped runs on a noisy validation
+    loss while both losses were still falling (the tune half's mnist1d runs, 20 of 30
+    epochs, then just as short when asked for more)."""
+    n = epochs or ctx.epochs or 30  # length unknown: as for a 30-epoch run
     return int(min(20, max(5, round(n / 5))))
 
 
@@ -200,8 +203,12 @@ Patch = Callable[[Ctx], dict[str, Any] | None]
 
 def _move_lr(ctx: Ctx, lr: float) -> dict[str, Any]:
     optimizer: dict[str, Any] = {"lr": float(f"{lr:.3g}")}
-    if _plain_sgd(ctx) and lr == ctx.usual_lr:
-        optimizer["momentum"] = 0.9  # SGD's usual lr is meant with momentum
+    # SGD's usual lr is meant with momentum, which multiplies the step by up to 10: added
+    # when the lr rises to it, or falls to it from a decade above or more, not when a
+    # loss that oscillates needs smaller steps than it had
+    far = (ctx.lr or 0.0) >= LR_DECADE * (ctx.usual_lr or math.inf)
+    if _plain_sgd(ctx) and lr == ctx.usual_lr and (lr > (ctx.lr or 0.0) or far):
+        optimizer["momentum"] = 0.9
     return {"optimizer": optimizer}
 
 
@@ -325,27 +332,36 @@ def _smaller(ctx: Ctx) -> dict[str, Any] | None:
 def _longer(ctx: Ctx) -> dict[str, Any] | None:
     if not ctx.epochs:
         return None
-    patch: dict[str, Any] = {"training": {"epochs": longer_epochs(ctx)}}
+    epochs = longer_epochs(ctx)
+    patch: dict[str, Any] = {"training": {"epochs": epochs}}
     stop = ctx.section("regularization").get("early_stopping")
-    if stop and ctx.c.kept_step is not None:
-        # early stopping cut a run that was still learning: it waits twice as long now
+    if stop:
+        # a patience fitted to the longer run; twice what it was if early stopping cut a
+        # run that was still learning
         waited = int(stop.get("patience") or 0)
-        patch["regularization"] = {"early_stopping": {"patience": min(100, 2 * waited)}}
+        longer = max(waited, patience(ctx, epochs))
+        if ctx.c.kept_step is not None:
+            longer = max(longer, 2 * waited)
+        if longer != waited:
+            patch["regularization"] = {"early_stopping": {"patience": min(100, longer)}}
     # stopping early too: a run long enough to fit the data is long enough to overfit it
     return _stopping(patch, ctx)
 
 
-def _early_stop(ctx: Ctx) -> dict[str, Any]:
-    rule = {"metric": "val_loss", "patience": patience(ctx)}
+def _early_stop(ctx: Ctx, epochs: int | None = None) -> dict[str, Any]:
+    rule = {"metric": "val_loss", "patience": patience(ctx, epochs)}
     return {"regularization": {"early_stopping": rule}}
 
 
 def _stopping(patch: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
-    """`patch` with early stopping added when the spec has none: a job keeps its best
-    epoch's weights anyway, and stopping there lets the run be judged on that model."""
+    """`patch` with early stopping added when the spec has none (a job keeps its best
+    epoch's weights anyway, and stopping there lets the run be judged on that model), its
+    patience fitted to the run the patch makes; a patience of the spec's own is kept unless
+    the patch sets one."""
+    epochs = patch.get("training", {}).get("epochs")
     if ctx.section("regularization").get("early_stopping"):
         return patch
-    return deep_merge(patch, _early_stop(ctx))
+    return deep_merge(_early_stop(ctx, epochs), patch)
 
 
 def _more_data(ctx: Ctx) -> dict[str, Any] | None:
@@ -654,6 +670,7 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
         TRAIN_LONGER,
     ),
     Code.STILL_IMPROVING: (TRAIN_LONGER, DECAY),
+    Code.ENDS_HIGH: (TRAIN_LONGER,),
     Code.VAL_NOT_TRACKING: (
         Remedy(
             "check_data_split",

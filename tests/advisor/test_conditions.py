@@ -20,10 +20,10 @@ def _actions(d: Diagnosis) -> list[str]:
 
 
 def lowered(optimizer: dict) -> float:
-    """Where lower_lr takes an lr: back to the optimizer's usual one when it is a decade or
-    more above it, else down one decade."""
+    """Where lower_lr takes an lr: back to the optimizer's usual one when it is above it,
+    else down one decade."""
     usual = OPTIMIZERS[optimizer["name"]].usual_lr
-    return usual if optimizer["lr"] >= 10 * usual else optimizer["lr"] / 10
+    return usual if optimizer["lr"] > usual else optimizer["lr"] / 10
 
 
 @pytest.mark.parametrize(

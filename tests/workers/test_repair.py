@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -72,8 +73,15 @@ def test_auto_repair_ends_repaired_within_two_rounds(stack, unique):
 
 
 def test_auto_repair_gives_up_when_its_rounds_are_used_up(stack, unique):
-    # Three epochs at lr 1e-6: one round can fix the lr, not the length of the run.
-    spec = {**STUCK, "training": {**STUCK["training"], "epochs": 3}}
+    # Labels drawn at random: there is nothing to learn, no change to the spec makes the
+    # run healthy, and one round is all this chain may use.
+    rng = np.random.default_rng(0)
+    folder = stack.settings.data_dir / "datasets"
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez(folder / f"noise-{unique}.npz", x=rng.normal(size=(300, 8)).astype(np.float32),
+             y=rng.integers(0, 3, 300))
+    spec = {**STUCK, "dataset": {"name": "npz", "path": f"noise-{unique}.npz"},
+            "optimizer": {"name": "adam", "lr": 0.001}}
     lineage = wait_chain(stack, submit(stack, f"gu-{unique}", spec, rounds=1)["id"])
     assert lineage["state"] == "gave_up", lineage
     assert len(lineage["jobs"]) == 2 and lineage["jobs"][1]["applied"] is not None
