@@ -4,6 +4,7 @@ process: no HTTP, no broker, the same diagnosis a job's run gets from the servic
     python -m bench.advisor.repair_tune train            # train every tune case, store curves
     python -m bench.advisor.repair_tune score [-v]       # diagnose them: full and at 60%
     python -m bench.advisor.repair_tune chain [-v]       # auto-repair, 2 rounds, in process
+    python -m bench.advisor.repair_tune early RESULTS    # the 60% reading of run.py's curves
 
 Only the "tune" half is ever read here; the "report" half is run once, through the HTTP API,
 by bench/repair/run.py. Trained runs are stored by the hash of their resolved spec
@@ -225,12 +226,38 @@ def chain(verbose: bool, rounds: int = 2) -> None:
     _table(rows)
 
 
+def early(results: Path) -> None:
+    """The reading at 60% of the planned epochs, from the curves a run of bench/repair/run.py
+    saved (either half): each job's curves cut there, judged as a running job of its spec.
+    The runner reads it live too, but a job of a few seconds is often over before a poll."""
+    payload = json.loads(results.read_text())
+    hits, n = Counter(), Counter()
+    for case in payload["cases"]:
+        label = case["label"]["status"]
+        series = case.get("curves") or {}
+        if label == "healthy" or not series.get("train_loss"):
+            continue
+        run = {"spec": resolved(case["spec"]),
+               "series": {k: [[p["step"], None if isinstance(p["value"], str)
+                               else p["value"]] for p in pts] for k, pts in series.items()}}
+        n[label] += 1
+        hits[label] += judge(run, EARLY).status == label
+    rows = [("label", "faulty jobs", "named at 60%")]
+    for label in sorted(n):
+        rows.append((label, str(n[label]), str(hits[label])))
+    rows.append(("all faulty", str(sum(n.values())), str(sum(hits.values()))))
+    _table(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("train", "score", "chain"))
+    parser.add_argument("what", choices=("train", "score", "chain", "early"))
+    parser.add_argument("results", nargs="?", type=Path, help="early: a run.py results file")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
-    if args.what == "train":
+    if args.what == "early":
+        early(args.results)
+    elif args.what == "train":
         runs = trained([resolved(c["spec"]) for c in cases("tune")])
         print(f"{len(runs)} tune runs stored in {STORE}")
     elif args.what == "score":
