@@ -478,8 +478,9 @@ class RepairState(StrEnum):
 
 
 class ValidationMetric(BaseModel):
-    name: str  # val_loss; val_acc when the chain's jobs train with different losses
+    name: str  # val_acc for classifiers, val_loss for regressions
     higher_is_better: bool
+    tie_break: str | None = None  # compared (lower is better) when the metric ties
 
 
 class DiagnosisBrief(BaseModel):

@@ -104,15 +104,18 @@ def kept(run: dict[str, Any], name: str) -> float | None:
 
 
 def repaired_over(run: dict[str, Any], first: dict[str, Any]) -> bool:
-    """service.repair: the kept model beats the first job's: on validation loss, or on
-    accuracy when the two train with different losses."""
-    different = run["spec"]["training"]["loss"] != first["spec"]["training"]["loss"]
-    name = "val_acc" if different and run["spec"]["dataset"]["task"] != "regression" \
-        else "val_loss"
-    a, b = kept(run, name), kept(first, name)
+    """service.repair: the kept model beats the first job's: a classifier's val accuracy
+    (ties to the lower val loss), a regression's val loss."""
+    if run["spec"]["dataset"]["task"] == "regression":
+        a, b = kept(run, "val_loss"), kept(first, "val_loss")
+        return a is not None and (b is None or a < b)
+    a, b = kept(run, "val_acc"), kept(first, "val_acc")
     if a is None:
         return False
-    return b is None or (a > b if name == "val_acc" else a < b)
+    if b is None or a != b:
+        return b is None or a > b
+    la, lb = kept(run, "val_loss"), kept(first, "val_loss")
+    return la is not None and lb is not None and la < lb
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:
@@ -158,10 +161,10 @@ def score(verbose: bool) -> None:
     print(f"seed agreement: {agree}/{sum(len(s) == 2 for s in seen.values())} specs")
 
 
-def _next(diagnosis: Diagnosis, spec: dict[str, Any], tried: set[str]) -> tuple[str, dict] | None:
+def _next(plan: list[Any], spec: dict[str, Any], tried: set[str]) -> tuple[str, dict] | None:
     """The service's choice (service.repair): the first suggestion whose patch makes a new
     spec that can run and was not applied before in the chain."""
-    for s in diagnosis.suggestions:
+    for s in plan:
         if s.patch is None:
             continue
         k = json.dumps([s.action, s.patch], sort_keys=True)
@@ -200,7 +203,14 @@ def chain(verbose: bool, rounds: int = 2) -> None:
             if len(ch["runs"]) > rounds:
                 ch["state"] = "gave_up"
                 continue
-            step = _next(d, run["spec"], ch["tried"])
+            plan = list(d.suggestions)
+            if d.status == "healthy":  # service.repair._plan: the fault's plan goes on
+                for earlier in reversed(ch["runs"][:-1]):
+                    e = judge(earlier)
+                    if e.status != "healthy":
+                        plan = list(e.suggestions) + plan
+                        break
+            step = _next(plan, run["spec"], ch["tried"])
             if step is None:
                 ch["state"] = "gave_up"
                 continue
@@ -237,9 +247,10 @@ def early(results: Path) -> None:
         series = case.get("curves") or {}
         if label == "healthy" or not series.get("train_loss"):
             continue
+        # the runner keeps each metric's values in epoch order (None or a string: not finite)
         run = {"spec": resolved(case["spec"]),
-               "series": {k: [[p["step"], None if isinstance(p["value"], str)
-                               else p["value"]] for p in pts] for k, pts in series.items()}}
+               "series": {k: [[e, v if isinstance(v, float | int) else None]
+                              for e, v in enumerate(values)] for k, values in series.items()}}
         n[label] += 1
         hits[label] += judge(run, EARLY).status == label
     rows = [("label", "faulty jobs", "named at 60%")]

@@ -414,7 +414,8 @@ def _less_regularization(ctx: Ctx) -> dict[str, Any] | None:
         patch["model"] = {"dropout": 0.0}
     if _num(opt.get("weight_decay")):
         patch["optimizer"] = {"weight_decay": float(f"{opt['weight_decay'] / 100:.3g}")}
-    return patch or None
+    # a model freed to fit the training data can now overfit it: stop at the val minimum
+    return _stopping(patch, ctx) if patch else None
 
 
 def _resplit(ctx: Ctx) -> dict[str, Any] | None:

@@ -76,7 +76,8 @@ def test_a_follow_up_applies_a_patch_and_the_lineage_lists_the_chain(app, client
     assert lineage["jobs"][0]["diagnosis"] == {"status": "stuck", "cause": "lr_too_low"}
     assert lineage["jobs"][1]["diagnosis"] is None  # queued: nothing to judge yet
     assert lineage["state"] == "running"  # a job of the chain has not ended
-    assert lineage["metric"] == {"name": "val_loss", "higher_is_better": False}
+    assert lineage["metric"] == {"name": "val_acc", "higher_is_better": True,
+                                 "tie_break": "val_loss"}
     assert lineage["jobs"][0]["val_metric"] is not None
     assert lineage["best_job_id"] == parent.id
 
