@@ -6,9 +6,12 @@ process: no HTTP, no broker, the same diagnosis a job's run gets from the servic
     python -m bench.advisor.repair_tune chain [-v]       # auto-repair, 2 rounds, in process
     python -m bench.advisor.repair_tune early RESULTS    # the 60% reading of run.py's curves
 
-Only the "tune" half is ever read here; the "report" half is run once, through the HTTP API,
-by bench/repair/run.py. Trained runs are stored by the hash of their resolved spec
-(bench/advisor/repair_curves/), so a follow-up spec that a chain meets twice trains once.
+The "tune" half by default. The "report" half was run once, untouched, through the HTTP API
+(bench/RESULTS.md, issue 10, first reading); after that reading it is a second tuning set
+(`--split report`), and the "fresh" split, written later by someone who had not read the
+advisor, is the one reported untouched: never pass `--split fresh` here. Trained runs are
+stored by the hash of their resolved spec (bench/advisor/repair_curves/), so a follow-up
+spec that a chain meets twice trains once.
 """
 
 from __future__ import annotations
@@ -124,8 +127,8 @@ def _table(rows: list[tuple[str, ...]]) -> None:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
 
 
-def score(verbose: bool) -> None:
-    tune = cases("tune")
+def score(verbose: bool, split: str = "tune") -> None:
+    tune = cases(split)
     runs = trained([resolved(c["spec"]) for c in tune])
     by = defaultdict(Counter)
     seen: dict[str, dict[int, str]] = defaultdict(dict)
@@ -180,8 +183,8 @@ def _next(plan: list[Any], spec: dict[str, Any], tried: set[str]) -> tuple[str, 
     return None
 
 
-def chain(verbose: bool, rounds: int = 2) -> None:
-    tune = cases("tune")
+def chain(verbose: bool, rounds: int = 2, split: str = "tune") -> None:
+    tune = cases(split)
     chains = [{"case": c, "specs": [resolved(c["spec"])], "tried": set(), "state": "running",
                "steps": []} for c in tune]
     for _ in range(rounds + 1):
@@ -195,7 +198,10 @@ def chain(verbose: bool, rounds: int = 2) -> None:
                 ch["state"] = "gave_up"
                 continue
             d = judge(run)
-            ch["steps"].append(f"{d.status}/{d.cause}")
+            metric = kept(run, "val_loss" if run["spec"]["dataset"]["task"] == "regression"
+                          else "val_acc")
+            shown = "-" if metric is None else f"{metric:.3g}"
+            ch["steps"].append(f"{d.status}/{d.cause} [{shown} @{run.get('best_epoch')}]")
             if d.status == "healthy" and (len(ch["runs"]) == 1
                                           or repaired_over(run, ch["runs"][0])):
                 ch["state"] = "repaired"
@@ -265,16 +271,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", choices=("train", "score", "chain", "early"))
     parser.add_argument("results", nargs="?", type=Path, help="early: a run.py results file")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("--split", choices=("tune", "report"), default="tune",
+                        help="report: only since its first, untouched reading")
     args = parser.parse_args(argv)
     if args.what == "early":
         early(args.results)
     elif args.what == "train":
-        runs = trained([resolved(c["spec"]) for c in cases("tune")])
-        print(f"{len(runs)} tune runs stored in {STORE}")
+        runs = trained([resolved(c["spec"]) for c in cases(args.split)])
+        print(f"{len(runs)} {args.split} runs stored in {STORE}")
     elif args.what == "score":
-        score(args.verbose)
+        score(args.verbose, args.split)
     else:
-        chain(args.verbose)
+        chain(args.verbose, split=args.split)
     return 0
 
 

@@ -28,7 +28,7 @@ loss has no critical point but its optimum: flat at chance, it is underfitting/m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.advisor.checks import end_level
 from service.advisor.curves import Curves
@@ -45,7 +45,7 @@ SUPPORTING: dict[S, tuple[Code, ...]] = {
               Code.INIT_SMALL),
     S.underfitting: (Code.DEEP_SATURATING, Code.LR_LOW, Code.LOSS_HIGH, Code.CONVERGED),
     S.mismatch: (Code.ACC_GAP,),
-    S.overfitting: (Code.VAL_TURNED_UP, Code.GAP_GROWING, Code.ACC_GAP),
+    S.overfitting: (Code.VAL_TURNED_UP, Code.GAP_GROWING, Code.MEMORISED, Code.ACC_GAP),
     S.healthy: (Code.EARLY_STOPPED, Code.CONVERGED, Code.STILL_IMPROVING),
 }
 
@@ -65,11 +65,33 @@ class Verdict:
     deciding: tuple[Finding, ...]  # the findings that chose the status
     causes: tuple[Finding, ...] = ()  # the findings that chose the cause
     in_progress: bool = False
+    # findings that did not choose the status but whose remedies belong in the plan
+    also: tuple[Finding, ...] = ()
 
     @property
     def remedy_codes(self) -> list[Code]:
-        """Whose remedies to suggest, in order: the cause's first, then the status's."""
-        return [f.code for f in self.causes] + [f.code for f in self.deciding]
+        """Whose remedies to suggest, in order: the cause's first, then the status's; a
+        training-side fault that the loss function makes worse (MSE on class outputs) gets
+        the change of loss first, or after the lr's remedies when the lr is to blame."""
+        codes = [f.code for f in self.causes] + [f.code for f in self.deciding]
+        extra = [f.code for f in self.also if f.code not in codes]
+        lr_first = self.status in (S.diverging, S.oscillating) or self.cause in LR_CAUSES
+        return codes + extra if lr_first else extra + codes
+
+
+LR_CAUSES = ("lr_too_high", "lr_too_low")
+# Statuses of a run whose training itself goes wrong: a loss ill-suited to the task is part
+# of their plan whatever chose the status. (After the first reading of the report half:
+# diverging and undertrained classifiers on MSE got only lr and epoch changes, and ended
+# saturated or still slow.)
+TRAINING_FAULTS = (S.diverging, S.oscillating, S.stuck, S.underfitting)
+
+
+def _with_loss_fix(verdict: Verdict, found: dict[Code, Finding]) -> Verdict:
+    if verdict.status not in TRAINING_FAULTS or verdict.in_progress:
+        return verdict
+    also = _first(found, Code.MSE_ON_CLASSES)
+    return replace(verdict, also=also) if also else verdict
 
 
 def _first(found: dict[Code, Finding], *codes: Code) -> tuple[Finding, ...]:
@@ -82,7 +104,21 @@ def _still_high(c: Curves, t: Thresholds) -> bool:
     return len(s) > 0 and end_level(s, t) / c.scale >= t.undertrained_level
 
 
+def _cut_short(c: Curves) -> bool:
+    """The run ended before its planned epochs for a reason other than early stopping at its
+    validation best (killed, failed, cancelled): its still-falling loss had epochs left.
+    Early stopping ends a run because validation stopped improving, which more epochs do
+    not change. (After the first reading of the report half: a run early-stopped on its
+    validation minimum, training loss at 12% of chance and still falling, was called
+    undertrained.)"""
+    return c.ended_early and c.kept_step is None
+
+
 def decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
+    return _with_loss_fix(_decide(found, c, t), found)
+
+
+def _decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
     has = found.__contains__
     if has(Code.LOSS_NONFINITE):
         return Verdict(S.diverging, None, _first(found, Code.LOSS_NONFINITE))
@@ -122,9 +158,10 @@ def decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
         return Verdict(S.underfitting, "model_bias", _first(found, Code.LOSS_HIGH))
     if has(Code.VAL_NOT_TRACKING):
         return Verdict(S.mismatch, None, _first(found, Code.VAL_NOT_TRACKING))
-    if has(Code.VAL_TURNED_UP) or has(Code.GAP_GROWING):
-        return Verdict(S.overfitting, None, _first(found, Code.VAL_TURNED_UP, Code.GAP_GROWING)[:1])
-    if improving and not c.in_progress and (c.ended_early or _still_high(c, t)):
+    if has(Code.VAL_TURNED_UP) or has(Code.GAP_GROWING) or has(Code.MEMORISED):
+        deciding = _first(found, Code.VAL_TURNED_UP, Code.GAP_GROWING, Code.MEMORISED)[:1]
+        return Verdict(S.overfitting, None, deciding)
+    if improving and not c.in_progress and (_cut_short(c) or _still_high(c, t)):
         return Verdict(S.underfitting, "undertrained", _first(found, Code.STILL_IMPROVING))
     if improving and c.in_progress and has(Code.ENDS_HIGH):
         # running, and at its pace it will stop while the loss is still high
@@ -138,8 +175,9 @@ def decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
 
 def supporting(verdict: Verdict, found: dict[Code, Finding]) -> tuple[Finding, ...]:
     shown = {f.code for f in verdict.deciding + verdict.causes}
+    codes = [f.code for f in verdict.also] + list(SUPPORTING[verdict.status])
     return tuple(
-        found[code] for code in SUPPORTING[verdict.status] if code in found and code not in shown
+        found[code] for code in dict.fromkeys(codes) if code in found and code not in shown
     )
 
 

@@ -22,7 +22,13 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # (no patch already in the spec, lr moved by decades, epochs to where the loss flattens,
 # real remedies for overfitting before early stopping), the kept model judged after early
 # stopping, lr collapses, small inits, undertrained only while the loss is still high.
-ADVISOR_VERSION = "advisor-2.0"
+# 2.1: after the first reading of the report half (bench/RESULTS.md, issue 10): a memorised
+# training set is overfitting, a validation loss never better than an untrained model is a
+# mismatch, batch noise and single spikes are not oscillation, a reduce-on-plateau cut is not
+# an lr collapse, early stopping is not a cut-short run; bigger models to at least the usual
+# width, lr at least half a decade down, MSE's change of loss in every training-side plan,
+# and an undertrained run's changes come with its longer run.
+ADVISOR_VERSION = "advisor-2.1"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

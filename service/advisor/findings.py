@@ -23,6 +23,7 @@ class Code(StrEnum):
     VAL_NOT_TRACKING = "val_not_tracking"
     VAL_TURNED_UP = "val_turned_up"
     GAP_GROWING = "gap_growing"
+    MEMORISED = "memorised"  # training loss ~0, validation accuracy far below training's
     CONVERGED = "converged"
     # ... and what points at a cause
     LOSS_BLEW_UP = "loss_blew_up"  # early spike or rise above the start: lr too high

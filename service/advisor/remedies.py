@@ -161,7 +161,9 @@ def raised_lr(ctx: Ctx) -> float:
 def lowered_lr(ctx: Ctx) -> float:
     lr, usual = ctx.lr or 0.0, ctx.usual_lr
     if usual and lr > usual:
-        return usual
+        # at least half a decade down: an lr just above the usual one gains little from it
+        # (after the first reading of the report half: 0.05 -> 0.03 still oscillated)
+        return min(usual, lr / math.sqrt(LR_DECADE))
     return lr / LR_DECADE
 
 
@@ -298,25 +300,32 @@ def _widths(widths: list[int]) -> dict[str, Any]:
     return {"model": {"widths": widths, "width": None, "depth": None}}
 
 
-# Bigger: 4x the units (at most 1024 per layer) and at least two hidden layers; a linear
-# model becomes an mlp of two layers of 256; a conv net doubles its channels.
+# Bigger: 4x the units (at most 1024 per layer), never below the architecture's usual width,
+# and at least two hidden layers; a linear model becomes an mlp of two layers of 256; a conv
+# net doubles its channels, or goes up to its usual width. (The floor came after the first
+# reading of the report half: a one-channel cnn1d doubled twice, 1 -> 2 -> 4 channels, was
+# still biased; steps must be big enough for two rounds.)
 GROW, MAX_UNITS = 4, 1024
 
 
 def _bigger(ctx: Ctx) -> dict[str, Any] | None:
     arch = str(ctx.section("model").get("arch") or ctx.c.hyper.arch or "")
+    # a model big enough to fit the data can overfit it: stop early at the validation minimum
     if arch == "linear":
-        return {"model": {"arch": "mlp", "widths": [256, 256], "width": None, "depth": None}}
+        mlp = {"model": {"arch": "mlp", "widths": [256, 256], "width": None, "depth": None}}
+        return _stopping(mlp, ctx)
     if arch in ("cnn", "cnn1d", "resnet18"):
-        width = ctx.section("model").get("width") or ARCHS[arch].width
-        return {"model": {"width": min(MAX_UNITS, 2 * int(width))}}
+        usual = ARCHS[arch].width
+        width = int(ctx.section("model").get("width") or usual)
+        return _stopping({"model": {"width": min(MAX_UNITS, max(usual, 2 * width))}}, ctx)
     widths = _mlp_widths(ctx)
     if not widths:
         return None
-    bigger = [min(MAX_UNITS, GROW * w) for w in widths]
+    usual = ARCHS["mlp"].width
+    bigger = [min(MAX_UNITS, max(usual, GROW * w)) for w in widths]
     if len(bigger) < 2:
         bigger.append(bigger[-1])
-    return _widths(bigger)
+    return _stopping(_widths(bigger), ctx)
 
 
 def _smaller(ctx: Ctx) -> dict[str, Any] | None:
@@ -694,6 +703,7 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
     ),
     Code.VAL_TURNED_UP: (MORE_DATA, AUGMENT, REGULARIZE, SMALLER, EARLY_STOP),
     Code.GAP_GROWING: (MORE_DATA, REGULARIZE, AUGMENT, SMALLER, EARLY_STOP),
+    Code.MEMORISED: (MORE_DATA, AUGMENT, REGULARIZE, SMALLER),
     Code.ACC_GAP: (AUGMENT,),
     Code.LR_COLLAPSED: (
         Remedy(
@@ -745,14 +755,21 @@ def suggest(
     words = _Words(ctx.words())
     out: list[dict] = []
     seen: set[str] = set()
+    # A run still falling when it stopped needs more epochs whatever else changes: a change
+    # to how it trains comes with them. (After the first reading of the report half: an
+    # undertrained classifier switched from MSE to cross-entropy at the same length was
+    # still undertrained.)
+    undertrained = Code.STILL_IMPROVING in codes or Code.ENDS_HIGH in codes
     for code in codes:
         for remedy in CATALOGUE.get(code, ()):
             if remedy.action in seen or (remedy.applies and not remedy.applies(ctx)):
                 continue
             patch = remedy.patch(ctx) if remedy.patch and ctx.spec is not None else None
-            short = (ctx.epochs or 0) < FRESH_START_EPOCHS
-            if patch is not None and remedy.fresh_start and short:
-                longer = {"training": {"epochs": FRESH_START_EPOCHS}}
+            epochs = FRESH_START_EPOCHS if (ctx.epochs or 0) < FRESH_START_EPOCHS else None
+            if undertrained and ctx.epochs:
+                epochs = max(epochs or 0, longer_epochs(ctx))
+            if patch is not None and remedy.fresh_start and epochs:
+                longer = {"training": {"epochs": epochs}}
                 patch = _stopping(deep_merge(patch, longer), ctx)
             if patch is not None and deep_merge(ctx.spec, patch) == ctx.spec:
                 continue  # already in the spec: not a suggestion

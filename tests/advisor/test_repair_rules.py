@@ -1,0 +1,122 @@
+"""Rules added after the first reading of the repair benchmark's report half (advisor-2.1),
+each on a real run of a repair chain (tests/advisor/curves) and on the contrast that must
+not change."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from service.advisor import diagnose
+from service.schemas import DiagnosisStatus as S
+
+
+def _codes(d) -> set[str]:
+    return {e.signal for e in d.evidence}
+
+
+def test_a_memorised_training_set_is_overfitting_even_when_val_loss_came_back(chain_run):
+    series, facts, _ = chain_run("memorised_digits_mlp_100")
+    d = diagnose(series, facts)
+    assert d.status == S.overfitting
+    assert "acc.gap_memorised" in _codes(d)
+    first = d.suggestions[0]
+    assert first.action == "more_data"
+    assert first.patch["dataset"]["n_train"] > facts.spec["dataset"]["n_train"]
+
+
+def test_memorising_is_not_overfitting_while_validation_accuracy_keeps_up(chain_run):
+    series, facts, _ = chain_run("memorised_digits_mlp_100")
+    # the same curves with validation accuracy as high as training's: no accuracy gap
+    train_acc = dict(series["train_acc"])
+    level = dict(series)
+    level["val_acc"] = [(s, train_acc[s]) for s, _ in series["val_acc"]]
+    assert "acc.gap_memorised" not in _codes(diagnose(level, facts))
+
+
+def test_a_validation_loss_never_better_than_an_untrained_model_is_a_mismatch(chain_run):
+    series, facts, record = chain_run("mismatch_regression_sign_flip")
+    val = [v for _, v in series["val_loss"]]
+    # it did improve a little first (what made it read as overfitting before)
+    assert min(val) < val[0]
+    d = diagnose(series, facts)
+    assert d.status == S.mismatch
+    assert d.suggestions[0].action in ("check_data_split", "resplit_validation")
+
+
+def test_train_loss_jumps_with_a_smoothly_falling_val_loss_are_batch_noise(chain_run):
+    series, facts, _ = chain_run("batchnorm_noise_iris")
+    assert facts.spec["model"]["batchnorm"] is True
+    d = diagnose(series, facts)
+    assert d.status != S.oscillating
+    # the same jumps at an lr far above the usual one are the lr's
+    spec = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "lr": 3.0}}
+    assert diagnose(series, replace(facts, spec=spec)).status == S.oscillating
+
+
+def test_the_same_jumps_with_validation_jumping_too_are_oscillation(chain_run):
+    series, facts, _ = chain_run("batchnorm_noise_iris")
+    # validation made to follow the training loss's jumps: the weights themselves bounce
+    jumpy = dict(series)
+    jumpy["val_loss"] = [(s, v * 1.1) for s, v in series["train_loss"]]
+    assert diagnose(jumpy, facts).status == S.oscillating
+
+
+def test_a_reduce_on_plateau_schedule_is_not_an_lr_collapse(chain_run):
+    series, facts, _ = chain_run("plateau_regression_healthy")
+    assert facts.spec["schedule"]["name"] == "plateau"
+    d = diagnose(series, facts)
+    assert d.status == S.healthy
+    # the same cuts while validation was still improving at the first one: a collapse
+    lr = dict(series["lr"])
+    first_cut = min(s for s, v in lr.items() if v < lr[0])
+    descending = dict(series)
+    descending["val_loss"] = [(s, v if s >= first_cut else 1.0 - 0.01 * s)
+                              for s, v in series["val_loss"]]
+    assert diagnose(descending, facts).cause == "optimization_issue"
+
+
+def test_a_bigger_model_reaches_the_usual_width_and_stops_early(chain_run):
+    series, facts, _ = chain_run("one_channel_cnn1d")
+    assert facts.spec["model"]["width"] == 1
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "model_bias")
+    bigger = next(s for s in d.suggestions if s.action == "bigger_model")
+    assert bigger.patch["model"]["width"] >= 25  # cnn1d's usual width, not 2
+    assert bigger.patch["regularization"]["early_stopping"]["metric"] == "val_loss"
+
+
+def test_an_undertrained_classifier_on_mse_changes_its_loss_with_more_epochs(chain_run):
+    series, facts, _ = chain_run("mse_linear_iris_undertrained")
+    assert facts.spec["training"]["loss"] == "mse"
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "undertrained")
+    first = d.suggestions[0]
+    assert first.action == "change_loss"
+    assert first.patch["training"]["loss"] == "cross_entropy"
+    assert first.patch["training"]["epochs"] > facts.spec["training"]["epochs"]
+    assert "params.loss" in _codes(d)  # the evidence behind the change
+
+
+def test_early_stopping_at_the_validation_best_is_not_a_run_cut_short(chain_run):
+    series, facts, record = chain_run("early_stopped_images_cnn")
+    assert record["stopped_reason"] == "early_stopping"
+    d = diagnose(series, facts)
+    assert d.status == S.healthy
+    # the same curves from a job without early stopping that was killed there: every
+    # epoch is judged, and the validation loss had turned up from its best
+    killed = replace(facts, spec={**facts.spec, "regularization": {}}, run_status="failed")
+    assert diagnose(series, killed).status != S.healthy
+
+
+def test_lowering_an_lr_just_above_the_usual_one_moves_half_a_decade(run):
+    series, facts, _ = run("osc_digits_adam_05")
+    spec = {
+        "dataset": {"name": "digits"},
+        "model": {"arch": "mlp"},
+        "optimizer": {"name": "adam", "lr": 0.002},
+        "training": {"epochs": len(series["train_loss"])},
+    }
+    d = diagnose(series, replace(facts, spec=spec))
+    assert d.status == S.oscillating
+    lower = next(s for s in d.suggestions if s.action == "lower_lr")
+    assert lower.patch["optimizer"]["lr"] <= 0.002 / 3  # not 1e-3, Adam's usual one
