@@ -314,10 +314,13 @@ def check_loss_stuck(c: Curves, t: Thresholds) -> Finding | None:
     progress = (ref - end) / ref
     if progress >= t.stuck_progress:
         return None
-    moved = f"fell {progress:.1%}" if progress >= 0 else f"rose {-progress:.1%}"
+    # say what was measured: the end level (a median, said so) against the reference, and
+    # where the loss started, so that "above chance" never reads as "rose"
+    where = f"{-progress:.1%} above" if progress < 0 else f"{progress:.1%} below"
+    tail = int(_tail_mask(s, t).sum())
     msg = (
-        f"{_loss_name(c)} is {end:.4g} after {_n(s)} {c.unit}s, {end / ref:.0%} of "
-        f"{c.ref_name}: it {moved} in the whole run"
+        f"{_loss_name(c)} ends at {end:.4g} (median of its last {tail} {c.unit}s) after "
+        f"{_n(s)} {c.unit}s, {where} {c.ref_name}; it started at {float(s.values[0]):.4g}"
     )
     return _past(
         Code.LOSS_STUCK,
