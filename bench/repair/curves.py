@@ -113,10 +113,10 @@ def fault_shows(label: Mapping[str, Any], history: Sequence[Mapping[str, float]]
         why = (f"train loss {tl[0]:.3g} -> {tl[-1]:.3g} ({tl[-1] / chance:.2f}x chance), "
                f"largest up-jump {max(ups, default=0):.2f}x")
         if cause == "undertrained":
-            drop = (tl[-2] - tl[-1]) / tl[-2] if n >= 2 else 0.0
+            drop = (tl[-2] - tl[-1]) / tl[-2] if n >= 2 and tl[-2] > 0 else 0.0
             return base and drop >= 0.03, f"{why}, last epoch -{drop:.1%}"
         k = max(3, n // 3)
-        tail = (tl[-k] - tl[-1]) / tl[-k] if n > k else 1.0
+        tail = ((tl[-k] - tl[-1]) / tl[-k] if tl[-k] > 0 else 0.0) if n > k else 1.0
         return base and tail <= 0.10, f"{why}, last {k} epochs -{tail:.1%}"
 
     if not vl or not _finite(vl):

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.repair import datasets_fresh
+
 # Bump when a generator changes, so that a stale file in a kept data dir is rewritten.
 VERSION = 2
 
@@ -177,6 +179,10 @@ NPZ_SOURCE = {
     "repair_iris_label_shift.npz": "iris",
     "repair_images_label_shift.npz": "synthetic_images",
 }
+
+# The fresh split's files (specs_fresh.py) are written with the others.
+GENERATORS.update(datasets_fresh.GENERATORS)
+NPZ_SOURCE.update(datasets_fresh.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:

@@ -4,6 +4,7 @@
     python -m bench.repair.run --split tune --limit 6 --rounds 0  # six specs, one per label
     python -m bench.repair.run --split report                   # detection + 2 repair rounds
     python -m bench.repair.run --report-from bench/repair/results-tune.json
+    python -m bench.repair.run --split fresh --rounds 0         # the fresh split: run it once
 
 It starts an embedded fitdoc (`fitdoc serve --no-worker` in a fresh data dir under
 bench/out/, plus `--workers` training workers with one CPU thread each), writes the
@@ -285,8 +286,7 @@ def _progress(i: int, n: int, rec: dict[str, Any]) -> None:
 def select(split: str, seeds: list[int], limit: int | None, only: str) -> list[dict[str, Any]]:
     """The split's cases, specs interleaved across labels (so --limit N covers N labels
     before repeating one), both seeds of a spec together."""
-    chosen = [s for s in specs.SPECS if only in s.name
-              and (split == "all" or specs.SPLIT[s.name] == split)]
+    chosen = [s for s in specs.split_specs(split) if only in s.name]
     groups: dict[tuple[str, str | None], list[specs.Spec]] = {}
     for s in chosen:
         groups.setdefault((s.status, s.cause), []).append(s)
@@ -310,7 +310,8 @@ def _git_commit() -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--split", default="all", choices=("tune", "report", "all"))
+    p.add_argument("--split", default="all", choices=("tune", "report", "all", "fresh"),
+                   help="all = tune + report; fresh = specs_fresh.py, to be run once")
     p.add_argument("--limit", type=int, default=None,
                    help="only the first N specs (interleaved across labels), every seed")
     p.add_argument("--only", default="", help="only specs whose name contains this")

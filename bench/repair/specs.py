@@ -19,6 +19,10 @@ The split is fixed by the spec (both seeds of a spec in the same half): within e
 (status, cause) group the specs are ordered by a hash of their name and dealt alternately to
 "tune" and "report", so each half holds every status and cause.
 
+A third split, "fresh", holds the specs of specs_fresh.py (FRESH), written later and apart
+(see that module): they are not in SPECS, SPLIT or "all", take no part in the dealing, and
+`cases("fresh")` expands them with split "fresh".
+
 Datasets: mnist1d, digits, wine, breast_cancer, iris, synthetic_images, and `npz` files
 that datasets.py generates (regression, and the mismatches); the npz paths are relative, so
 the service resolves them under FITDOC_DATA_DIR/datasets.
@@ -42,7 +46,9 @@ CAUSES = {
               "critical_point"),
 }
 SEEDS = (0, 1)
-SPLITS = ("tune", "report")
+SPLITS = ("tune", "report")  # the halves SPECS is dealt into
+FRESH_SPLIT = "fresh"  # specs_fresh.FRESH, kept apart from SPECS
+ALL_SPLITS = (*SPLITS, FRESH_SPLIT)
 
 
 @dataclass(frozen=True)
@@ -579,6 +585,26 @@ def _splits(specs: Iterable[Spec]) -> dict[str, str]:
 SPLIT = _splits(SPECS)
 
 
+def fresh_specs() -> list[Spec]:
+    """The fresh split's specs (imported here, not at the top: specs_fresh imports this
+    module)."""
+    from bench.repair.specs_fresh import FRESH
+
+    return FRESH
+
+
+def split_specs(split: str) -> list[Spec]:
+    """The specs of `split`: "tune" or "report" (a half of SPECS), "all" (SPECS) or
+    "fresh"."""
+    if split == FRESH_SPLIT:
+        return list(fresh_specs())
+    if split == "all":
+        return list(SPECS)
+    if split in SPLITS:
+        return [s for s in SPECS if SPLIT[s.name] == split]
+    raise ValueError(f"split must be tune, report, all or fresh, not {split!r}")
+
+
 def with_seed(spec: dict[str, Any], seed: int) -> dict[str, Any]:
     out = copy.deepcopy(spec)
     out["dataset"]["seed"] = seed
@@ -602,13 +628,16 @@ def describe(spec: dict[str, Any]) -> dict[str, Any]:
 
 def cases(split: str = "all", seeds: Iterable[int] = SEEDS,
           specs: Iterable[Spec] | None = None) -> list[dict[str, Any]]:
-    """Every spec of `split` ("tune", "report" or "all") once per seed, as plain dicts."""
-    if split not in (*SPLITS, "all"):
-        raise ValueError(f"split must be tune, report or all, not {split!r}")
+    """Every spec of `split` ("tune", "report", "all" = tune + report, or "fresh") once per
+    seed, as plain dicts."""
+    if split not in (*ALL_SPLITS, "all"):
+        raise ValueError(f"split must be tune, report, all or fresh, not {split!r}")
+    fresh = split == FRESH_SPLIT
+    source = (fresh_specs() if fresh else SPECS) if specs is None else specs
     out = []
-    for s in SPECS if specs is None else specs:
-        half = SPLIT[s.name]
-        if split != "all" and half != split:
+    for s in source:
+        half = FRESH_SPLIT if fresh else SPLIT[s.name]
+        if split not in ("all", FRESH_SPLIT) and half != split:
             continue
         for seed in seeds:
             out.append({"name": f"{s.name}-s{seed}", "base": s.name, "kind": s.kind,
@@ -632,3 +661,14 @@ def check() -> None:
         labels = {(s.status, s.cause) for s in SPECS if SPLIT[s.name] == half}
         every = {(s.status, s.cause) for s in SPECS}
         assert labels == every, f"the {half} half lacks {every - labels}"
+    fresh = fresh_specs()
+    fresh_names = [s.name for s in fresh]
+    assert len(fresh_names) == len(set(fresh_names)), "fresh spec names must be unique"
+    assert not set(fresh_names) & set(names), "fresh spec names must not repeat SPECS'"
+    for s in fresh:
+        assert s.status in STATUSES and s.status != "insufficient_data", s.name
+        assert (s.cause is None) == (s.status not in CAUSES), s.name
+        if s.cause is not None:
+            assert s.cause in CAUSES[s.status], s.name
+    lacking = {(s.status, s.cause) for s in SPECS} - {(s.status, s.cause) for s in fresh}
+    assert not lacking, f"the fresh split lacks {lacking}"
