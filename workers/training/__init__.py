@@ -6,6 +6,8 @@ else installed. See README.md beside this file.
     check_config(cfg)                      # ConfigError when the spec cannot run
     result = train(cfg, on_epoch=..., should_stop=...)
     save_checkpoint(path, result)          # last + best weights; load_model(path) rebuilds
+    train(cfg, state_path=p, on_resume=...)  # resumable: state saved at each epoch end
+    discard_state(p)                       # once the job has ended
 """
 
 from .augment import AUGMENTATIONS
@@ -19,6 +21,7 @@ from .losses import LOSSES
 from .models import MODELS
 from .optim import OPTIMIZERS, SCHEDULES, schedule_curve
 from .result import TrainResult
+from .resume import config_fingerprint, discard_state
 
 __all__ = [
     "AUGMENTATIONS",
@@ -34,7 +37,9 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "check_config",
+    "config_fingerprint",
     "dataset_info",
+    "discard_state",
     "load_model",
     "save_checkpoint",
     "schedule_curve",

@@ -54,6 +54,19 @@ class BestWeights:
                 for name, tensor in current.items():
                     self.state[name].copy_(tensor)
 
+    def load(self, state: State | None) -> None:
+        """Take `state` (a saved copy, on any device) as the kept weights: a resumed run's
+        best epoch."""
+        if state is None:
+            self.state = None
+            return
+        with torch.no_grad():
+            if self.state is None:
+                self.state = {k: v.detach().to(self.home, copy=True) for k, v in state.items()}
+            else:
+                for name, tensor in state.items():
+                    self.state[name].copy_(tensor)
+
 
 def _on_cpu(state: State | None) -> State | None:
     if state is None:

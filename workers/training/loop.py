@@ -37,6 +37,15 @@ from .losses import LOSSES, count_correct
 from .models import build_model, count_parameters
 from .optim import build_optimizer, build_schedule
 from .result import TrainResult
+from .resume import (
+    OnResume,
+    Progress,
+    TrainingState,
+    config_fingerprint,
+    read_state,
+    remove_stale_partials,
+    write_state,
+)
 
 EVAL_BATCH_SIZE = 1024
 GRAD_NORM_SAMPLES = 8
@@ -112,13 +121,25 @@ def train(cfg: TrainConfig | Mapping[str, Any],
           on_epoch: Callable[[int, dict[str, float]], None] | None = None,
           should_stop: Callable[[], bool] | None = None,
           data_dir: str | Path | None = None,
-          device: str | torch.device | None = None) -> TrainResult:
+          device: str | torch.device | None = None,
+          *,
+          state_path: str | Path | None = None,
+          on_resume: OnResume | None = None,
+          state_every: float = 0.0) -> TrainResult:
     """Train `cfg` and return its history.
 
     on_epoch(epoch, metrics) is called after every epoch (0-based). should_stop() is polled
     before every epoch; True raises Cancelled. A non-finite training loss is recorded and
     ends training with stopped_reason "non_finite_loss"; other errors propagate. `device`
     overrides cfg.training.device (a worker knows which GPU is its own).
+
+    With `state_path`, the whole training state is saved there (atomically) at the end of
+    every epoch but the last, after on_epoch (an on_epoch that raises keeps that epoch out
+    of it), or at most every `state_every` seconds; a run that finds a state of the same
+    config there resumes from it, after calling on_resume(epochs_done, history_so_far), and
+    ends as an uninterrupted run would. An unreadable or foreign file is ignored (a note).
+    The caller removes the file (`discard_state`) once the job has ended. resume.py holds
+    the file's contents.
     """
     started = time.perf_counter()
     if not isinstance(cfg, TrainConfig):
@@ -309,16 +330,43 @@ def train(cfg: TrainConfig | Mapping[str, Any],
                 correct += count_correct(output, y)
         return loss_sum / len(x_val), correct / len(x_val)
 
+    # --- resume --------------------------------------------------------------------------------
+    best_weights = BestWeights(model, device)
+    progress = Progress(epoch=-1)
+    resumed_from_epoch = None
+    state = None
+    if state_path is not None:
+        state_path = Path(state_path)
+        data_key = [n_train, len(x_val), list(data.info.input_shape), data.num_outputs]
+        state = TrainingState(model, optimizer, schedule, scaler, shuffle_generator,
+                              augment_generator, best_weights, device,
+                              config_fingerprint(cfg), data_key, run.seed)
+        remove_stale_partials(state_path)
+        saved, ignored = read_state(state_path, state.fingerprint, data_key)
+        if saved is not None:
+            try:
+                progress = state.restore(saved, notes)
+            except Exception as error:  # a file of the right format that does not fit
+                ignored = (f"training state {state_path.name} did not load "
+                           f"({type(error).__name__}: {str(error)[:200]}): started from "
+                           "epoch 0")
+            else:
+                resumed_from_epoch = progress.epoch + 1
+        if ignored:
+            notes.append(ignored)
+    if resumed_from_epoch is not None and on_resume is not None:
+        on_resume(resumed_from_epoch, [dict(m) for m in progress.history])
+
     # --- epochs and logging -------------------------------------------------------------------
     stop_cfg = reg.early_stopping
     watch = stop_cfg.metric if stop_cfg else "val_loss"
     sign = -1.0 if watch.endswith("_acc") else 1.0  # compare as "lower is better"
     min_delta = stop_cfg.min_delta if stop_cfg else 0.0
-    best_value, best_epoch = math.inf, None
-    best_weights = BestWeights(model, device)
-    history: list[dict[str, float]] = []
+    best_value, best_epoch = progress.best_value, progress.best_epoch
+    history: list[dict[str, float]] = progress.history
     stopped_reason = "completed"
-    for epoch in range(run.epochs):
+    last_saved = time.perf_counter()
+    for epoch in range(progress.epoch + 1, run.epochs):
         if should_stop is not None and should_stop():
             raise Cancelled(epoch)
         epoch_start = time.perf_counter()
@@ -353,9 +401,17 @@ def train(cfg: TrainConfig | Mapping[str, Any],
         if stop_cfg is not None and since_best >= stop_cfg.patience:
             stopped_reason = "early_stopping"
             break
+        # The state after this epoch, unless the run ends here (a crash from now on redoes
+        # at most the next epoch; the caller holds the result of the last one).
+        if state is not None and epoch < run.epochs - 1 \
+                and time.perf_counter() - last_saved >= state_every:
+            write_state(state_path, state.capture(Progress(epoch, history, best_value,
+                                                           best_epoch)))
+            last_saved = time.perf_counter()
 
     return TrainResult(history=history, best_epoch=best_epoch, stopped_reason=stopped_reason,
                        num_params=num_params, device=str(device), config=cfg.to_dict(),
                        seconds=time.perf_counter() - started, notes=notes,
                        input_shape=tuple(data.info.input_shape), num_outputs=data.num_outputs,
-                       model=model, best_state=best_weights.state)
+                       resumed_from_epoch=resumed_from_epoch, model=model,
+                       best_state=best_weights.state)

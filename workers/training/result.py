@@ -21,6 +21,7 @@ class TrainResult:
     notes: list[str] = field(default_factory=list)  # what ran differently from the spec
     input_shape: tuple[int, ...] = ()  # one sample's shape, and the model's outputs:
     num_outputs: int = 0  # what rebuilding the model from `config` needs
+    resumed_from_epoch: int | None = None  # epochs a saved state held, None: from scratch
     model: nn.Module | None = field(default=None, repr=False, compare=False)  # last weights
     best_state: dict[str, torch.Tensor] | None = field(default=None, repr=False,
                                                        compare=False)  # at best_epoch
