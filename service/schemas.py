@@ -279,13 +279,17 @@ class Job(BaseModel):
     status: JobStatus
     progress: JobProgress
     error: str | None = None
-    attempts: int
+    attempts: int  # how many times a worker has taken the job (more than 1: taken over)
     cancel_requested: bool
     spec: dict[str, Any]
     created_at: datetime
     updated_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    # The running attempt's last heartbeat; the epochs the current (or last) attempt found
+    # done in its predecessor's saved training state and went on from (None: from epoch 0).
+    heartbeat_at: datetime | None = None
+    resumed_from_epoch: int | None = None
     best_epoch: int | None = None  # the epoch whose weights the job kept, once it has ended
     # Chains of follow-up jobs (POST /jobs/{id}/follow-up, auto-repair)
     parent_id: str | None = None

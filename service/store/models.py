@@ -171,3 +171,12 @@ class JobRow(Base):
     # the repair stands (running | repaired | gave_up; None without auto-repair).
     repair_rounds: Mapped[int] = mapped_column(Integer, default=0)
     repair_state: Mapped[str | None] = mapped_column(String(16))
+    # The outbox of the job's message to the workers: when it was last sent (NULL: not yet,
+    # e.g. the broker was down at submission) and how often; the sweeper (service/sweep.py)
+    # sends again what waited too long.
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    sends: Mapped[int] = mapped_column(Integer, default=0)
+    # The running attempt's last heartbeat, and the epochs it found done in its predecessor's
+    # training state (None: it started from epoch 0).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resumed_from_epoch: Mapped[int | None] = mapped_column(Integer)

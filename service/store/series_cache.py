@@ -45,6 +45,10 @@ class SeriesCache:
             while len(self._runs) > self.max_runs:
                 self._runs.popitem(last=False)
 
+    def drop(self, run_id: str) -> None:
+        with self._lock:
+            self._runs.pop(run_id, None)
+
     def advance(self, run_id: str, rev: int, rows: Sequence[tuple[Any, ...]]) -> None:
         """Revision `rev` wrote `rows` (run_id, key, step, value-or-None, ...), sorted by
         (key, step)."""

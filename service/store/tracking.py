@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Dialect
 
 from service.errors import Conflict, Invalid
@@ -315,6 +315,35 @@ class TrackingStore:
                     sql.latest_upsert.rows(LATEST_COLUMNS, list(latest.values())),
                 )
         return len(rows)
+
+    def truncate_metrics(self, run_id: str, from_step: int, tx: Tx | None = None) -> int:
+        """Delete the run's points at `from_step` and above (a dead job attempt's epochs that
+        a resumed one will redo), and put its latest values back in step; returns how many
+        went."""
+        with self.db.write(tx) as tx:
+            self._bump(tx, run_id)
+            gone = tx.execute(
+                delete(MetricRow).where(MetricRow.run_id == run_id, MetricRow.step >= from_step)
+            ).rowcount
+            if gone:
+                tx.execute(delete(LatestMetricRow).where(LatestMetricRow.run_id == run_id))
+                top = (
+                    select(MetricRow.key, func.max(MetricRow.step).label("step"))
+                    .where(MetricRow.run_id == run_id)
+                    .group_by(MetricRow.key)
+                    .subquery()
+                )
+                tx.execute(
+                    insert(LatestMetricRow).from_select(
+                        ["run_id", "key", "step", "value"],
+                        select(MetricRow.run_id, MetricRow.key, MetricRow.step, MetricRow.value)
+                        .join(top, (top.c.key == MetricRow.key) & (top.c.step == MetricRow.step))
+                        .where(MetricRow.run_id == run_id),
+                    )
+                )
+            # the series cached in this process has points that are gone now
+            self.db.after_commit(tx, lambda: self.series_cache.drop(run_id))
+            return int(gone or 0)
 
     def read_series(
         self, run_id: str, keys: Sequence[str] | None = None, tx: Tx | None = None
