@@ -298,7 +298,9 @@ def worker_hooks(cfg: TrainConfig) -> tuple[Callable, Callable] | None:
     from workers.jobs import epoch_hooks
 
     job = jobs.create_job(RunCreate(project="bench"), cfg.to_dict(), cfg.training.epochs)
-    return epoch_hooks(jobs, job.id, job.run_id)
+    claim = jobs.claim_job(job.id, "bench", 3600)
+    on_epoch, should_stop, _ = epoch_hooks(jobs, claim.lease, job.run_id)
+    return on_epoch, should_stop
 
 
 @dataclass

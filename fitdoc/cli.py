@@ -50,8 +50,16 @@ def serve(
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="do not start a training worker beside the API")
     ] = False,
+    no_beat: Annotated[
+        bool,
+        typer.Option(
+            "--no-beat",
+            help="embedded mode: do not start the sweeper (`fitdoc beat`) beside the API",
+        ),
+    ] = False,
 ) -> None:
-    """Run the HTTP API (and, unless --no-worker, one training worker beside it).
+    """Run the HTTP API (and, unless --no-worker, one training worker beside it; in the
+    embedded mode, unless --no-beat, the sweeper that takes over jobs whose worker died).
     The embedded SQLite database is migrated first."""
     import uvicorn
 
@@ -68,8 +76,12 @@ def serve(
     # SIGTERM must reach the `finally:` that stops the worker: uvicorn shuts down gracefully
     # on it, then raises it again with the handler it found, which would end the process on
     # the spot. If this process is killed outright, the worker gets SIGTERM from the kernel.
+    beat = settings.embedded and not no_beat
     with runtime.exit_on_signals():
-        with nullcontext() if no_worker else runtime.worker_process(settings):
+        with (
+            nullcontext() if no_worker else runtime.worker_process(settings),
+            runtime.beat_process(settings) if beat else nullcontext(),
+        ):
             url = f"http://{host}:{port}"
             typer.echo(f"fitdoc API on {url}/api/v1  (docs: {url}/docs)")
             api = create_app(settings)
@@ -103,6 +115,31 @@ def worker(
             "--concurrency=1",
             f"--queues={settings.queue}",
             f"--hostname=fitdoc-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+
+
+@app.command()
+def beat(loglevel: Annotated[str, typer.Option(help="celery log level")] = "INFO") -> None:
+    """Run Celery beat and the sweeper it schedules (service/sweep.py): jobs whose worker
+    died are taken over, jobs the broker did not take are sent. One per installation;
+    `fitdoc serve` starts it itself in the embedded mode."""
+    from workers.app import celery_app
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    celery_app.worker_main(
+        [
+            "worker",
+            "--beat",
+            f"--schedule={(settings.data_dir / 'beat-schedule').resolve()}",
+            f"--loglevel={loglevel}",
+            "--pool=solo",
+            "--concurrency=1",
+            f"--queues={settings.control_queue}",
+            f"--hostname=fitdoc-beat-{os.getpid()}@%h",
             "--without-gossip",
             "--without-mingle",
         ]

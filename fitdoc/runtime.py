@@ -150,6 +150,24 @@ def worker_process(
         stop_process(proc)
 
 
+def start_beat(settings: Settings, log: Path | None = None) -> subprocess.Popen[bytes]:
+    """`fitdoc beat` (Celery beat and the sweeper) with `settings`, logging to `log`
+    (default data_dir/beat.log)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "fitdoc", "beat"]
+    return spawn(argv, settings_env(settings), log or settings.data_dir / "beat.log")
+
+
+@contextmanager
+def beat_process(settings: Settings, log: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """The sweeper (`start_beat`) for the block's lifetime."""
+    proc = start_beat(settings, log)
+    try:
+        yield proc
+    finally:
+        stop_process(proc)
+
+
 @contextmanager
 def exit_on_signals(signums: Sequence[int] = (signal.SIGTERM, signal.SIGHUP)) -> Iterator[None]:
     """Within the block, SIGTERM and SIGHUP raise SystemExit, so that `finally:` blocks (that

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from celery import Celery
 
 from service.catalogue import DATASETS, JOB_PARAMS, SpecError, check_spec
-from service.errors import Invalid, NotFound, Unavailable
+from service.errors import Invalid, NotFound
 from service.queue import enqueue_job
 from service.schemas import Applied, Job, JobCreate, JobStatus, RunCreate, RunMeta
 from service.settings import Settings
 from service.store import JobStore
 from service.store.db import Tx
+
+log = logging.getLogger("fitdoc.jobs")
 
 
 def resolve_spec(body: JobCreate, settings: Settings) -> dict[str, Any]:
@@ -85,14 +88,24 @@ def create_job(
 
 
 def queue_job(jobs: JobStore, queue: Celery, job: Job) -> Job:
-    """Send a created job to the workers; Unavailable (503) when the broker cannot take it,
-    and the job ends failed saying so."""
-    try:
-        enqueue_job(queue, job.id)
-    except Exception as exc:  # noqa: BLE001 - any broker failure: the job cannot start
-        jobs.finish_job(job.id, JobStatus.failed, f"could not queue the job: {exc}")
-        raise Unavailable(f"the job queue is unavailable: {exc}") from exc
+    """Send a created job to the workers. A broker that cannot take it now (down, or
+    restarting) does not fail the job: it stays queued and unsent in the database, the
+    outbox, and the sweeper sends it once the broker is back."""
+    send_job(jobs, queue, job.id)
     return job
+
+
+def send_job(jobs: JobStore, queue: Celery, job_id: str) -> bool:
+    """Send the job's message and record it in the outbox; False (logged) when the broker
+    cannot take it."""
+    try:
+        enqueue_job(queue, job_id)
+    except Exception:  # noqa: BLE001 - any broker failure: the outbox keeps the job unsent
+        log.warning("job %s: the broker cannot take it now; it is sent later", job_id,
+                    exc_info=True)
+        return False
+    jobs.mark_sent(job_id)
+    return True
 
 
 def job_params(spec: dict[str, Any]) -> dict[str, Any]:

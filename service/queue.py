@@ -11,12 +11,18 @@ from celery import Celery
 from service.settings import Settings
 
 TRAIN_TASK = "fitdoc.train_job"
+SWEEP_TASK = "fitdoc.sweep"
 
 
 def make_celery(settings: Settings) -> Celery:
     url = settings.resolved_broker_url()
     app = Celery("fitdoc", broker=url, set_as_current=False)
-    options: dict[str, object] = {"visibility_timeout": settings.broker_visibility_timeout}
+    options: dict[str, object] = {
+        "visibility_timeout": settings.visibility_timeout,
+        # a broker that is down must not hold a request: the outbox sends the job later
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
     if url.startswith("filesystem"):
         folder = (settings.data_dir / "broker").resolve()
         for sub in ("queue", "processed", "control"):
@@ -42,6 +48,21 @@ def make_celery(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
         task_serializer="json",
         accept_content=["json"],
+        # Sending fails fast when the broker is down (the job stays in the outbox).
+        task_publish_retry_policy={
+            "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5
+        },
+        # Celery beat (`fitdoc beat`) runs the sweeper on the control queue.
+        task_routes={SWEEP_TASK: {"queue": settings.control_queue}},
+        beat_schedule={
+            "sweep": {
+                "task": SWEEP_TASK,
+                "schedule": settings.sweep_seconds,
+                # a sweep that waited a whole period is superseded by the next one
+                "options": {"expires": settings.sweep_seconds},
+            }
+        },
+        beat_schedule_filename=str((settings.data_dir / "beat-schedule").resolve()),
     )
     return app
 

@@ -37,11 +37,35 @@ class Settings(BaseSettings):
 
     # Workers. The queue name lets several fitdoc installations share one Redis.
     queue: str = "fitdoc"
-    # A running job's lease: renewed by a heartbeat while it trains; a redelivered message
-    # waits for it to expire before it may train the job again.
-    job_lease_seconds: int = Field(default=120, ge=5)
-    # Redis re-delivers an unacknowledged message after this long: longer than any job.
-    broker_visibility_timeout: int = Field(default=7 * 24 * 3600, ge=60)
+    # A running job's lease: renewed by a heartbeat (every third of it) while it trains.
+    # Once it lapses the worker is taken for dead: the sweeper queues the job again and the
+    # next attempt resumes from its last epoch (a stalled worker that wakes up is fenced
+    # out: its writes no longer match the job).
+    job_lease_seconds: int = Field(default=120, ge=3)
+    # How often Celery beat runs the sweeper (service/sweep.py): take-over of lapsed leases
+    # and the outbox of unsent job messages.
+    sweep_seconds: float = Field(default=15.0, gt=0)
+    # A queued job's message is sent again this long after it was sent (then 2x, 4x ...
+    # longer): a broker that restarted without persistence lost it.
+    resend_after_seconds: float = Field(default=300.0, gt=0)
+    # Redis hands an unacknowledged message (its worker died) to another worker after this
+    # long. Unset: the lease's length, so that Redis's redelivery and the lease agree (a
+    # redelivered message of a live job is dropped: the lease says who trains it).
+    broker_visibility_timeout: int | None = Field(default=None, ge=3)
+
+    @property
+    def visibility_timeout(self) -> int:
+        return self.broker_visibility_timeout or self.job_lease_seconds
+
+    @property
+    def control_queue(self) -> str:
+        """The queue of the sweeper's periodic task: never behind a training job."""
+        return f"{self.queue}.control"
+
+    def state_path(self, job_id: str) -> Path:
+        """A running job's training state, saved at each epoch end, from which a job taken
+        over resumes; removed when the job ends."""
+        return self.data_dir / "checkpoints" / f"{job_id}.state.pt"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

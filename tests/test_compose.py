@@ -16,7 +16,8 @@ def compose() -> dict:
 
 def test_services_and_images():
     services = compose()["services"]
-    assert {"postgres", "redis", "api", "worker"} <= set(services)
+    assert {"postgres", "redis", "api", "worker", "beat"} <= set(services)
+    assert services["beat"]["command"] == ["fitdoc", "beat"]
     assert services["postgres"]["image"].startswith("postgres:")
     assert services["redis"]["image"].startswith("redis:")
     for name in ("api", "worker", "migrate"):
@@ -26,14 +27,14 @@ def test_services_and_images():
 
 def test_every_long_running_service_has_a_health_check():
     services = compose()["services"]
-    for name in ("postgres", "redis", "api", "worker"):
+    for name in ("postgres", "redis", "api", "worker", "beat"):
         check = services[name]["healthcheck"]
         assert check["test"] and check["interval"], name
 
 
 def test_api_and_worker_point_at_postgres_and_redis():
     services = compose()["services"]
-    for name in ("api", "worker", "migrate"):
+    for name in ("api", "worker", "migrate", "beat"):
         env = services[name]["environment"]
         assert env["FITDOC_DATABASE_URL"].startswith("postgresql+psycopg://"), name
         assert "@postgres:5432/" in env["FITDOC_DATABASE_URL"], name
@@ -46,7 +47,7 @@ def test_api_and_worker_point_at_postgres_and_redis():
 def test_startup_order_waits_for_health_and_migrations():
     services = compose()["services"]
     assert services["migrate"]["command"] == ["fitdoc", "migrate"]
-    for name in ("api", "worker"):
+    for name in ("api", "worker", "beat"):
         depends = services[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully"
         assert depends["redis"]["condition"] == "service_healthy"

@@ -16,26 +16,33 @@ from pathlib import Path
 from service.schemas import JobStatus, MetricPoint
 from service.settings import Settings
 from service.store import JobStore
+from service.store.jobs import Lease, LeaseLost
 
 log = logging.getLogger("fitdoc.worker")
 
 
 class Heartbeat:
-    """Renews the job's lease in the background while it trains, so a long epoch does not
-    let the lease lapse, and a dead worker's lease does (then the job can be taken over)."""
+    """Renews the attempt's lease in the background while it trains, so a long epoch does
+    not let the lease lapse, and a dead worker's lease does (then the job is taken over).
+    A renewal that finds the lease taken marks the attempt `lost`: it stops at the next
+    epoch boundary without writing (and every write it tries meanwhile is fenced anyway)."""
 
-    def __init__(self, jobs: JobStore, job_id: str, owner: str, lease_seconds: int) -> None:
+    def __init__(self, jobs: JobStore, lease: Lease, lease_seconds: int) -> None:
+        self.lost = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(
-            target=self._beat, args=(jobs, job_id, owner, lease_seconds), daemon=True
+            target=self._beat, args=(jobs, lease, lease_seconds), daemon=True
         )
 
-    def _beat(self, jobs: JobStore, job_id: str, owner: str, lease_seconds: int) -> None:
+    def _beat(self, jobs: JobStore, lease: Lease, lease_seconds: int) -> None:
         while not self._stop.wait(lease_seconds / 3):
             try:
-                jobs.renew_lease(job_id, owner, lease_seconds)
+                if not jobs.renew_lease(lease, lease_seconds):
+                    log.warning("job %s: the lease was taken; this attempt stops", lease.job_id)
+                    self.lost.set()
+                    return
             except Exception:  # noqa: BLE001 - a missed beat is retried; the job goes on
-                log.warning("could not renew the lease of job %s", job_id, exc_info=True)
+                log.warning("could not renew the lease of job %s", lease.job_id, exc_info=True)
 
     def __enter__(self) -> Heartbeat:
         self._thread.start()
@@ -51,29 +58,49 @@ def epoch_points(epoch: int, metrics: dict[str, float]) -> list[MetricPoint]:
 
 
 def epoch_hooks(
-    jobs: JobStore, job_id: str, run_id: str
-) -> tuple[Callable[[int, dict[str, float]], None], Callable[[], bool]]:
+    jobs: JobStore, lease: Lease, run_id: str, lost: threading.Event | None = None
+) -> tuple[
+    Callable[[int, dict[str, float]], None],
+    Callable[[], bool],
+    Callable[[int, list[dict[str, float]]], None],
+]:
     """What the worker does between epochs: write the epoch's metrics and the job's
-    progress (on_epoch), and look for a cancel request (should_stop). The epoch's write
-    reads the cancel flag in the same transaction; only before the first epoch (data
+    progress (on_epoch), look for a cancel request (should_stop), and, when the attempt
+    resumes a saved training state, put the run's records in step with it (on_resume).
+    Every write is fenced by the attempt's lease (LeaseLost once it is taken). The epoch's
+    write reads the cancel flag in the same transaction; only before the first epoch (data
     loading can take a while after the claim) does should_stop ask the database itself."""
     cancelled: bool | None = None  # as the last epoch's write read it; None before any
 
+    def check_lease() -> None:
+        if lost is not None and lost.is_set():
+            raise LeaseLost(lease)
+
     def on_epoch(epoch: int, metrics: dict[str, float]) -> None:
         nonlocal cancelled
-        cancelled = jobs.record_epoch(job_id, run_id, epoch + 1, epoch_points(epoch, metrics))
+        check_lease()
+        cancelled = jobs.record_epoch(lease, run_id, epoch + 1, epoch_points(epoch, metrics))
 
     def should_stop() -> bool:
-        return jobs.cancel_requested(job_id) if cancelled is None else cancelled
+        check_lease()
+        return jobs.cancel_requested(lease.job_id) if cancelled is None else cancelled
 
-    return on_epoch, should_stop
+    def on_resume(epochs_done: int, history: list[dict[str, float]]) -> None:
+        check_lease()
+        points = [p for epoch, m in enumerate(history) for p in epoch_points(epoch, m)]
+        jobs.start_attempt(lease, run_id, epochs_done, points)
+        log.info("job %s: attempt %d resumes after epoch %d", lease.job_id, lease.attempt,
+                 epochs_done - 1)
+
+    return on_epoch, should_stop, on_resume
 
 
 def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
     """Train job `job_id` unless it is over or taken; returns what happened.
 
-    Raises LeaseHeld (service.store.jobs) when another worker holds the job (the caller
-    retries later)."""
+    Raises LeaseHeld (service.store.jobs) when another worker holds the job. An attempt
+    that loses its lease while it trains (it stalled past the lease and the job went to
+    another worker) stops and writes nothing more: "lease lost"."""
     claim = jobs.claim_job(job_id, owner, settings.job_lease_seconds)
     if claim is None:
         return "skipped: the job has ended or was cancelled before it started"
@@ -84,55 +111,98 @@ def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
         ConfigError,
         TrainConfig,
         check_config,
+        discard_state,
         save_checkpoint,
         train,
     )
 
-    on_epoch, should_stop = epoch_hooks(jobs, job_id, claim.run_id)
-    checkpoint = settings.checkpoint_path(job_id)
-    with Heartbeat(jobs, job_id, owner, settings.job_lease_seconds):
-        try:
-            config = TrainConfig.from_dict(claim.spec)
-            check_config(config)
-            result = train(
-                config,
-                on_epoch=on_epoch,
-                should_stop=should_stop,
-                data_dir=Path(settings.data_dir) / "datasets",
-            )
-        except Cancelled as stop:
-            jobs.finish_job(job_id, JobStatus.cancelled)
-            return f"cancelled before epoch {stop.epoch}"
-        except ConfigError as bad:
-            jobs.finish_job(job_id, JobStatus.failed, f"the spec cannot run: {bad}")
-            return "failed: bad spec"
-        except Exception as exc:  # noqa: BLE001 - any training error ends the job, not the worker
-            _free_accelerator_memory()
-            message = _describe(exc)
-            log.exception("job %s failed", job_id)
-            jobs.finish_job(job_id, JobStatus.failed, message)
-            return f"failed: {message}"
-        try:
-            # Saved for a NaN run too: its best epoch's weights may be worth having.
-            save_checkpoint(checkpoint, result, job_id=job_id, run_id=claim.run_id)
-        except OSError as exc:
-            message = f"trained, but the checkpoint could not be written to {checkpoint}: {exc}"
-            log.exception("job %s: %s", job_id, message)
-            jobs.finish_job(job_id, JobStatus.failed, message)
-            return f"failed: {message}"
+    lease = claim.lease
+    checkpoint, state = settings.checkpoint_path(job_id), settings.state_path(job_id)
+    try:
+        with Heartbeat(jobs, lease, settings.job_lease_seconds) as beat:
+            on_epoch, should_stop, on_resume = epoch_hooks(jobs, lease, claim.run_id, beat.lost)
+            if lease.attempt > 1:
+                # a retry: the dead attempt's points go; train() calls on_resume again with
+                # the epochs of the saved state if it resumes from one
+                on_resume(0, [])
+            try:
+                config = TrainConfig.from_dict(claim.spec)
+                check_config(config)
+                result = train(
+                    config,
+                    on_epoch=on_epoch,
+                    should_stop=should_stop,
+                    data_dir=Path(settings.data_dir) / "datasets",
+                    state_path=state,
+                    on_resume=on_resume,
+                )
+            except Cancelled as stop:
+                jobs.finish_job(job_id, JobStatus.cancelled, lease=lease)
+                _discard(state, discard_state)
+                return f"cancelled before epoch {stop.epoch}"
+            except ConfigError as bad:
+                jobs.finish_job(job_id, JobStatus.failed, f"the spec cannot run: {bad}",
+                                lease=lease)
+                _discard(state, discard_state)
+                return "failed: bad spec"
+            except LeaseLost:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a training error ends the job, not the worker
+                _free_accelerator_memory()
+                message = _describe(exc)
+                log.exception("job %s failed", job_id)
+                jobs.finish_job(job_id, JobStatus.failed, message, lease=lease)
+                _discard(state, discard_state)
+                return f"failed: {message}"
+            if not jobs.holds(lease):
+                raise LeaseLost(lease)
+            try:
+                # Saved for a NaN run too: its best epoch's weights may be worth having.
+                save_checkpoint(checkpoint, result, job_id=job_id, run_id=claim.run_id)
+            except OSError as exc:
+                message = f"trained, but the checkpoint could not be written to {checkpoint}: {exc}"
+                log.exception("job %s: %s", job_id, message)
+                jobs.finish_job(job_id, JobStatus.failed, message, lease=lease)
+                return f"failed: {message}"
+    except LeaseLost as lost:
+        log.warning("%s: stopped, nothing more written", lost)
+        return f"{LEASE_LOST}: attempt {lease.attempt}"
 
-    if result.stopped_reason == "non_finite_loss":
-        last = len(result.history) - 1
-        jobs.finish_job(
-            job_id,
-            JobStatus.failed,
-            f"the training loss became NaN or infinite at epoch {last}; training stopped "
-            "(see the run's diagnosis: usually the learning rate is too high)",
-            best_epoch=result.best_epoch,
-        )
-        return "failed: non-finite loss"
-    jobs.finish_job(job_id, JobStatus.succeeded, best_epoch=result.best_epoch)
-    return f"succeeded after {len(result.history)} epochs ({result.stopped_reason})"
+    resumed = "" if result.resumed_from_epoch is None else (
+        f", resumed after epoch {result.resumed_from_epoch - 1}")
+    try:
+        if result.stopped_reason == "non_finite_loss":
+            last = len(result.history) - 1
+            jobs.finish_job(
+                job_id,
+                JobStatus.failed,
+                f"the training loss became NaN or infinite at epoch {last}; training stopped "
+                "(see the run's diagnosis: usually the learning rate is too high)",
+                best_epoch=result.best_epoch,
+                lease=lease,
+            )
+            outcome = "failed: non-finite loss"
+        else:
+            jobs.finish_job(job_id, JobStatus.succeeded, best_epoch=result.best_epoch,
+                            lease=lease)
+            outcome = f"succeeded after {len(result.history)} epochs ({result.stopped_reason})"
+    except LeaseLost as lost:
+        log.warning("%s: stopped, nothing more written", lost)
+        return f"{LEASE_LOST}: attempt {lease.attempt}"
+    _discard(state, discard_state)
+    return outcome + resumed
+
+
+LEASE_LOST = "lease lost"
+
+
+def _discard(state: Path, discard: Callable[[Path], None]) -> None:
+    """The job has ended: its training state goes (best effort: a folder that cannot be
+    written is already in the job's error)."""
+    try:
+        discard(state)
+    except OSError:
+        log.warning("could not remove %s", state, exc_info=True)
 
 
 def _describe(exc: BaseException) -> str:

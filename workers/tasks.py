@@ -6,11 +6,12 @@ import logging
 import os
 import socket
 
-from service.queue import TRAIN_TASK
+from service.queue import SWEEP_TASK, TRAIN_TASK
 from service.repair import advance
 from service.settings import get_settings
 from service.store import Stores
 from service.store.jobs import LeaseHeld
+from service.sweep import sweep
 from workers.app import celery_app
 from workers.jobs import run_job
 
@@ -22,17 +23,19 @@ def _stores() -> Stores:
     return Stores.open(get_settings().resolved_database_url())
 
 
-@celery_app.task(name=TRAIN_TASK, bind=True, max_retries=None)
+@celery_app.task(name=TRAIN_TASK, bind=True)
 def train_job(self, job_id: str) -> str:  # type: ignore[no-untyped-def]
     owner = f"{self.request.hostname or socket.gethostname()}:{os.getpid()}"
     stores, settings = _stores(), get_settings()
     try:
         outcome = run_job(stores.jobs, job_id, owner, settings)
     except LeaseHeld as held:
-        # Another worker is training this job (a redelivered message): look again once its
-        # lease could have run out; if that worker died, this delivery takes the job over.
-        log.info("job %s is held by another worker; retrying in %.0f s", job_id, held.seconds_left)
-        raise self.retry(countdown=held.seconds_left + 1) from held
+        # A copy of the message of a job that a live worker trains (Redis redelivered it,
+        # or the outbox sent it again): dropped. If that worker dies, its lease lapses and
+        # the sweeper queues the job again.
+        log.info("job %s is held by another worker (%.0f s left); message dropped",
+                 job_id, held.seconds_left)
+        return "skipped: held by another worker"
     log.info("job %s: %s", job_id, outcome)
     # The job has ended (or had, for a late delivery): its chain's auto-repair goes on.
     try:
@@ -43,3 +46,13 @@ def train_job(self, job_id: str) -> str:  # type: ignore[no-untyped-def]
         if state is not None:
             log.info("job %s: repair %s", job_id, state.value)
     return outcome
+
+
+@celery_app.task(name=SWEEP_TASK, ignore_result=True)
+def sweep_jobs() -> dict[str, int]:
+    """Celery beat's periodic task (service/sweep.py): take over jobs whose worker is gone,
+    send what the outbox holds."""
+    report = sweep(_stores(), celery_app, get_settings())
+    if report.requeued or report.cancelled or report.sent or report.unsent:
+        log.info("sweep: %s", report)
+    return report.__dict__

@@ -311,3 +311,12 @@ def test_a_process_killed_mid_write_leaves_the_previous_state(uninterrupted, tmp
     assert got.resumed_from_epoch == 2
     assert_same_run(got, uninterrupted("MLP_STEP"))
     assert not list(tmp_path.glob("*.partial"))  # the dead writer's side file is gone
+
+
+def test_a_state_that_cannot_be_written_does_not_stop_training(tmp_path):
+    # a file where the folder should be: no state can be saved, the run trains on
+    (tmp_path / "blocked").write_text("not a folder")
+    result = train(EARLY_STOP, state_path=tmp_path / "blocked" / "job.state.pt",
+                   data_dir=tmp_path)
+    assert len(result.history) > 1
+    assert any("could not be written" in note for note in result.notes)

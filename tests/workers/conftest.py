@@ -27,6 +27,7 @@ class Stack:
     client: object
     log: Path
     proc: subprocess.Popen
+    beat: subprocess.Popen | None = None
 
     def worker_log(self) -> str:
         return self.log.read_text(errors="replace")
@@ -79,16 +80,24 @@ def stack(request, tmp_path_factory) -> Iterator[Stack]:
         # A queue of its own: nothing else on this Redis takes these messages.
         queue=f"fitdoc-test-{uuid.uuid4().hex[:8]}",
         job_lease_seconds=6,
+        sweep_seconds=1.0,
     )
     log = data_dir / "worker.log"
     stack = Stack(settings, None, log, start_worker(settings, log))
+    stack.beat = runtime.start_beat(settings)  # the sweeper, as in production
     try:
         with TestClient(create_app(settings)) as client:
             stack.client = client
             yield stack
     finally:
         runtime.stop_process(stack.proc, timeout=30)
+        runtime.stop_process(stack.beat, timeout=30)
 
 
 def start_worker(settings: Settings, log: Path):
-    return runtime.start_worker(settings, log, env={"CUDA_VISIBLE_DEVICES": ""})
+    # One torch thread: on the 2-core test machine the test process, the API and the
+    # sweeper share the cores, and two spinning OpenMP threads slow an epoch ~10x.
+    return runtime.start_worker(settings, log, env=WORKER_ENV)
+
+
+WORKER_ENV = {"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1"}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
+
 import pytest
 
-from service.errors import NotFound
 from service.schemas import JobStatus, RunCreate
+from service.store.jobs import LeaseLost
 from workers.jobs import epoch_hooks, epoch_points, run_job
 
 pytestmark = pytest.mark.integration
@@ -38,34 +41,51 @@ def test_an_epoch_is_one_write_that_also_reads_the_cancel_flag(app, unique):
     stores = app.state.stores
     jobs = stores.jobs
     job = jobs.create_job(RunCreate(project=f"epoch-{unique}"), SPEC, epochs=3)
-    assert jobs.claim_job(job.id, "test-worker", 60) is not None
+    lease = jobs.claim_job(job.id, "test-worker", 60).lease
 
-    assert jobs.record_epoch(job.id, job.run_id, 1, epoch_points(0, {"train_loss": 2.0})) is False
+    assert jobs.record_epoch(lease, job.run_id, 1, epoch_points(0, {"train_loss": 2.0})) is False
     jobs.request_cancel(job.id)
-    assert jobs.record_epoch(job.id, job.run_id, 2, epoch_points(1, {"train_loss": 1.5})) is True
+    assert jobs.record_epoch(lease, job.run_id, 2, epoch_points(1, {"train_loss": 1.5})) is True
     assert jobs.get_job(job.id).progress.epoch == 2
     assert [step for step, _ in stores.tracking.read_series(job.run_id)["train_loss"]] == [0, 1]
 
-    # an unknown job: nothing of the epoch is written
-    with pytest.raises(NotFound):
-        jobs.record_epoch("nope", job.run_id, 3, epoch_points(2, {"train_loss": 1.0}))
+    # an unknown job, or another attempt's lease: nothing of the epoch is written
+    for wrong in (replace(lease, job_id="nope"), replace(lease, attempt=2),
+                  replace(lease, owner="someone-else")):
+        with pytest.raises(LeaseLost):
+            jobs.record_epoch(wrong, job.run_id, 3, epoch_points(2, {"train_loss": 1.0}))
     assert [step for step, _ in stores.tracking.read_series(job.run_id)["train_loss"]] == [0, 1]
 
 
 def test_the_hooks_see_a_cancel_before_the_first_epoch_and_after_each(app, unique):
     stores = app.state.stores
     early = stores.jobs.create_job(RunCreate(project=f"hooks-{unique}"), SPEC, epochs=3)
-    stores.jobs.claim_job(early.id, "test-worker", 60)
-    on_epoch, should_stop = epoch_hooks(stores.jobs, early.id, early.run_id)
+    lease = stores.jobs.claim_job(early.id, "test-worker", 60).lease
+    on_epoch, should_stop, _ = epoch_hooks(stores.jobs, lease, early.run_id)
     assert should_stop() is False
     stores.jobs.request_cancel(early.id)  # while the data loads, before epoch 0
     assert should_stop() is True
 
     late = stores.jobs.create_job(RunCreate(project=f"hooks-{unique}"), SPEC, epochs=3)
-    stores.jobs.claim_job(late.id, "test-worker", 60)
-    on_epoch, should_stop = epoch_hooks(stores.jobs, late.id, late.run_id)
+    lease = stores.jobs.claim_job(late.id, "test-worker", 60).lease
+    on_epoch, should_stop, _ = epoch_hooks(stores.jobs, lease, late.run_id)
     on_epoch(0, {"train_loss": 2.0})
     assert should_stop() is False
     stores.jobs.request_cancel(late.id)
     on_epoch(1, {"train_loss": 1.0})
     assert should_stop() is True and stores.jobs.get_job(late.id).progress.epoch == 2
+
+
+def test_hooks_of_an_attempt_whose_lease_was_lost_write_nothing(app, unique):
+    stores = app.state.stores
+    job = stores.jobs.create_job(RunCreate(project=f"lost-{unique}"), SPEC, epochs=3)
+    lease = stores.jobs.claim_job(job.id, "test-worker", 60).lease
+    lost = threading.Event()
+    on_epoch, should_stop, on_resume = epoch_hooks(stores.jobs, lease, job.run_id, lost)
+    on_epoch(0, {"train_loss": 2.0})
+    lost.set()  # the heartbeat found the lease taken
+    for call in (lambda: on_epoch(1, {"train_loss": 1.0}), should_stop,
+                 lambda: on_resume(1, [{"train_loss": 2.0}])):
+        with pytest.raises(LeaseLost):
+            call()
+    assert [step for step, _ in stores.tracking.read_series(job.run_id)["train_loss"]] == [0]

@@ -405,8 +405,15 @@ def train(cfg: TrainConfig | Mapping[str, Any],
         # at most the next epoch; the caller holds the result of the last one).
         if state is not None and epoch < run.epochs - 1 \
                 and time.perf_counter() - last_saved >= state_every:
-            write_state(state_path, state.capture(Progress(epoch, history, best_value,
-                                                           best_epoch)))
+            try:
+                write_state(state_path, state.capture(Progress(epoch, history, best_value,
+                                                               best_epoch)))
+            except OSError as error:
+                # Training goes on without it (a crash would then start over): the state
+                # only saves work, it is not the job's result.
+                notes.append(f"the training state could not be written to {state_path} "
+                             f"({error}); it is no longer saved in this run")
+                state = None
             last_saved = time.perf_counter()
 
     return TrainResult(history=history, best_epoch=best_epoch, stopped_reason=stopped_reason,

@@ -1,0 +1,53 @@
+"""The sweeper: what keeps jobs moving when a worker or the broker fails. Run periodically
+by Celery beat (`fitdoc beat`; `fitdoc serve` starts it in the embedded mode) on the
+control queue, so that busy training workers never delay it.
+
+One pass:
+1. Take-over. A running job whose lease lapsed has lost its worker (killed, OOM, a host
+   that rebooted, or one stalled so long that it must not write again): it goes back to
+   `queued` (or ends `cancelled` if a cancel was waiting). Its next attempt resumes from
+   the training state the last one saved at an epoch end.
+2. The outbox. A queued job whose message was never sent (the broker was down when it was
+   submitted, or the job was just put back) or was sent long ago (a broker restarted
+   without persistence loses its queue) is sent again.
+
+Every step is idempotent: two sweepers, or a sweep racing a worker, change nothing twice
+(rows are locked; a claim skips a job that is taken or over).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from celery import Celery
+
+from service.jobs import send_job
+from service.settings import Settings
+from service.store import Stores
+
+log = logging.getLogger("fitdoc.sweep")
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    requeued: int
+    cancelled: int
+    sent: int
+    unsent: int  # due but the broker would not take them: the next pass tries again
+
+
+def sweep(stores: Stores, queue: Celery, settings: Settings) -> SweepReport:
+    swept = stores.jobs.expire_leases()
+    for job_id in swept.requeued:
+        log.warning("job %s: its worker's lease lapsed; queued again", job_id)
+    for job_id in swept.cancelled:
+        log.info("job %s: its worker is gone; cancelled as requested", job_id)
+    sent = unsent = 0
+    for job_id in stores.jobs.due_for_sending(settings.resend_after_seconds):
+        if send_job(stores.jobs, queue, job_id):
+            sent += 1
+        else:
+            unsent += 1
+            break  # the broker is down: the rest wait for the next pass
+    return SweepReport(len(swept.requeued), len(swept.cancelled), sent, unsent)
