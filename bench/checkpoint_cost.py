@@ -176,6 +176,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=6, help="per run, the first is warm-up")
     parser.add_argument("--rounds", type=int, default=4, help="paired rounds per workload")
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: torch's)")
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda on a GPU box "
+                        "(bench/gpu_session.sh checkpoint)")
     parser.add_argument("--state-every", type=float, default=0.0,
                         help="train(state_every=...): seconds between writes, 0 every epoch")
     parser.add_argument("--dir", type=Path, help="where the state files go (default: a "
@@ -187,6 +189,8 @@ def main() -> None:
         parser.error("--epochs must be at least 3 (a warm-up and two saving epochs)")
     if args.threads:
         torch.set_num_threads(args.threads)
+    for spec in WORKLOADS.values():
+        spec["training"]["device"] = args.device
     own_dir = args.dir is None
     if own_dir:
         args.data_dir.mkdir(parents=True, exist_ok=True)

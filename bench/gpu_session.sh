@@ -6,6 +6,7 @@
 #                  so the worker's epoch hooks are timed on the GPU box too; 7.7 MB)
 #   device tool:  run(command="bash bench/gpu_session.sh throughput", carry=[".whl"])
 #                 run(command="bash bench/gpu_session.sh compile", carry=[".whl"])
+#                 run(command="bash bench/gpu_session.sh checkpoint")   (issue 11)
 #
 # throughput (about 3 minutes on an H100, by the figures the issue quotes): fitdoc vs the
 #   hand-tuned reference vs the naive loop on resnet18 and the small cnn, synthetic 32x32
@@ -13,14 +14,17 @@
 #   epoch; the per-epoch loss (the smoke check that training works on the GPU); the CUDA
 #   tests of tests/training.
 # compile: the same with torch.compile as a fourth loop, fewer rounds (each run compiles).
+# checkpoint: the cost of the per-epoch training state (resume after a crash) on the GPU:
+#   state size, save time and its share of the epoch, resnet18 and the small cnn, every
+#   epoch and with state_every=10 s (about 2 minutes).
 # Everything printed is also written to $OUT (the device tool brings it back).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 part="${1:-throughput}"
 case "$part" in
-fetch-wheels | throughput | compile) ;;
+fetch-wheels | throughput | compile | checkpoint) ;;
 *)
-    echo "usage: bash bench/gpu_session.sh fetch-wheels|throughput|compile" >&2
+    echo "usage: bash bench/gpu_session.sh fetch-wheels|throughput|compile|checkpoint" >&2
     exit 2
     ;;
 esac
@@ -69,5 +73,11 @@ throughput)
 compile)
     python3 bench/train_throughput.py --workloads resnet18-gpu cnn-gpu --epochs 4 \
         --repeats 2 --compile 2>&1 | tee -a "$out/$part.txt"
+    ;;
+checkpoint)
+    python3 bench/checkpoint_cost.py --device cuda --workloads resnet18 cnn --epochs 6 \
+        --rounds 4 2>&1 | tee -a "$out/$part.txt"
+    python3 bench/checkpoint_cost.py --device cuda --workloads resnet18 cnn --epochs 6 \
+        --rounds 2 --state-every 10 2>&1 | tee -a "$out/$part.txt"
     ;;
 esac

@@ -189,6 +189,34 @@ def exit_on_signals(signums: Sequence[int] = (signal.SIGTERM, signal.SIGHUP)) ->
             signal.signal(s, handler)
 
 
+def purge_broker(settings: Settings) -> None:
+    """Remove what an installation's queues left in a Redis broker (its queues, their
+    bindings, unacknowledged messages of its queues): what the tests and the benchmarks do
+    after running fitdoc on a shared Redis with queues of their own. The filesystem broker
+    lives in the data dir and goes with it."""
+    url = settings.resolved_broker_url()
+    if not url.startswith("redis"):
+        return
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    queues = {settings.queue, settings.control_queue}
+    try:
+        for queue in queues:
+            for key in client.scan_iter(match=f"*{queue}*"):
+                client.delete(key)
+        for tag, payload in client.hscan_iter("unacked"):
+            try:
+                routing_key = json.loads(payload)[2]
+            except (ValueError, IndexError, TypeError):
+                continue
+            if routing_key in queues:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
+    finally:
+        client.close()
+
+
 # -- the API -----------------------------------------------------------------------------
 
 

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # next attempt resumes from its last epoch (a stalled worker that wakes up is fenced
     # out: its writes no longer match the job).
     job_lease_seconds: int = Field(default=120, ge=3)
+    # A worker saves the job's training state at every epoch end (0), or at most every this
+    # many seconds (a crash then redoes up to that long plus an epoch; for big models on a
+    # GPU, where a save costs a sizeable part of a short epoch: bench/RESULTS.md).
+    state_every_seconds: float = Field(default=0.0, ge=0)
     # How often Celery beat runs the sweeper (service/sweep.py): take-over of lapsed leases
     # and the outbox of unsent job messages.
     sweep_seconds: float = Field(default=15.0, gt=0)

@@ -135,6 +135,7 @@ def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
                     data_dir=Path(settings.data_dir) / "datasets",
                     state_path=state,
                     on_resume=on_resume,
+                    state_every=settings.state_every_seconds,
                 )
             except Cancelled as stop:
                 jobs.finish_job(job_id, JobStatus.cancelled, lease=lease)

@@ -92,6 +92,7 @@ def stack(request, tmp_path_factory) -> Iterator[Stack]:
     finally:
         runtime.stop_process(stack.proc, timeout=30)
         runtime.stop_process(stack.beat, timeout=30)
+        runtime.purge_broker(settings)  # nothing of this test's queues stays in Redis
 
 
 def start_worker(settings: Settings, log: Path):
