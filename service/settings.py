@@ -34,6 +34,24 @@ class Settings(BaseSettings):
     # Job limits (what a JobSpec may ask for).
     max_epochs: int = Field(default=1_000, ge=1)
     max_batch_size: int = Field(default=65_536, ge=1)
+    # A model's parameters, and its training's memory as the catalogue estimates it (weights,
+    # gradients, optimizer state, activations of a batch), checked at submit.
+    max_params: int = Field(default=100_000_000, ge=1)
+    max_job_memory: int = Field(default=8 * 1024**3, ge=1024**2)  # bytes
+    # Samples of a generated or bundled dataset a spec may ask for (dataset.n_train).
+    max_dataset_samples: int = Field(default=1_000_000, ge=1)
+
+    # Files a job may read: an npz or image folder path must resolve (symlinks and `..`
+    # followed) inside one of these folders (comma-separated; empty: the data dir's
+    # datasets/). Uploads (POST /api/v1/datasets) live under the data dir, like checkpoints.
+    dataset_roots: str = ""
+    max_upload_bytes: int = Field(default=512 * 1024**2, ge=1024)
+
+    # Per token (or per client address with auth off): jobs queued or running at once, and
+    # requests per minute; over either: 429 with Retry-After. Counted in Redis when the
+    # broker is Redis (shared by every API process), else in the process.
+    max_active_jobs_per_token: int = Field(default=100, ge=1)
+    requests_per_minute: int = Field(default=6_000, ge=1)
 
     # Workers. The queue name lets several fitdoc installations share one Redis.
     queue: str = "fitdoc"
@@ -80,6 +98,18 @@ class Settings(BaseSettings):
         """Where a job's trained model is saved (by the worker) and read (by the API): the
         data dir is one folder in the embedded mode and a shared volume in docker-compose."""
         return self.data_dir / "checkpoints" / f"{job_id}.pt"
+
+    def resolved_dataset_roots(self) -> list[Path]:
+        """The folders a job's files must lie in, resolved (symlinks followed)."""
+        named = [part.strip() for part in self.dataset_roots.split(",") if part.strip()]
+        roots = [Path(part).expanduser() for part in named] or [self.data_dir / "datasets"]
+        return [root.resolve() for root in roots]
+
+    def upload_path(self, project_id: str, dataset_id: str) -> Path:
+        """An uploaded dataset's npz: under the data dir (a shared volume in production), so
+        a worker on another host reads it where it reads checkpoints; outside the default
+        dataset root, so that another project's upload cannot be named by path."""
+        return self.data_dir / "uploads" / project_id / f"{dataset_id}.npz"
 
     def resolved_broker_url(self) -> str:
         if self.broker_url:

@@ -85,6 +85,8 @@ class RunRow(Base):
     # The run as the advisor sees it: bumped by every metric batch and status change; the
     # diagnosis cache is valid while it is unchanged.
     metrics_rev: Mapped[int] = mapped_column(Integer, default=0)
+    # The token that created the run (None: the bootstrap token, or auth off).
+    created_by: Mapped[str | None] = mapped_column(Id)
 
     __table_args__ = (
         Index("ix_runs_project_id_id", "project_id", "id"),
@@ -180,3 +182,42 @@ class JobRow(Base):
     # training state (None: it started from epoch 0).
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resumed_from_epoch: Mapped[int | None] = mapped_column(Integer)
+    # The token that submitted the job (None: the bootstrap token, or auth off).
+    created_by: Mapped[str | None] = mapped_column(Id, index=True)
+
+
+class TokenRow(Base):
+    """An API token: only its SHA-256 is kept (the token itself is shown once, at creation).
+    `project_id` None: every project (admins only)."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(250))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    project_id: Mapped[str | None] = mapped_column(
+        Id, ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[str | None] = mapped_column(Id)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DatasetRow(Base):
+    """An uploaded dataset (an npz checked at upload), stored under its project."""
+
+    __tablename__ = "datasets"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[str] = mapped_column(
+        Id, ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(250))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # What the upload's check found: arrays and their shapes and dtypes, task, classes.
+    info: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_by: Mapped[str | None] = mapped_column(Id)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

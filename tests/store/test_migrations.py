@@ -10,7 +10,9 @@ from sqlalchemy import create_engine, inspect
 from service.store import migrate
 from tests.conftest import empty_database
 
-TABLES = {"projects", "runs", "metrics", "latest_metrics", "diagnoses", "jobs"}
+TABLES = {
+    "projects", "runs", "metrics", "latest_metrics", "diagnoses", "jobs", "tokens", "datasets"
+}
 
 
 def tables(url: str) -> set[str]:
