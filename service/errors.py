@@ -17,6 +17,12 @@ class FitdocError(Exception):
 class NotFound(FitdocError):
     code = "not_found"
 
+    @classmethod
+    def missing(cls, what: str, key: str, field: str | None = None) -> NotFound:
+        """The one message for a `what` (run, job, ...) that `key` does not name, also used
+        for one that exists in a project the caller cannot see: the two read the same."""
+        return cls(f"no {what} {key!r}", field=field or f"{what}_id")
+
 
 class Conflict(FitdocError):
     code = "conflict"

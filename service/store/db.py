@@ -73,7 +73,7 @@ def to_model(model: type[M], row: Any, **extra: Any) -> M:
 def found(value: V | None, what: str, key: str, field: str | None = None) -> V:
     """`value`, or NotFound for the missing `what` (a row) that `key` names."""
     if value is None:
-        raise NotFound(f"no {what} {key!r}", field=field or f"{what}_id")
+        raise NotFound.missing(what, key, field)
     return value
 
 
