@@ -514,3 +514,37 @@ class Lineage(BaseModel):
     best_job_id: str | None  # the job whose kept model is best on validation
     metric: ValidationMetric
     jobs: list[LineageJob]
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    """What a token may do, each role including the ones before it: read (GETs), write
+    (logging, runs, jobs, cancel, uploads), admin (tokens, webhooks, deletes)."""
+
+    read = "read"
+    write = "write"
+    admin = "admin"
+
+
+class TokenCreate(Strict):
+    # The token's project (name or id; made if new); none: every project (admin only).
+    project: Name | None = None
+    role: Role
+    name: Name | None = None
+
+
+class Token(BaseModel):
+    id: str
+    name: str
+    project: str | None = None  # the project's name; None: every project
+    role: Role
+    created_by: str | None = None  # the token that made this one (None: the bootstrap token)
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class TokenCreated(Token):
+    token: str  # shown once, here: fitdoc keeps only its SHA-256
