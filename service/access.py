@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.errors import FitdocError, NotFound
+from service.errors import Forbidden, NotFound
 from service.schemas import Role
 
 RANK = {Role.read: 0, Role.write: 1, Role.admin: 2}
@@ -18,12 +18,6 @@ METHOD_ROLE = {"GET": Role.read, "HEAD": Role.read, "OPTIONS": Role.read, "DELET
 
 def role_for_method(method: str) -> Role:
     return METHOD_ROLE.get(method.upper(), Role.write)
-
-
-class Forbidden(FitdocError):
-    """A token without the role the request needs (403)."""
-
-    code = "forbidden"
 
 
 @dataclass(frozen=True)
@@ -47,8 +41,10 @@ class Principal:
 
     def require(self, role: Role) -> None:
         if not self.allows(role):
-            raise Forbidden(f"this token's role is {self.role.value}; this needs {role.value}",
-                            field="authorization")
+            raise Forbidden(
+                f"this token's role is {self.role.value}; this needs {role.value}",
+                field="authorization",
+            )
 
     def sees(self, project: str) -> bool:
         """Whether the caller may see `project` (its name or id)."""

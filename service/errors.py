@@ -40,6 +40,22 @@ class Unauthorized(FitdocError):
     code = "unauthorized"
 
 
+class Forbidden(FitdocError):
+    """The caller's token lacks the role the request needs."""
+
+    code = "forbidden"
+
+
+class RateLimited(FitdocError):
+    """Over a per-caller limit; `retry_after`: seconds to wait."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, field: str | None = None, retry_after: int = 1) -> None:
+        super().__init__(message, field)
+        self.retry_after = retry_after
+
+
 class Unavailable(FitdocError):
     """A server the request needs (the job queue) cannot be reached."""
 

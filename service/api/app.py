@@ -6,7 +6,8 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from service import __version__
 from service.api import diagnosis, errors, health, jobs, metrics, projects, runs
-from service.api.deps import require_token
+from service.api.auth import Authenticate
+from service.api.deps import authorize
 from service.api.limits import BodyLimit
 from service.queue import make_celery
 from service.settings import Settings, get_settings
@@ -28,9 +29,11 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
 
     errors.install(app)
     app.include_router(health.router)
-    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(require_token)])
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(authorize)])
     for module in (projects, runs, metrics, diagnosis, jobs):
         api.include_router(module.router)
     app.include_router(api)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: a caller without a valid token gets 401 before its body is read.
+    app.add_middleware(Authenticate, settings=settings, tokens=app.state.stores.tokens)
     return app

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Query, Request
 
-from service.errors import Unauthorized
-from service.schemas import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Run
+from service.access import Principal, role_for_method
+from service.schemas import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Role, Run
 from service.settings import Settings
 from service.store import DiagnosisStore, JobStore, Stores, TrackingStore
 
@@ -44,9 +43,34 @@ DiagnosesDep = Annotated[DiagnosisStore, Depends(get_diagnoses)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_run(run_id: str, tracking: TrackingDep) -> Run:
-    """The run named in the path, or 404."""
-    return tracking.get_run(run_id)
+async def get_principal(request: Request) -> Principal:
+    """The caller, as service/api/auth.py's middleware resolved it from the token."""
+    return request.state.principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def authorize(request: Request, principal: PrincipalDep) -> None:
+    """The role the request's method needs (GET: read; POST, PATCH: write; DELETE: admin):
+    403 without it. Every /api/v1 route has this check; a route that needs more adds
+    `need(Role.admin)`."""
+    principal.require(role_for_method(request.method))
+
+
+def need(role: Role):  # type: ignore[no-untyped-def]
+    async def check(principal: PrincipalDep) -> None:
+        principal.require(role)
+
+    return Depends(check)
+
+
+def get_run(run_id: str, tracking: TrackingDep, principal: PrincipalDep) -> Run:
+    """The run named in the path, or 404 (also for a run of a project the caller cannot
+    see)."""
+    run = tracking.get_run(run_id)
+    principal.check(run.project, "run", run_id)
+    return run
 
 
 RunDep = Annotated[Run, Depends(get_run)]
@@ -68,13 +92,3 @@ async def get_paging(
 
 
 PagingDep = Annotated[Paging, Depends(get_paging)]
-
-
-async def require_token(
-    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
-) -> None:
-    if not settings.api_token:
-        return
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(token, settings.api_token):
-        raise Unauthorized("missing or wrong bearer token", field="authorization")

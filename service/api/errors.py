@@ -16,8 +16,10 @@ from starlette.exceptions import HTTPException
 from service.errors import (
     Conflict,
     FitdocError,
+    Forbidden,
     Invalid,
     NotFound,
+    RateLimited,
     TooLarge,
     Unauthorized,
     Unavailable,
@@ -31,12 +33,15 @@ STATUS = {
     Invalid: 422,
     TooLarge: 413,
     Unauthorized: 401,
+    Forbidden: 403,
+    RateLimited: 429,
     Unavailable: 503,
 }
 _UNION_MEMBER = re.compile(r"^(str|int|float|bool|none|constrained-\w+|\w+(-\w+)*\[.*\])$")
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
@@ -89,6 +94,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(FitdocError)
     async def _domain(_: Request, exc: FitdocError) -> JSONResponse:
         status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 400)
+        if isinstance(exc, RateLimited):
+            response = error_response(
+                status, exc.code, exc.message, exc.field, retry_after=exc.retry_after
+            )
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
         return error_response(status, exc.code, exc.message, exc.field)
 
     @app.exception_handler(RequestValidationError)

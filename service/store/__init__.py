@@ -3,7 +3,8 @@ over one database.
 
 - tracking (TrackingStore): projects, runs, their metrics;
 - jobs (JobStore): training jobs, their leases and epochs;
-- diagnoses (DiagnosisStore): the advisor's inputs and its cached answers.
+- diagnoses (DiagnosisStore): the advisor's inputs and its cached answers;
+- tokens (TokenStore): API tokens (their hashes), roles and projects.
 
 Every store function takes an optional `tx`, a transaction opened with `Database.write()`
 (or `read()`): given one it runs inside it and does not commit, so one unit of work can go
@@ -18,20 +19,24 @@ from service.store.db import Database, database_for
 from service.store.diagnoses import DiagnosisStore
 from service.store.jobs import JobStore
 from service.store.series_cache import SeriesCache
+from service.store.tokens import TokenStore
 from service.store.tracking import TrackingStore
 
-__all__ = ["Database", "DiagnosisStore", "JobStore", "Stores", "TrackingStore"]
+__all__ = [
+    "Database", "DiagnosisStore", "JobStore", "Stores", "TokenStore", "TrackingStore"
+]
 
 
 @dataclass
 class Stores:
-    """The three concerns over one Database, sharing one process-local series cache
+    """The concerns over one Database, sharing one process-local series cache
     (tracking advances it on each committed write, diagnoses read through it)."""
 
     db: Database
     tracking: TrackingStore
     jobs: JobStore
     diagnoses: DiagnosisStore
+    tokens: TokenStore
 
     @classmethod
     def open(cls, url: str) -> Stores:
@@ -44,4 +49,5 @@ class Stores:
             tracking=tracking,
             jobs=JobStore(db, tracking),
             diagnoses=DiagnosisStore(db, cache, tracking),
+            tokens=TokenStore(db, tracking),
         )

@@ -134,7 +134,7 @@ class TrackingStore:
             query = query.where(ProjectRow.id < decode_cursor(cursor))
         with self.db.read() as tx:
             rows = tx.scalars(query.limit(limit + 1)).all()
-        return _page([to_model(Project, r) for r in rows], limit)
+        return page_of([to_model(Project, r) for r in rows], limit)
 
     def get_project(self, name_or_id: str, tx: Tx | None = None) -> Project:
         with self.db.read(tx) as tx:
@@ -143,7 +143,7 @@ class TrackingStore:
     def _project_row(self, tx: Tx, name_or_id: str) -> ProjectRow:
         return found(_find_project(tx, name_or_id), "project", name_or_id, "project")
 
-    def _project_for_run(self, tx: Tx, name_or_id: str) -> tuple[str, str]:
+    def project_for(self, tx: Tx, name_or_id: str) -> tuple[str, str]:
         """A run's project (id, name): an existing id or name, else a new project of that
         name, made in `tx`. Safe against a concurrent maker of the same name: the insert
         does nothing on a name that exists (on PostgreSQL it waits for the other
@@ -173,7 +173,7 @@ class TrackingStore:
         """A run, and its project when the name is new, in one transaction (`tx` when
         given: the run exists there when this returns, for what refers to it)."""
         with self.db.write(tx) as tx:
-            project_id, project_name = self._project_for_run(tx, body.project)
+            project_id, project_name = self.project_for(tx, body.project)
             now = utcnow()
             run_id = new_id()
             row = RunRow(
@@ -228,7 +228,7 @@ class TrackingStore:
         runs = [
             to_model(Run, row, project=name, latest=latest.get(row.id, {})) for row, name in rows
         ]
-        return _page(runs, limit)
+        return page_of(runs, limit)
 
     def patch_run(self, run_id: str, body: RunPatch, tx: Tx | None = None) -> Run:
         with self.db.write(tx) as tx:
@@ -385,7 +385,7 @@ def _runs_query() -> Select[Any]:
     return select(RunRow, ProjectRow.name).join(ProjectRow, ProjectRow.id == RunRow.project_id)
 
 
-def _page(items: list[Any], limit: int) -> Page[Any]:
+def page_of(items: list[Any], limit: int) -> Page[Any]:
     if len(items) > limit:
         return Page(items=items[:limit], next_cursor=encode_cursor(items[limit - 1].id))
     return Page(items=items, next_cursor=None)
