@@ -9,7 +9,7 @@ from typing import Any
 from celery import Celery
 
 from service.catalogue import DATASETS, JOB_PARAMS, SpecError, check_spec
-from service.errors import Invalid, NotFound
+from service.errors import Invalid, NotFound, RateLimited
 from service.queue import enqueue_job
 from service.schemas import Applied, Job, JobCreate, JobStatus, RunCreate, RunMeta
 from service.settings import Settings
@@ -46,9 +46,30 @@ def resolve_spec(body: JobCreate, settings: Settings) -> dict[str, Any]:
     return spec
 
 
-def submit_job(jobs: JobStore, queue: Celery, body: JobCreate, settings: Settings) -> Job:
-    """Check the spec, make the job and its run, queue it."""
-    return queue_job(jobs, queue, create_job(jobs, body, settings))
+def submit_job(
+    jobs: JobStore,
+    queue: Celery,
+    body: JobCreate,
+    settings: Settings,
+    created_by: str | None = None,
+) -> Job:
+    """Check the submitter's limit and the spec, make the job and its run, queue it."""
+    check_active_jobs(jobs, settings, created_by)
+    return queue_job(jobs, queue, create_job(jobs, body, settings, created_by=created_by))
+
+
+def check_active_jobs(jobs: JobStore, settings: Settings, created_by: str | None) -> None:
+    """RateLimited (429) when the token (None: the bootstrap token, or anyone with auth
+    off) already has FITDOC_MAX_ACTIVE_JOBS_PER_TOKEN jobs queued or running."""
+    active = jobs.count_active(created_by)
+    if active >= settings.max_active_jobs_per_token:
+        raise RateLimited(
+            f"{active} jobs of this token are queued or running; the limit is "
+            f"{settings.max_active_jobs_per_token} (FITDOC_MAX_ACTIVE_JOBS_PER_TOKEN): "
+            "submit again when some have ended",
+            field="authorization",
+            retry_after=max(1, round(settings.sweep_seconds)),
+        )
 
 
 def create_job(
@@ -58,6 +79,7 @@ def create_job(
     *,
     parent: Job | None = None,
     applied: Applied | None = None,
+    created_by: str | None = None,
     tx: Tx | None = None,
 ) -> Job:
     """The job and its run, queued in the database but not yet sent to a worker (queue it
@@ -83,6 +105,7 @@ def create_job(
         parent=parent,
         applied=applied,
         repair_rounds=body.repair.max_rounds,
+        created_by=created_by,
         tx=tx,
     )
 

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from service.catalogue import deep_merge
 from service.diagnosis import diagnose_run
 from service.errors import Conflict, Invalid
-from service.jobs import create_job, queue_job
+from service.jobs import check_active_jobs, create_job, queue_job
 from service.schemas import (
     MAX_NAME_LENGTH,
     TERMINAL_JOB_STATUSES,
@@ -43,12 +43,18 @@ from service.store import Stores
 
 
 def follow_up(
-    stores: Stores, queue: Celery, settings: Settings, job_id: str, body: FollowUpCreate
+    stores: Stores,
+    queue: Celery,
+    settings: Settings,
+    job_id: str,
+    body: FollowUpCreate,
+    created_by: str | None = None,
 ) -> Job:
     """A new job: `job_id`'s spec with one suggestion of its run's diagnosis, or a patch,
     applied. Conflict if the job has not ended; Invalid if the index is out of range, the
     suggestion has no patch, or the change makes no new spec that can run."""
     parent = stores.jobs.get_job(job_id)
+    check_active_jobs(stores.jobs, settings, created_by)
     if parent.status not in TERMINAL_JOB_STATUSES:
         raise Conflict(
             f"job {job_id} is {parent.status.value}: a follow-up starts from an ended job",
@@ -77,7 +83,15 @@ def follow_up(
     request = follow_up_request(stores, parent, applied, where)
     with stores.db.write() as tx:
         stores.jobs.lock_chain(parent.root_id, tx)
-        job = create_job(stores.jobs, request, settings, parent=parent, applied=applied, tx=tx)
+        job = create_job(
+            stores.jobs,
+            request,
+            settings,
+            parent=parent,
+            applied=applied,
+            created_by=created_by,
+            tx=tx,
+        )
     return queue_job(stores.jobs, queue, job)
 
 

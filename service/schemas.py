@@ -156,6 +156,7 @@ class Run(BaseModel):
     created_at: datetime
     updated_at: datetime
     latest: dict[str, float | str]
+    created_by: str | None = None  # the token that made the run (None: bootstrap, or no auth)
 
 
 # --- metrics ---------------------------------------------------------------------------------
@@ -296,6 +297,7 @@ class Job(BaseModel):
     root_id: str
     round: int = 0
     applied: Applied | None = None
+    created_by: str | None = None  # the token that submitted the job (None: bootstrap, no auth)
 
 
 

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     # requests per minute; over either: 429 with Retry-After. Counted in Redis when the
     # broker is Redis (shared by every API process), else in the process.
     max_active_jobs_per_token: int = Field(default=100, ge=1)
-    requests_per_minute: int = Field(default=6_000, ge=1)
+    requests_per_minute: int = Field(default=30_000, ge=1)
 
     # Workers. The queue name lets several fitdoc installations share one Redis.
     queue: str = "fitdoc"

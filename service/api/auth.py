@@ -19,7 +19,7 @@ import time
 import anyio
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage, Storage, storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import FixedWindowRateLimiter
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.access import Principal, everyone
@@ -48,7 +48,7 @@ class Authenticate:
         self.tokens = tokens
         storage = limit_storage(settings)
         self.remote = not isinstance(storage, MemoryStorage)
-        self.limiter = MovingWindowRateLimiter(storage)
+        self.limiter = FixedWindowRateLimiter(storage)
         self.limit = RateLimitItemPerMinute(
             settings.requests_per_minute, namespace=f"fitdoc:{settings.queue}:requests"
         )

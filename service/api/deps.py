@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Query, Request
 
 from service.access import Principal, role_for_method
-from service.schemas import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Role, Run
+from service.schemas import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Job, Role, Run
 from service.settings import Settings
 from service.store import DiagnosisStore, JobStore, Stores, TrackingStore
 
@@ -74,6 +75,29 @@ def get_run(run_id: str, tracking: TrackingDep, principal: PrincipalDep) -> Run:
 
 
 RunDep = Annotated[Run, Depends(get_run)]
+
+
+async def get_run_id(run_id: str, tracking: TrackingDep, principal: PrincipalDep) -> str:
+    """The run id in the path, checked only for a caller bound to a project (404 for
+    another project's run): the ingest path pays no lookup, nor a thread hop, otherwise."""
+    if principal.project_id is not None:
+        project = await anyio.to_thread.run_sync(tracking.project_of_run, run_id)
+        principal.check(project, "run", run_id)
+    return run_id
+
+
+RunIdDep = Annotated[str, Depends(get_run_id)]
+
+
+def get_job(job_id: str, jobs: JobsDep, principal: PrincipalDep) -> Job:
+    """The job named in the path, or 404 (also for a job of a project the caller cannot
+    see)."""
+    job = jobs.get_job(job_id)
+    principal.check(job.project, "job", job_id)
+    return job
+
+
+JobDep = Annotated[Job, Depends(get_job)]
 
 
 @dataclass(frozen=True)

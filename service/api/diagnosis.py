@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks
 
-from service.api.deps import DiagnosesDep
+from service.api.deps import DiagnosesDep, RunIdDep
 from service.diagnosis import diagnose_run
 from service.schemas import Diagnosis
 
@@ -10,7 +10,9 @@ router = APIRouter(prefix="/runs/{run_id}/diagnosis", tags=["diagnosis"])
 
 
 @router.get("")
-def read_diagnosis(run_id: str, diagnoses: DiagnosesDep, background: BackgroundTasks) -> Diagnosis:
+def read_diagnosis(
+    run_id: RunIdDep, diagnoses: DiagnosesDep, background: BackgroundTasks
+) -> Diagnosis:
     # A new diagnosis is cached after the answer is on its way, not before.
     return diagnose_run(
         diagnoses,

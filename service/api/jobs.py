@@ -6,7 +6,7 @@ from celery import Celery
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 
-from service.api.deps import JobsDep, SettingsDep, StoresDep
+from service.api.deps import JobDep, JobsDep, PrincipalDep, SettingsDep, StoresDep
 from service.jobs import checkpoint_file, submit_job
 from service.repair import follow_up, lineage
 from service.schemas import FollowUpCreate, Job, JobCreate, Lineage
@@ -22,33 +22,45 @@ QueueDep = Annotated[Celery, Depends(get_queue)]
 
 
 @router.post("", status_code=202)
-def create_job(body: JobCreate, jobs: JobsDep, queue: QueueDep, settings: SettingsDep) -> Job:
-    return submit_job(jobs, queue, body, settings)
+def create_job(
+    body: JobCreate,
+    jobs: JobsDep,
+    queue: QueueDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+) -> Job:
+    principal.check(body.project, "project", body.project, "project")
+    return submit_job(jobs, queue, body, settings, created_by=principal.token_id)
 
 
 @router.get("/{job_id}")
-def read_job(job_id: str, jobs: JobsDep) -> Job:
-    return jobs.get_job(job_id)
+def read_job(job: JobDep) -> Job:
+    return job
 
 
 @router.post("/{job_id}/cancel", status_code=202)
-def cancel_job(job_id: str, jobs: JobsDep) -> Job:
-    return jobs.request_cancel(job_id)
+def cancel_job(job: JobDep, jobs: JobsDep) -> Job:
+    return jobs.request_cancel(job.id)
 
 
 @router.post("/{job_id}/follow-up", status_code=202)
 def create_follow_up(
-    job_id: str, body: FollowUpCreate, stores: StoresDep, queue: QueueDep, settings: SettingsDep
+    job: JobDep,
+    body: FollowUpCreate,
+    stores: StoresDep,
+    queue: QueueDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
 ) -> Job:
     """A new job: this ended job's spec with one of its run's suggestions (by index) or a
     patch applied."""
-    return follow_up(stores, queue, settings, job_id, body)
+    return follow_up(stores, queue, settings, job.id, body, created_by=principal.token_id)
 
 
 @router.get("/{job_id}/lineage")
-def read_lineage(job_id: str, stores: StoresDep) -> Lineage:
+def read_lineage(job: JobDep, stores: StoresDep) -> Lineage:
     """The chain of follow-ups this job belongs to, and where its repair stands."""
-    return lineage(stores, job_id)
+    return lineage(stores, job.id)
 
 
 @router.get(
@@ -62,6 +74,6 @@ def read_lineage(job_id: str, stores: StoresDep) -> Lineage:
         }
     },
 )
-def read_checkpoint(job_id: str, jobs: JobsDep, settings: SettingsDep) -> FileResponse:
-    path = checkpoint_file(jobs, settings, job_id)
-    return FileResponse(path, media_type="application/octet-stream", filename=f"{job_id}.pt")
+def read_checkpoint(job: JobDep, jobs: JobsDep, settings: SettingsDep) -> FileResponse:
+    path = checkpoint_file(jobs, settings, job.id)
+    return FileResponse(path, media_type="application/octet-stream", filename=f"{job.id}.pt")

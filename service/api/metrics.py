@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.api.deps import SettingsDep, TrackingDep
+from service.api.deps import RunIdDep, SettingsDep, TrackingDep
 from service.downsample import downsample
 from service.errors import Invalid, TooLarge
 from service.schemas import (
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/runs/{run_id}/metrics", tags=["metrics"])
 
 @router.post("")
 def log_metrics(
-    run_id: str, body: MetricBatch, tracking: TrackingDep, settings: SettingsDep
+    run_id: RunIdDep, body: MetricBatch, tracking: TrackingDep, settings: SettingsDep
 ) -> MetricsAccepted:
     if len(body.metrics) > settings.max_metrics_per_batch:
         raise TooLarge(
@@ -34,7 +34,7 @@ def log_metrics(
 
 @router.get("")
 def read_metrics(
-    run_id: str,
+    run_id: RunIdDep,
     tracking: TrackingDep,
     keys: Annotated[str | None, Query(description="comma-separated metric keys")] = None,
     max_points: Annotated[int | None, Query(ge=2, le=1_000_000)] = None,

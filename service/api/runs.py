@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import DiagnosesDep, PagingDep, RunDep, TrackingDep
+from service.api.deps import (
+    DiagnosesDep,
+    PagingDep,
+    PrincipalDep,
+    RunDep,
+    RunIdDep,
+    TrackingDep,
+)
 from service.diagnosis import refresh_stale_diagnoses
 from service.schemas import (
     DiagnosisStatus,
@@ -17,8 +24,9 @@ router = APIRouter(prefix="/runs", tags=["runs"])
 
 
 @router.post("", status_code=201)
-def create_run(body: RunCreate, tracking: TrackingDep) -> Run:
-    return tracking.create_run(body)
+def create_run(body: RunCreate, tracking: TrackingDep, principal: PrincipalDep) -> Run:
+    principal.check(body.project, "project", body.project, "project")
+    return tracking.create_run(body, created_by=principal.token_id)
 
 
 @router.get("")
@@ -26,10 +34,12 @@ def list_runs(
     tracking: TrackingDep,
     diagnoses: DiagnosesDep,
     paging: PagingDep,
+    principal: PrincipalDep,
     project: str | None = None,
     status: RunStatus | None = None,
     diagnosis: DiagnosisStatus | None = None,
 ) -> Page[Run]:
+    project = principal.scope(project)
     if diagnosis is not None:
         refresh_stale_diagnoses(diagnoses, project)
     return tracking.list_runs(
@@ -47,5 +57,5 @@ def read_run(run: RunDep) -> Run:
 
 
 @router.patch("/{run_id}")
-def update_run(run_id: str, body: RunPatch, tracking: TrackingDep) -> Run:
+def update_run(run_id: RunIdDep, body: RunPatch, tracking: TrackingDep) -> Run:
     return tracking.patch_run(run_id, body)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from service.errors import Conflict
 from service.schemas import (
@@ -102,6 +102,7 @@ class JobStore:
         parent: Job | None = None,
         applied: Applied | None = None,
         repair_rounds: int = 0,
+        created_by: str | None = None,
         tx: Tx | None = None,
     ) -> Job:
         """A job and its run (source: job), and the run's project when it is new: all in
@@ -111,7 +112,9 @@ class JobStore:
         job_id = new_id()
         now = utcnow()
         with self.db.write(tx) as tx:
-            made = self.tracking.create_run(run, RunSource.job, job_id=job_id, tx=tx)
+            made = self.tracking.create_run(
+                run, RunSource.job, job_id=job_id, tx=tx, created_by=created_by
+            )
             tx.add(
                 JobRow(
                     id=job_id,
@@ -133,6 +136,7 @@ class JobStore:
                     else None,
                     sent_at=None,
                     sends=0,
+                    created_by=created_by,
                 )
             )
             tx.flush()
@@ -149,6 +153,21 @@ class JobStore:
         row, project_name = found(first, "job", job_id)
         progress = JobProgress(epoch=row.epoch, epochs=row.epochs)
         return to_model(Job, row, project=project_name, progress=progress)
+
+    def count_active(self, created_by: str | None, tx: Tx | None = None) -> int:
+        """Jobs queued or running that `created_by` submitted (None: the bootstrap token's
+        and those made with auth off)."""
+        with self.db.read(tx) as tx:
+            return tx.scalar(
+                select(func.count())
+                .select_from(JobRow)
+                .where(
+                    JobRow.created_by.is_(None)
+                    if created_by is None
+                    else JobRow.created_by == created_by,
+                    JobRow.status.in_([JobStatus.queued.value, JobStatus.running.value]),
+                )
+            ) or 0
 
     def request_cancel(self, job_id: str, tx: Tx | None = None) -> Job:
         """A queued job is cancelled at once; a running one at its next epoch boundary."""

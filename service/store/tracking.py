@@ -169,6 +169,7 @@ class TrackingStore:
         source: RunSource = RunSource.external,
         job_id: str | None = None,
         tx: Tx | None = None,
+        created_by: str | None = None,
     ) -> Run:
         """A run, and its project when the name is new, in one transaction (`tx` when
         given: the run exists there when this returns, for what refers to it)."""
@@ -189,6 +190,7 @@ class TrackingStore:
                 created_at=now,
                 updated_at=now,
                 metrics_rev=0,
+                created_by=created_by,
             )
             tx.add(row)
             tx.flush()
@@ -200,6 +202,17 @@ class TrackingStore:
             row, project_name = found(first, "run", run_id)
             latest = self._latest(tx, [run_id])
         return to_model(Run, row, project=project_name, latest=latest.get(run_id, {}))
+
+    def project_of_run(self, run_id: str, tx: Tx | None = None) -> str:
+        """The name of the run's project (one indexed lookup: for access checks on the
+        ingest path), or NotFound."""
+        with self.db.read(tx) as tx:
+            name = tx.scalar(
+                select(ProjectRow.name)
+                .join(RunRow, RunRow.project_id == ProjectRow.id)
+                .where(RunRow.id == run_id)
+            )
+        return found(name, "run", run_id)
 
     def list_runs(
         self,
