@@ -189,6 +189,99 @@ def diagnose(
         render_diagnosis(make_console(), "diagnosis", result)
 
 
+token_app = typer.Typer(help="API tokens: each has a role and a project (see README, Access).")
+app.add_typer(token_app, name="token")
+
+
+def _token_store():  # type: ignore[no-untyped-def]
+    from service.store import Stores
+    from service.store import migrate as migrations
+
+    settings = get_settings()
+    if settings.embedded:  # as `fitdoc serve` does: the SQLite file is made and migrated
+        migrations.upgrade(settings.resolved_database_url())
+    if not settings.api_token:
+        typer.echo(
+            "note: FITDOC_API_TOKEN is not set, so the API does not ask for tokens; "
+            "set it (the bootstrap admin token) to turn auth on",
+            err=True,
+        )
+    return Stores.open(settings.resolved_database_url()).tokens
+
+
+def _print_tokens(tokens) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "name", "project", "role", "created", "last used", "revoked")
+    table.columns[0].no_wrap = True
+    for t in tokens:
+        when = [
+            f"{m:%Y-%m-%d %H:%M}" if m else "" for m in (t.created_at, t.last_used_at, t.revoked_at)
+        ]
+        table.add_row(t.id, t.name, t.project or "(every project)", t.role.value, *when)
+    Console().print(table)
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="read | write | admin")],
+    project: Annotated[
+        str | None,
+        typer.Option(help="the project (name or id; made if new); none: every project, admin only"),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="a label to find it by")] = None,
+) -> None:
+    """Make a token and print it, once: only its SHA-256 is kept."""
+    from pydantic import ValidationError
+
+    from service.errors import FitdocError
+    from service.schemas import TokenCreate
+
+    try:
+        made = _token_store().create(TokenCreate(project=project, role=role, name=name))
+    except ValidationError as bad:
+        first = bad.errors()[0]
+        raise typer.BadParameter(first["msg"], param_hint=f"--{first['loc'][0]}") from bad
+    except FitdocError as bad:
+        raise typer.BadParameter(bad.message, param_hint=f"--{bad.field or 'project'}") from bad
+    typer.echo(made.token)
+    typer.echo(
+        f"token {made.id} ({made.name}): role {made.role.value}, project "
+        f"{made.project or '(every project)'}. Keep it now: it is not shown again.",
+        err=True,
+    )
+
+
+@token_app.command("list")
+def token_list(
+    project: Annotated[str | None, typer.Option(help="only this project's tokens")] = None,
+) -> None:
+    """The tokens, newest first (never the tokens themselves)."""
+    store = _token_store()
+    project_id = None
+    if project is not None:
+        from service.errors import NotFound
+
+        try:
+            project_id = store.tracking.get_project(project).id
+        except NotFound as missing:
+            raise typer.BadParameter(missing.message, param_hint="--project") from missing
+    _print_tokens(store.list(1000, project_id=project_id).items)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[str, typer.Argument(help="the token's id")]) -> None:
+    """The token stops working at once."""
+    from service.errors import NotFound
+
+    try:
+        revoked = _token_store().revoke(token_id)
+    except NotFound as missing:
+        raise typer.BadParameter(missing.message, param_hint="TOKEN_ID") from missing
+    typer.echo(f"revoked {revoked.id} ({revoked.name})")
+
+
 @app.command()
 def openapi(
     out: Annotated[Path, typer.Option(help="where to write it")] = OPENAPI_PATH,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, FastAPI
 
 from service import __version__
-from service.api import diagnosis, errors, health, jobs, metrics, projects, runs
+from service.api import diagnosis, errors, health, jobs, metrics, projects, runs, tokens
 from service.api.auth import Authenticate
 from service.api.deps import authorize
 from service.api.limits import BodyLimit
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
     errors.install(app)
     app.include_router(health.router)
     api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(authorize)])
-    for module in (projects, runs, metrics, diagnosis, jobs):
+    for module in (projects, runs, metrics, diagnosis, jobs, tokens):
         api.include_router(module.router)
     app.include_router(api)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -11,7 +11,7 @@ from fastapi import Depends, Query, Request
 from service.access import Principal, role_for_method
 from service.schemas import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, Job, Role, Run
 from service.settings import Settings
-from service.store import DiagnosisStore, JobStore, Stores, TrackingStore
+from service.store import DiagnosisStore, JobStore, Stores, TokenStore, TrackingStore
 
 # Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its
 # threadpool, and each such hop cost about a millisecond per request on the 2-core VM.
@@ -33,6 +33,10 @@ async def get_diagnoses(request: Request) -> DiagnosisStore:
     return request.app.state.stores.diagnoses
 
 
+async def get_tokens(request: Request) -> TokenStore:
+    return request.app.state.stores.tokens
+
+
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
@@ -41,6 +45,7 @@ StoresDep = Annotated[Stores, Depends(get_stores)]
 TrackingDep = Annotated[TrackingStore, Depends(get_tracking)]
 JobsDep = Annotated[JobStore, Depends(get_jobs)]
 DiagnosesDep = Annotated[DiagnosisStore, Depends(get_diagnoses)]
+TokensDep = Annotated[TokenStore, Depends(get_tokens)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
