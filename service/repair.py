@@ -155,7 +155,15 @@ def advance(stores: Stores, queue: Celery, settings: Settings, job_id: str) -> R
             stores.jobs.set_repair_state(job.root_id, RepairState.gave_up, tx=tx)
             return RepairState.gave_up
         applied, request = step
-        made = create_job(stores.jobs, request, settings, parent=job, applied=applied, tx=tx)
+        made = create_job(
+            stores.jobs,
+            request,
+            settings,
+            parent=job,
+            applied=applied,
+            created_by=job.created_by,  # auto-repair's jobs count as their chain's submitter's
+            tx=tx,
+        )
     queue_job(stores.jobs, queue, made)
     return RepairState.running
 
