@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -56,6 +56,8 @@ from service.store.series_cache import Series, SeriesCache
 METRIC_COLUMNS = tuple(column.name for column in MetricRow.__table__.columns)
 LATEST_COLUMNS = tuple(column.name for column in LatestMetricRow.__table__.columns)
 assert LATEST_COLUMNS == METRIC_COLUMNS[: len(LATEST_COLUMNS)]
+# Points per page of a streamed series read (`series_pages`): ~150 KB of JSON a page.
+SERIES_PAGE = 5000
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class MetricSQL:
     latest_upsert: DriverSQL  # a key's latest point, replaced by one at the same or a later step
     keys: DriverSQL  # a run's keys
     points: DriverSQL  # a key's (step, value) pairs in step order
+    page: DriverSQL  # the next `limit` of them after step `after` (keyset pagination)
 
 
 @lru_cache
@@ -92,7 +95,13 @@ def metric_sql(dialect: type[Dialect]) -> MetricSQL:
         .where(MetricRow.run_id == bindparam("run_id"), MetricRow.key == bindparam("key"))
         .order_by(MetricRow.step)
     )
-    return MetricSQL(*(driver_sql(s, dialect) for s in (upsert, newest, keys, points)))
+    page = (
+        points.where(MetricRow.step > bindparam("after"))
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    statements = (upsert, newest, keys, points, page)
+    return MetricSQL(*(driver_sql(s, dialect) for s in statements))
 
 
 def encode_cursor(last_id: str) -> str:
@@ -357,6 +366,46 @@ class TrackingStore:
             # the series cached in this process has points that are gone now
             self.db.after_commit(tx, lambda: self.series_cache.drop(run_id))
             return int(gone or 0)
+
+    def series_keys(
+        self, run_id: str, keys: Sequence[str] | None = None, tx: Tx | None = None
+    ) -> list[str]:
+        """The run's metric keys (those of `keys` it has, when given), sorted. 404 if no
+        run."""
+        with self.db.read(tx) as tx:
+            found(tx.scalar(select(RunRow.id).where(RunRow.id == run_id)), "run", run_id)
+            present = tx.scalars(
+                select(LatestMetricRow.key).where(LatestMetricRow.run_id == run_id)
+            ).all()
+        return sorted(present if keys is None else set(present) & set(keys))
+
+    def series_pages(
+        self, run_id: str, keys: Sequence[str], page_size: int = SERIES_PAGE
+    ) -> Iterator[tuple[str, list[tuple[int, float]]]]:
+        """Each key's points in step order, `page_size` at a time: (key, points) pages, the
+        first page of a key even when it has none. Keyset pagination by (key, step), each
+        page a short read transaction of its own, so that reading a series of any length
+        holds one page in memory and no transaction open (a point written meanwhile may or
+        may not be in the pages after it)."""
+        sql = self._sql.page
+        for key in keys:
+            after = -1  # steps are >= 0
+            while True:
+                with self.db.read() as tx:
+                    cursor = tx.connection().connection.cursor()
+                    try:
+                        cursor.execute(sql.text, sql.args(run_id=run_id, key=key, after=after,
+                                                          limit=page_size, offset=0))
+                        points = cursor.fetchall()
+                    finally:
+                        cursor.close()
+                if None in [value for _, value in points]:
+                    points = [(step, null_to_nan(value)) for step, value in points]
+                if points or after == -1:
+                    yield key, points
+                if len(points) < page_size:
+                    break
+                after = points[-1][0]
 
     def read_series(
         self, run_id: str, keys: Sequence[str] | None = None, tx: Tx | None = None
