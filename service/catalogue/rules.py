@@ -35,6 +35,9 @@ from service.catalogue.names import (
     kind_of_shape,
 )
 
+# The datasets an upload (POST /api/v1/datasets, `dataset.id`) can be read as.
+UPLOADABLE = ("npz",)
+
 # A bound on the model: one billion fp32 parameters is 4 GB before gradients and Adam's
 # two moments (16 GB in all); beyond that the job is surely a typo in widths.
 MAX_PARAMETERS = 1_000_000_000
@@ -101,24 +104,42 @@ def check_task(spec: Mapping[str, Any], info: DatasetInfo, task: str) -> None:
                                                           "classification")
     if info.num_classes is not None and info.num_classes < 2:
         raise SpecError("dataset.name", "classification needs at least 2 classes")
-    user_files = DATASETS[name].user_files  # as declared: `info` may be the loaded data's
-    if dataset.get("path") and not user_files:
-        readers = " and ".join(n for n, facts in DATASETS.items() if facts.user_files)
-        raise SpecError("dataset.path", f"{name} is generated or bundled; path is for "
-                                        f"{readers}")
-    if user_files and not dataset.get("path"):
-        raise SpecError("dataset.path", f"the {name} dataset needs a path")
-    available = train_samples(dataset)
+    check_source(dataset)
+    available = train_samples(dataset, info)
     if dataset.get("n_train") and available is not None and dataset["n_train"] > available:
         raise SpecError("dataset.n_train", f"{dataset['n_train']} is more than the {available} "
                                            f"training samples of {name}")
 
 
-def train_samples(dataset: Mapping[str, Any]) -> int | None:
+def check_source(dataset: Mapping[str, Any]) -> None:
+    """Where the data comes from: a user's files need a path (an npz: a path or the id of an
+    upload, not both); generated and bundled datasets take neither. Whether the path or the
+    upload can be read is the caller's to check (paths.py; the API and the worker)."""
+    name = dataset["name"]
+    user_files = DATASETS[name].user_files  # as declared: `info` may be the loaded data's
+    path, upload = dataset.get("path"), dataset.get("id")
+    if path and not user_files:
+        readers = " and ".join(n for n, facts in DATASETS.items() if facts.user_files)
+        raise SpecError("dataset.path", f"{name} is generated or bundled; path is for "
+                                        f"{readers}")
+    if upload is not None and name not in UPLOADABLE:
+        raise SpecError("dataset.id", f"id names an uploaded dataset (POST /api/v1/datasets), "
+                                      f"which is read as {' or '.join(UPLOADABLE)}; {name} "
+                                      "takes none")
+    if path and upload is not None:
+        raise SpecError("dataset.id", "give either path (a file on the workers) or id (an "
+                                      "upload), not both")
+    if user_files and not path and upload is None:
+        also = " or the id of an uploaded dataset" if name in UPLOADABLE else ""
+        raise SpecError("dataset.path", f"the {name} dataset needs a path{also}")
+
+
+def train_samples(dataset: Mapping[str, Any], info: DatasetInfo | None = None) -> int | None:
     """How many training samples the dataset section can give (before n_train shrinks
     them): the samples not held out for validation. None: not known before loading, or
-    generated to order."""
-    info = DATASETS[dataset["name"]]
+    generated to order. `info`: what is known of the data (an upload's sizes), else what
+    the catalogue declares."""
+    info = info or DATASETS[dataset["name"]]
     if info.samples is None:
         return None
     fraction = dataset.get("val_fraction")
