@@ -105,11 +105,20 @@ class Settings(BaseSettings):
         roots = [Path(part).expanduser() for part in named] or [self.data_dir / "datasets"]
         return [root.resolve() for root in roots]
 
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
     def upload_path(self, project_id: str, dataset_id: str) -> Path:
         """An uploaded dataset's npz: under the data dir (a shared volume in production), so
         a worker on another host reads it where it reads checkpoints; outside the default
         dataset root, so that another project's upload cannot be named by path."""
-        return self.data_dir / "uploads" / project_id / f"{dataset_id}.npz"
+        return self.uploads_dir / project_id / f"{dataset_id}.npz"
+
+    def private_dirs(self) -> list[Path]:
+        """Folders that hold projects' own files (uploads, checkpoints): no dataset path may
+        lead into them, even when a dataset root contains them."""
+        return [self.uploads_dir, self.data_dir / "checkpoints"]
 
     def resolved_broker_url(self) -> str:
         if self.broker_url:
