@@ -48,6 +48,12 @@ class DatasetInfo:
     # how many of them are its own held-out split, used when val_fraction is not given.
     samples: int | None = None
     held_out: int | None = None
+    # Generated to order: the training samples made when the spec gives no n_train (the
+    # engine's SYNTHETIC_DEFAULT_TRAIN; tests/training/test_memory_estimate.py checks it).
+    generated_train: int | None = None
+    # Bytes of one input value as the engine holds it: images generated or read as pixels
+    # stay uint8 (1), everything else is float32 (4). (Labels are int64.)
+    value_bytes: int = 4
 
 
 DATASETS: dict[str, DatasetInfo] = {
@@ -60,7 +66,8 @@ DATASETS: dict[str, DatasetInfo] = {
     "breast_cancer": DatasetInfo("tabular", 2, (30,), samples=569),
     "iris": DatasetInfo("tabular", 3, (4,), samples=150),
     # Procedural CIFAR-shaped images of 10 shapes (workers/training/data.py).
-    "synthetic_images": DatasetInfo("image", 10, (3, 32, 32)),
+    "synthetic_images": DatasetInfo("image", 10, (3, 32, 32), generated_train=5000,
+                                    value_bytes=1),
     # A user's own arrays or image folder on the worker's disk.
     "npz": DatasetInfo(None, None, None, task=None, user_files=True),
     "image_folder": DatasetInfo("image", None, None, user_files=True),
@@ -178,6 +185,10 @@ class OptimizerFacts:
     adaptive: bool = False
     # Why an option it does not take makes no sense for it (the error says so).
     hints: tuple[tuple[str, str], ...] = ()
+    # Tensors the size of the model it keeps between steps (training memory, at submit):
+    # Adam's two moments, Adagrad's sum, RMSprop's square average; one more with momentum
+    # when it takes momentum (SGD's and RMSprop's momentum buffer).
+    state_buffers: int = 0
 
 
 _WEIGHT_DECAY_HINT = ("weight_decay", "use regularization.l2")
@@ -185,15 +196,22 @@ _WEIGHT_DECAY_HINT = ("weight_decay", "use regularization.l2")
 OPTIMIZERS: dict[str, OptimizerFacts] = {
     "sgd": OptimizerFacts(3e-2, ("momentum", "nesterov", "weight_decay")),
     "adam": OptimizerFacts(1e-3, ("betas", "weight_decay"), adaptive=True,
-                           hints=(("momentum", "its betas[0] plays that role"),)),
+                           hints=(("momentum", "its betas[0] plays that role"),),
+                           state_buffers=2),
     "adamw": OptimizerFacts(1e-3, ("betas", "weight_decay"), adaptive=True,
-                            hints=(("momentum", "its betas[0] plays that role"),)),
-    "rmsprop": OptimizerFacts(1e-3, ("momentum", "alpha", "weight_decay"), adaptive=True),
+                            hints=(("momentum", "its betas[0] plays that role"),),
+                            state_buffers=2),
+    "rmsprop": OptimizerFacts(1e-3, ("momentum", "alpha", "weight_decay"), adaptive=True,
+                              state_buffers=1),
     "adagrad": OptimizerFacts(1e-2, ("weight_decay",),
-                              hints=(("momentum", "it has no momentum"),)),
+                              hints=(("momentum", "it has no momentum"),), state_buffers=1),
     # Full-batch quasi-Newton with a strong-Wolfe line search: lr 1 is its natural step.
+    # It keeps torch's default history of 100 steps and gradient changes, and up to 8 flat
+    # copies within a step (the direction, the previous and gathered gradients, the line
+    # search's start and the gradients it compares).
     "lbfgs": OptimizerFacts(1.0, (), hints=(("momentum", "it has no momentum"),
-                                            _WEIGHT_DECAY_HINT)),
+                                            _WEIGHT_DECAY_HINT),
+                            state_buffers=2 * 100 + 8),
 }
 
 # Optimizers a JobSpec cannot name but external runs log (Keras, timm, transformers): their
@@ -250,6 +268,9 @@ LOSSES: dict[str, LossFacts] = {
 }
 
 PRECISIONS = ("fp32", "bf16", "fp16")
+# The engine evaluates the validation set in batches of this many samples, without gradients
+# (workers/training/loop.py; tests/training/test_memory_estimate.py checks they agree).
+EVAL_BATCH_SIZE = 1024
 DEVICE_PATTERN = r"auto|cpu|cuda(:\d+)?"
 
 # --- augmentations ------------------------------------------------------------------------------
