@@ -8,11 +8,13 @@ The trained model (last and best weights) goes to `Settings.checkpoint_path(job_
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from service.catalogue.memory import estimate_training_memory, format_bytes, largest_part_field
 from service.schemas import JobStatus, MetricPoint
 from service.settings import Settings
 from service.store import JobStore
@@ -149,9 +151,9 @@ def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
             except LeaseLost:
                 raise
             except Exception as exc:  # noqa: BLE001 - a training error ends the job, not the worker
-                _free_accelerator_memory()
-                message = _describe(exc)
+                message = _describe(exc, claim.spec)
                 log.exception("job %s failed", job_id)
+                _release(exc)
                 jobs.finish_job(job_id, JobStatus.failed, message, lease=lease)
                 _discard(state, discard_state)
                 return f"failed: {message}"
@@ -206,14 +208,55 @@ def _discard(state: Path, discard: Callable[[Path], None]) -> None:
         log.warning("could not remove %s", state, exc_info=True)
 
 
-def _describe(exc: BaseException) -> str:
+def _describe(exc: BaseException, spec: dict) -> str:
+    """The job's error for an exception out of training: for running out of memory, where
+    and what the API estimated the spec would take."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if "out of memory" in text.lower():
-        return f"the GPU ran out of memory: {text}. Try a smaller batch_size or model."
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    device = out_of_memory(exc)
+    if device is None:
+        return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    text = text.split("] err == 0. ")[-1][:300]  # torch's CPU allocator: no C++ location
+    try:
+        estimate = estimate_training_memory(spec)
+    except Exception:  # noqa: BLE001 - a spec the catalogue cannot size: say so below
+        estimate = None
+    if estimate is None:
+        known = "there was no estimate for it (its data's size is known only once read)"
+        remedy = "use a smaller batch_size or model"
+    else:
+        known = (f"the spec's estimate was {format_bytes(estimate.total)} "
+                 f"({estimate.describe()})")
+        remedy = largest_part_field(spec, estimate)[1]
+    return f"out of memory on this worker ({device}): {text}; {known}; {remedy}"
 
 
-def _free_accelerator_memory() -> None:
+def out_of_memory(exc: BaseException) -> str | None:
+    """Where `exc` ran out of memory ("cpu": the host's, "cuda": a GPU's), or None when it
+    is another error. A failed host allocation is a MemoryError from numpy or Python, and a
+    RuntimeError from torch's CPU allocator; a GPU's is torch.OutOfMemoryError."""
+    import torch
+
+    if isinstance(exc, torch.OutOfMemoryError):
+        return "cuda"
+    if isinstance(exc, MemoryError):
+        return "cpu"
+    text = str(exc)
+    if isinstance(exc, RuntimeError) and ("can't allocate memory" in text
+                                          or "not enough memory" in text):
+        return "cpu"
+    return None
+
+
+def _release(exc: BaseException) -> None:
+    """Let go of what the failed training held, so that the worker's next job has the
+    memory: the traceback's frames hold the model, its data and its optimizer; then the GPU
+    cache goes back to the driver."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        exc.__traceback__ = None
+        exc = exc.__cause__ or exc.__context__
+    gc.collect()
     try:
         import torch
 
