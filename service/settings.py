@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # next attempt resumes from its last epoch (a stalled worker that wakes up is fenced
     # out: its writes no longer match the job).
     job_lease_seconds: int = Field(default=120, ge=3)
+    # A job whose worker died (or stalled past its lease) in this many attempts fails.
+    max_job_attempts: int = Field(default=5, ge=1)
     # A worker saves the job's training state at every epoch end (0), or at most every this
     # many seconds (a crash then redoes up to that long plus an epoch; for big models on a
     # GPU, where a save costs a sizeable part of a short epoch: bench/RESULTS.md).

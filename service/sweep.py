@@ -5,8 +5,10 @@ control queue, so that busy training workers never delay it.
 One pass:
 1. Take-over. A running job whose lease lapsed has lost its worker (killed, OOM, a host
    that rebooted, or one stalled so long that it must not write again): it goes back to
-   `queued` (or ends `cancelled` if a cancel was waiting). Its next attempt resumes from
-   the training state the last one saved at an epoch end.
+   `queued` (or ends `cancelled` if a cancel was waiting, or `failed` once
+   FITDOC_MAX_JOB_ATTEMPTS attempts have died: a job that gets its worker killed for
+   memory every time would loop for ever). Its next attempt resumes from the training
+   state the last one saved at an epoch end.
 2. The outbox. A queued job whose message was never sent (the broker was down when it was
    submitted, or the job was just put back) or was sent long ago (a broker restarted
    without persistence loses its queue) is sent again.
@@ -35,14 +37,17 @@ class SweepReport:
     cancelled: int
     sent: int
     unsent: int  # due but the broker would not take them: the next pass tries again
+    failed: int = 0  # every attempt died: not tried again
 
 
 def sweep(stores: Stores, queue: Celery, settings: Settings) -> SweepReport:
-    swept = stores.jobs.expire_leases()
+    swept = stores.jobs.expire_leases(settings.max_job_attempts)
     for job_id in swept.requeued:
         log.warning("job %s: its worker's lease lapsed; queued again", job_id)
     for job_id in swept.cancelled:
         log.info("job %s: its worker is gone; cancelled as requested", job_id)
+    for job_id in swept.failed:
+        log.error("job %s: its worker died in every attempt; failed", job_id)
     sent = unsent = 0
     for job_id in stores.jobs.due_for_sending(settings.resend_after_seconds):
         if send_job(stores.jobs, queue, job_id):
@@ -50,4 +55,5 @@ def sweep(stores: Stores, queue: Celery, settings: Settings) -> SweepReport:
         else:
             unsent += 1
             break  # the broker is down: the rest wait for the next pass
-    return SweepReport(len(swept.requeued), len(swept.cancelled), sent, unsent)
+    return SweepReport(len(swept.requeued), len(swept.cancelled), sent, unsent,
+                       len(swept.failed))

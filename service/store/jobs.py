@@ -9,7 +9,7 @@ dataclasses and raise the coded errors of service.errors; each takes an optional
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -82,10 +82,12 @@ class LeaseLost(Exception):
 @dataclass(frozen=True)
 class Swept:
     """What one pass of the sweeper found: jobs whose worker is gone, put back in the queue
-    (`requeued`) or ended because a cancel was waiting (`cancelled`)."""
+    (`requeued`), ended because a cancel was waiting (`cancelled`), or failed because every
+    one of their attempts died (`failed`)."""
 
     requeued: list[str]
     cancelled: list[str]
+    failed: list[str] = field(default_factory=list)
 
 
 class JobStore:
@@ -361,12 +363,14 @@ class JobStore:
                 .values(sent_at=utcnow(), sends=JobRow.sends + 1)
             )
 
-    def expire_leases(self, tx: Tx | None = None) -> Swept:
+    def expire_leases(self, max_attempts: int | None = None, tx: Tx | None = None) -> Swept:
         """Running jobs whose lease lapsed (their worker died, or stalled): back to `queued`,
         unsent, for the outbox to send again (the next attempt resumes from the saved
-        training state), or `cancelled` when a cancel was waiting."""
+        training state), `cancelled` when a cancel was waiting, or `failed` once
+        `max_attempts` attempts have died (a job whose worker the kernel kills for memory
+        would otherwise be taken over for ever)."""
         now = utcnow()
-        requeued, cancelled = [], []
+        requeued, cancelled, failed = [], [], []
         with self.db.write(tx) as tx:
             ids = tx.scalars(
                 select(JobRow.id).where(
@@ -381,13 +385,17 @@ class JobStore:
                     self._end(tx, row, JobStatus.cancelled, None)
                     cancelled.append(job_id)
                     continue
+                if max_attempts is not None and row.attempts >= max_attempts:
+                    self._end(tx, row, JobStatus.failed, died_every_time(row))
+                    failed.append(job_id)
+                    continue
                 row.status = JobStatus.queued.value
                 row.lease_owner = None
                 row.lease_expires_at = None
                 row.sent_at = None
                 row.updated_at = now
                 requeued.append(job_id)
-        return Swept(requeued, cancelled)
+        return Swept(requeued, cancelled, failed)
 
     def due_for_sending(
         self, resend_after: float, limit: int = 1000, tx: Tx | None = None
@@ -430,3 +438,13 @@ class JobStore:
         row.finished_at = now
         row.updated_at = now
         self.tracking.set_run_status(row.run_id, RUN_STATUS_AT_END[status], tx=tx)
+
+
+def died_every_time(row: JobRow) -> str:
+    """Why a job whose every attempt died is not tried again."""
+    return (
+        f"the worker died or stalled in each of this job's {row.attempts} attempts (the last "
+        f"at epoch {row.epoch} of {row.epochs}), so it is not tried again "
+        "(FITDOC_MAX_JOB_ATTEMPTS). A worker the kernel kills for lack of memory dies this "
+        "way (see the worker host's log, e.g. dmesg): try a smaller batch_size or model"
+    )

@@ -149,3 +149,22 @@ def test_the_outbox_sends_unsent_jobs_and_resends_with_a_growing_wait(stores, un
     assert job.id not in due(jobs, 0.03)
     jobs.claim_job(job.id, "worker-a", 60)
     assert job.id not in due(jobs, 0.001)  # running: not queued
+
+
+def test_a_job_whose_every_attempt_dies_fails_instead_of_looping(stores, unique):
+    """A worker killed by the kernel for memory on every attempt: after max_attempts
+    lapsed leases the job fails, saying why, instead of being taken over for ever."""
+    jobs = stores.jobs
+    job = _job(stores, unique)
+    for attempt in (1, 2, 3):
+        lease = jobs.claim_job(job.id, f"worker-{attempt}", 0).lease  # lapses at once
+        assert lease.attempt == attempt
+        swept = jobs.expire_leases(max_attempts=3)
+        if attempt < 3:
+            assert job.id in swept.requeued and job.id not in swept.failed
+    assert job.id in swept.failed
+    failed = jobs.get_job(job.id)
+    assert failed.status == JobStatus.failed
+    assert "3 attempts" in failed.error and "memory" in failed.error
+    assert stores.tracking.get_run(job.run_id).status.value == "failed"
+    assert jobs.claim_job(job.id, "worker-4", 60) is None
