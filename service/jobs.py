@@ -8,23 +8,35 @@ from typing import Any
 
 from celery import Celery
 
-from service.catalogue import DATASETS, JOB_PARAMS, SpecError, check_spec
+from service.catalogue import DATASETS, JOB_PARAMS, DatasetInfo, SpecError, check_spec
+from service.catalogue.memory import (
+    estimate_training_memory,
+    format_bytes,
+    format_count,
+    largest_part_field,
+    model_field,
+)
+from service.datasets import check_dataset_path, upload_info
 from service.errors import Invalid, NotFound, RateLimited
 from service.queue import enqueue_job
 from service.schemas import Applied, Job, JobCreate, JobStatus, RunCreate, RunMeta
 from service.settings import Settings
-from service.store import JobStore
+from service.store import DatasetStore, JobStore
 from service.store.db import Tx
 
 log = logging.getLogger("fitdoc.jobs")
 
 
-def resolve_spec(body: JobCreate, settings: Settings) -> dict[str, Any]:
+def resolve_spec(
+    body: JobCreate, settings: Settings, datasets: DatasetStore, tx: Tx | None = None
+) -> dict[str, Any]:
     """The spec as the worker will read it, or Invalid (422) naming the field at fault.
 
     Field-level rules (names, bounds, unknown fields) are the pydantic JobSpec's; the rules
     that tie fields together (cnn on tabular data, image augmentation on 1-D data, ...) are
-    the catalogue's `check_spec`, which the worker runs again on the loaded data. No torch
+    the catalogue's `check_spec`, which the worker runs again on the loaded data (an upload's
+    shape and classes are known here already). The data must be the job's to read: a path
+    under the dataset roots, an upload of the job's project (service/datasets.py). No torch
     here: the API process never loads it."""
     training = body.spec.training
     if training.epochs > settings.max_epochs:
@@ -39,11 +51,49 @@ def resolve_spec(body: JobCreate, settings: Settings) -> dict[str, Any]:
     # What is stored and trained is the resolved spec (e.g. the optimizer's usual lr written
     # out), so the run's params and the advisor's patches say what really ran.
     spec = body.spec.resolved()
+    info = upload_info(spec["dataset"], body.project, datasets, tx)
     try:
-        check_spec(spec)
+        check_spec(spec, info)
     except SpecError as bad:
         raise Invalid(bad.message, f"spec.{bad.field}") from bad
+    check_dataset_path(spec["dataset"], settings)
+    check_bounds(spec, settings, info)
     return spec
+
+
+def check_bounds(
+    spec: dict[str, Any], settings: Settings, info: DatasetInfo | None = None
+) -> None:
+    """Invalid (422) for a checked spec over this installation's bounds: the samples it asks
+    for, its model's parameters and its training's memory as the catalogue estimates them
+    (weights, gradients, optimizer state, activations, dataset; no torch). `info`: what is
+    known of the data (an upload's), else what the catalogue declares. A spec whose data is
+    known only once a worker reads its files has no estimate here; its worker fails it with
+    a clear message if it runs out of memory."""
+    n_train = spec["dataset"].get("n_train")
+    if n_train is not None and n_train > settings.max_dataset_samples:
+        raise Invalid(
+            f"{n_train:,} training samples; the limit is {settings.max_dataset_samples:,} "
+            "(FITDOC_MAX_DATASET_SAMPLES)",
+            "spec.dataset.n_train",
+        )
+    estimate = estimate_training_memory(spec, info)
+    if estimate is None:
+        return
+    if estimate.parameters > settings.max_params:
+        raise Invalid(
+            f"the model has {format_count(estimate.parameters)} parameters; the limit is "
+            f"{format_count(settings.max_params)} (FITDOC_MAX_PARAMS)",
+            f"spec.{model_field(spec['model'])}",
+        )
+    if estimate.total > settings.max_job_memory:
+        field, remedy = largest_part_field(spec, estimate)
+        raise Invalid(
+            f"training would need about {format_bytes(estimate.total)} "
+            f"({estimate.describe()}); the limit is {format_bytes(settings.max_job_memory)} "
+            f"(FITDOC_MAX_JOB_MEMORY): {remedy}",
+            f"spec.{field}",
+        )
 
 
 def submit_job(
@@ -52,10 +102,13 @@ def submit_job(
     body: JobCreate,
     settings: Settings,
     created_by: str | None = None,
+    *,
+    datasets: DatasetStore,
 ) -> Job:
     """Check the submitter's limit and the spec, make the job and its run, queue it."""
     check_active_jobs(jobs, settings, created_by)
-    return queue_job(jobs, queue, create_job(jobs, body, settings, created_by=created_by))
+    job = create_job(jobs, body, settings, datasets=datasets, created_by=created_by)
+    return queue_job(jobs, queue, job)
 
 
 def check_active_jobs(jobs: JobStore, settings: Settings, created_by: str | None) -> None:
@@ -77,6 +130,7 @@ def create_job(
     body: JobCreate,
     settings: Settings,
     *,
+    datasets: DatasetStore,
     parent: Job | None = None,
     applied: Applied | None = None,
     created_by: str | None = None,
@@ -84,7 +138,7 @@ def create_job(
 ) -> Job:
     """The job and its run, queued in the database but not yet sent to a worker (queue it
     once `tx` has committed: a worker must find the job it is sent)."""
-    spec = resolve_spec(body, settings)
+    spec = resolve_spec(body, settings, datasets, tx)
     num_classes = DATASETS[body.spec.dataset.name].num_classes
     run = RunCreate(
         project=body.project,

@@ -11,6 +11,7 @@ a job is advanced once however often it is called.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from celery import Celery
 from pydantic import ValidationError
@@ -87,12 +88,22 @@ def follow_up(
             stores.jobs,
             request,
             settings,
+            datasets=stores.datasets,
             parent=parent,
             applied=applied,
             created_by=created_by,
             tx=tx,
         )
     return queue_job(stores.jobs, queue, job)
+
+
+def _resolved(spec: dict[str, Any]) -> dict[str, Any]:
+    """A stored spec as a spec is resolved today: one stored before a field was added (the
+    dataset's `id`) lacks it, and is the same spec all the same."""
+    try:
+        return JobSpec.model_validate(spec).resolved()
+    except ValidationError:
+        return spec
 
 
 def follow_up_request(stores: Stores, parent: Job, applied: Applied, where: str) -> JobCreate:
@@ -107,7 +118,7 @@ def follow_up_request(stores: Stores, parent: Job, applied: Applied, where: str)
         path = ".".join(str(part) for part in first["loc"])
         raise Invalid(first["msg"], field=f"{where}.{path}" if where == "patch" else where) \
             from bad
-    if checked.resolved() == parent.spec:
+    if checked.resolved() == _resolved(parent.spec):
         raise Invalid("the change would leave the job's spec as it is", field=where)
     run = stores.tracking.get_run(parent.run_id)
     name = f"{run.name} + {applied.action}"[:MAX_NAME_LENGTH]
@@ -159,6 +170,7 @@ def advance(stores: Stores, queue: Celery, settings: Settings, job_id: str) -> R
             stores.jobs,
             request,
             settings,
+            datasets=stores.datasets,
             parent=job,
             applied=applied,
             created_by=job.created_by,  # auto-repair's jobs count as their chain's submitter's

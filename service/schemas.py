@@ -8,17 +8,30 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from functools import cache
+from types import UnionType
+from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
     StringConstraints,
+    TypeAdapter,
+    ValidationError,
     create_model,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
+from typing_extensions import TypeAliasType
 
 from service.catalogue import (
     ACTIVATIONS,
@@ -31,6 +44,7 @@ from service.catalogue import (
     OPTIMIZERS,
     PRECISIONS,
     SCHEDULES,
+    UPLOAD_ID_PATTERN,
     WATCHABLE_METRICS,
     Param,
 )
@@ -45,26 +59,170 @@ MAX_DESCRIPTION_LENGTH = 5_000
 MAX_TAG_VALUE_LENGTH = 5_000
 MAX_PARAMS = 1_000
 MAX_TAGS = 200
-MAX_STEP = 2**62
+# The largest integer every JSON reader keeps exact (a double's 53 bits; JavaScript's
+# MAX_SAFE_INTEGER): above it, a bound is compared in floats that cannot tell 2**62 from
+# 2**62 + 95, so readers disagree on what is within it.
+MAX_STEP = 2**53 - 1
 PAGE_LIMIT_DEFAULT = 50
 PAGE_LIMIT_MAX = 1_000
 
-Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH)
-]
-Key = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_KEY_LENGTH)
-]
-ParamValue = (
-    Annotated[str, StringConstraints(max_length=MAX_PARAM_VALUE_LENGTH)] | bool | int | float
+MAX_JSON_DEPTH = 32  # nesting of free-form JSON (a run's meta, a follow-up's patch)
+
+# Every string the API stores or looks up is text that both databases can hold: no NUL
+# (PostgreSQL's text and JSONB cannot) and no unpaired surrogate (not Unicode: psycopg cannot
+# encode it, pydantic refuses it in any constrained string). The patterns are in the OpenAPI
+# document, and service/api/errors.py words their errors.
+NO_NUL = r"^[^\x00]*$"
+# A name or a key: no NUL, and something besides whitespace (it is stored stripped).
+NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+
+
+def _stripped(value: str) -> str:
+    # Length and pattern were checked on the string as sent (the OpenAPI document's bounds),
+    # so what is stored, stripped, is within them too.
+    value = value.strip()
+    if not value:  # only characters Python strips but the pattern's \s does not (\x1c)
+        raise ValueError("must have a character other than whitespace")
+    return value
+
+
+def text(max_length: int, min_length: int = 0) -> Any:
+    """A string the API stores: at most `max_length` characters, no NUL."""
+    return Annotated[
+        str,
+        StringConstraints(min_length=min_length or None, max_length=max_length, pattern=NO_NUL),
+    ]
+
+
+def _name(max_length: int) -> Any:
+    return Annotated[
+        str,
+        StringConstraints(min_length=1, max_length=max_length, pattern=NOT_BLANK),
+        AfterValidator(_stripped),
+    ]
+
+
+class _KeysAsPropertyNames:
+    """pydantic writes the pattern of a dict's keys as `patternProperties`, which in JSON
+    Schema leaves every other key free; `propertyNames` says what it checks."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        for pattern, values in schema.pop("patternProperties", {}).items():
+            schema["additionalProperties"] = values
+            schema.setdefault("propertyNames", {})["pattern"] = pattern
+        return schema
+
+
+KEYS_AS_NAMES = _KeysAsPropertyNames()
+Name = _name(MAX_NAME_LENGTH)
+Key = _name(MAX_KEY_LENGTH)
+Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
+# Strict members: a string stays a string (lax int would read "000..." over the length limit).
+ParamValue = text(MAX_PARAM_VALUE_LENGTH) | StrictBool | StrictInt | StrictFloat
+TagValue = text(MAX_TAG_VALUE_LENGTH)
+# Free-form JSON: strings the databases can hold, objects and lists at most MAX_JSON_DEPTH
+# deep, no NaN or Infinity (Python's json reads them; JSON has none, nor do JSON columns).
+JsonValue = TypeAliasType(
+    "JsonValue",
+    "Text | StrictInt | StrictFloat | StrictBool | None | list[JsonValue] "
+    "| Annotated[dict[Text, JsonValue], KEYS_AS_NAMES]",
 )
-TagValue = Annotated[str, StringConstraints(max_length=MAX_TAG_VALUE_LENGTH)]
 
 
-class Strict(BaseModel):
-    """Request bodies: unknown fields are an error, not silently dropped."""
+_TEXT: TypeAdapter[str] = TypeAdapter(Text)
+
+
+def json_depth(value: Any) -> int:
+    """How deeply `value` nests lists and objects (a scalar: 0, `{}`: 1)."""
+    depth, level = 0, [value]
+    while containers := [item for item in level if isinstance(item, dict | list)]:
+        depth += 1
+        level = [
+            child
+            for item in containers
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+    return depth
+
+
+def _plain_json(value: Any) -> Any:
+    """Checked before the types, which would fail deep down and less clearly."""
+    if not isinstance(value, dict):
+        return value
+    if json_depth(value) > MAX_JSON_DEPTH:
+        raise ValueError(f"nests lists and objects more than {MAX_JSON_DEPTH} deep")
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ValueError("NaN and Infinity are not JSON: send null or a string")
+        if isinstance(item, dict | list):
+            todo.extend(item.values() if isinstance(item, dict) else item)
+    return value
+
+
+def _json_kind(annotation: Any) -> str | None:
+    """"number", "bool" or "numbers" (a list or tuple of numbers) for a field of that type
+    (None allowed), else None."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _json_kind(args[0])
+    if origin in (Union, UnionType):
+        kinds = {_json_kind(a) for a in args if a is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    if origin in (list, tuple) and args and {_json_kind(a) for a in args if a is not ...} == {
+        "number"
+    }:
+        return "numbers"
+    if annotation is bool:
+        return "bool"
+    return "number" if annotation in (int, float) else None
+
+
+@cache
+def _json_kinds(model: type[BaseModel]) -> dict[str, str]:
+    kinds = {name: _json_kind(field.annotation) for name, field in model.model_fields.items()}
+    return {name: kind for name, kind in kinds.items() if kind}
+
+
+def _wrong_json_types(model: type[BaseModel], data: Any) -> None:
+    """pydantic's lax mode reads `true` as 1 and "5" as 5 where the document says number,
+    and 1 or "true" as True where it says boolean; a body is JSON, so its types are kept."""
+    if not isinstance(data, dict):
+        return
+    errors: list[Any] = []
+    for name, kind in _json_kinds(model).items():
+        value = data.get(name)
+        values = value if kind == "numbers" and isinstance(value, list | tuple) else [value]
+        for i, item in enumerate(values):
+            loc = (name, i) if kind == "numbers" and values is value else (name,)
+            if kind != "bool" and isinstance(item, bool | str):
+                errors.append({"type": "float_type", "loc": loc, "input": item})
+            elif kind == "bool" and isinstance(item, str | int | float):
+                if not isinstance(item, bool):
+                    errors.append({"type": "bool_type", "loc": loc, "input": item})
+    if errors:
+        raise ValidationError.from_exception_data(model.__name__, errors)
+
+
+class Closed(BaseModel):
+    """Unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Strict(Closed):
+    """Request bodies: closed, and a number or a boolean must be one (not a string or the
+    other)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_types(cls, data: Any) -> Any:
+        _wrong_json_types(cls, data)
+        return data
 
 
 # --- projects --------------------------------------------------------------------------------
@@ -72,7 +230,7 @@ class Strict(BaseModel):
 
 class ProjectCreate(Strict):
     name: Name
-    description: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION_LENGTH)] | None = None
+    description: text(MAX_DESCRIPTION_LENGTH) | None = None  # type: ignore[valid-type]
 
 
 class Project(BaseModel):
@@ -113,19 +271,34 @@ class Task(StrEnum):
 class RunMeta(BaseModel):
     """What the advisor may know about a run beyond its curves. Extra keys are kept."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(
+        extra="allow", json_schema_extra={"propertyNames": {"pattern": NO_NUL}}
+    )
+    __pydantic_extra__: dict[str, JsonValue] = Field(init=False)  # type: ignore[assignment]
 
     task: Task | None = None
     num_classes: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     planned_epochs: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     step_unit: Literal["epoch", "batch"] | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, value: Any) -> Any:
+        _wrong_json_types(cls, value)
+        return _plain_json(value)
+
+    @model_validator(mode="after")
+    def _storable_keys(self) -> RunMeta:
+        for key in self.model_extra or {}:
+            _TEXT.validate_python(key)
+        return self
+
 
 class RunCreate(Strict):
     project: Name
     name: Name | None = None
-    params: Annotated[dict[Key, ParamValue], Field(max_length=MAX_PARAMS)] = {}
-    tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_TAGS)] = {}
+    params: Annotated[dict[Key, ParamValue], Field(max_length=MAX_PARAMS), KEYS_AS_NAMES] = {}
+    tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_TAGS), KEYS_AS_NAMES] = {}
     meta: RunMeta = RunMeta()
 
     @field_validator("params")
@@ -140,7 +313,9 @@ class RunCreate(Strict):
 class RunPatch(Strict):
     status: RunStatus | None = None
     # Merged into the run's tags; a null value removes that tag.
-    tags: Annotated[dict[Key, TagValue | None], Field(max_length=MAX_TAGS)] | None = None
+    tags: (
+        Annotated[dict[Key, TagValue | None], Field(max_length=MAX_TAGS), KEYS_AS_NAMES] | None
+    ) = None
 
 
 class Run(BaseModel):
@@ -163,20 +338,34 @@ class Run(BaseModel):
 
 # JSON has no NaN/inf; clients send them as these strings and get them back the same way.
 NonFinite = Literal["NaN", "Infinity", "-Infinity"]
+NON_FINITE = frozenset(get_args(NonFinite))
 
 
-class MetricPoint(Strict):
+class MetricPoint(Closed):
+    # Closed, not Strict: a batch holds up to 10,000 points, so its JSON types are checked
+    # by one validator that knows its two numbers (as cheap as the one it had before).
     key: Key
-    step: Annotated[int, Field(ge=0, le=MAX_STEP)]
+    step: Annotated[int, Field(ge=0, le=MAX_STEP)]  # 5.0 is an integer in JSON Schema
     value: float | NonFinite
     timestamp: datetime | None = None
 
-    @field_validator("value", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _no_bool(cls, v: Any) -> Any:
-        if isinstance(v, bool):
-            raise ValueError("value must be a number or 'NaN'/'Infinity'/'-Infinity', not a bool")
-        return v
+    def _json_types(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        step, value = data.get("step"), data.get("value")
+        errors: list[Any] = []
+        if isinstance(step, bool | str):  # lax int would read `true` as 1, "5" as 5
+            errors.append({"type": "int_type", "loc": ("step",), "input": step})
+        if isinstance(value, bool) or (isinstance(value, str) and value not in NON_FINITE):
+            why = ValueError("value must be a number or 'NaN'/'Infinity'/'-Infinity'")
+            errors.append(
+                {"type": "value_error", "loc": ("value",), "input": value, "ctx": {"error": why}}
+            )
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return data
 
 
 class MetricBatch(Strict):
@@ -325,7 +514,11 @@ Unit = Annotated[float, Field(ge=0.0, lt=1.0)]
 
 class DatasetSpec(Strict):
     name: DatasetName
-    path: Annotated[str, StringConstraints(min_length=1, max_length=4096)] | None = None
+    # npz, image_folder: a file or folder under the dataset roots (FITDOC_DATASET_ROOTS) on
+    # the workers; relative paths are under the first root. npz: or, instead, `id`.
+    path: text(4096, min_length=1) | None = None  # type: ignore[valid-type]
+    # npz: an uploaded dataset of the job's project (POST /api/v1/datasets), instead of path.
+    id: Annotated[str, StringConstraints(pattern=f"^{UPLOAD_ID_PATTERN}$")] | None = None
     n_train: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
     val_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
     seed: Seed = 0
@@ -460,15 +653,26 @@ class JobCreate(Strict):
     project: Name
     name: Name | None = None
     spec: JobSpec
-    tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_TAGS)] = {}
+    tags: Annotated[dict[Key, TagValue], Field(max_length=MAX_TAGS), KEYS_AS_NAMES] = {}
     repair: RepairSpec = RepairSpec()
 
 
 class FollowUpCreate(Strict):
     """A follow-up of an ended job: its spec with one change. Exactly one of the two."""
 
-    suggestion: Annotated[int, Field(ge=0)] | None = None  # index into the run's suggestions
-    patch: dict[str, Any] | None = None  # a partial JobSpec, deep-merged into the parent's
+    # Exactly one, and not null: as the document says it (`oneOf`), so that every body it
+    # calls valid is accepted and every other refused.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"oneOf": [{"required": ["suggestion"]}, {"required": ["patch"]}]},
+    )
+
+    # an index into the run's suggestions
+    suggestion: Annotated[int, Field(ge=0)] = None  # type: ignore[assignment]
+    # a partial JobSpec, deep-merged into the parent's
+    patch: Annotated[  # type: ignore[assignment]
+        dict[Text, JsonValue], KEYS_AS_NAMES, BeforeValidator(_plain_json)
+    ] = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> FollowUpCreate:
@@ -550,3 +754,30 @@ class Token(BaseModel):
 
 class TokenCreated(Token):
     token: str  # shown once, here: fitdoc keeps only its SHA-256
+
+
+# --- uploaded datasets ---------------------------------------------------------------------
+
+
+class ArrayInfo(BaseModel):
+    shape: list[int]
+    dtype: str  # numpy's name: float32, uint8, int64, ...
+
+
+class Dataset(BaseModel):
+    """An uploaded npz, checked at upload; a job reads it as {"name": "npz", "id": ...}."""
+
+    id: str
+    project: str  # the project's name
+    name: str
+    size_bytes: int
+    sha256: str  # of the file as uploaded
+    arrays: dict[str, ArrayInfo]  # x, y and, when given, x_val, y_val
+    # classification: y holds integer labels 0..classes-1 (a job may also regress on them);
+    # regression: y holds float targets, (N,) or (N, k).
+    task: Task
+    classes: int | None = None
+    n_train: int  # samples in x
+    n_val: int | None = None  # samples in x_val; None: split off x (dataset.val_fraction)
+    created_by: str | None = None  # the token that uploaded it (None: bootstrap, no auth)
+    created_at: datetime

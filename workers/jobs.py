@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from service.catalogue import is_upload_id
 from service.catalogue.memory import estimate_training_memory, format_bytes, largest_part_field
 from service.schemas import JobStatus, MetricPoint
 from service.settings import Settings
@@ -111,6 +112,7 @@ def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
     from workers.training import (
         Cancelled,
         ConfigError,
+        Files,
         TrainConfig,
         check_config,
         discard_state,
@@ -138,6 +140,11 @@ def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
                     state_path=state,
                     on_resume=on_resume,
                     state_every=settings.state_every_seconds,
+                    files=Files(
+                        roots=tuple(settings.resolved_dataset_roots()),
+                        excluded=tuple(settings.private_dirs()),
+                        upload=upload_file(jobs, settings, claim.run_id, config.dataset.id),
+                    ),
                 )
             except Cancelled as stop:
                 jobs.finish_job(job_id, JobStatus.cancelled, lease=lease)
@@ -197,6 +204,17 @@ def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
 
 
 LEASE_LOST = "lease lost"
+
+
+def upload_file(jobs: JobStore, settings: Settings, run_id: str,
+                dataset_id: str | None) -> Path | None:
+    """Where the upload a spec's `dataset.id` names lies: under the job's own project in the
+    shared data dir (the API checked at submit that it is that project's; a file that is
+    not there, deleted since, fails the job with the same message as an unknown id)."""
+    if not is_upload_id(dataset_id):
+        return None
+    project = jobs.tracking.get_project(jobs.tracking.get_run(run_id).project)
+    return settings.upload_path(project.id, dataset_id)
 
 
 def _discard(state: Path, discard: Callable[[Path], None]) -> None:

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from service import __version__
-from service.api import diagnosis, errors, health, jobs, metrics, projects, runs, tokens
+from service.api import (
+    datasets,
+    diagnosis,
+    errors,
+    health,
+    inputs,
+    jobs,
+    metrics,
+    projects,
+    runs,
+    tokens,
+)
 from service.api.auth import Authenticate
 from service.api.deps import authorize
 from service.api.limits import BodyLimit
@@ -14,11 +28,14 @@ from service.settings import Settings, get_settings
 from service.store import Stores
 
 API_PREFIX = "/api/v1"
+# What a dataset upload's body holds besides the file: boundaries, part headers, fields.
+UPLOAD_FORM_BYTES = 64 * 1024
 
 
 def create_app(settings: Settings | None = None, stores: Stores | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(
+    # /docs and /redoc with their scripts and styles served from a package, not a CDN
+    app = FastAPIOffline(
         title="fitdoc",
         version=__version__,
         summary="Tracks training runs, trains them on workers, and says what is wrong.",
@@ -29,11 +46,29 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
 
     errors.install(app)
     app.include_router(health.router)
-    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(authorize)])
-    for module in (projects, runs, metrics, diagnosis, jobs, tokens):
+    api = APIRouter(
+        prefix=API_PREFIX,
+        dependencies=[Depends(authorize), Depends(inputs.check_parameters)],
+        responses=errors.error_responses(*errors.COMMON_ERRORS),
+    )
+    for module in (projects, runs, metrics, diagnosis, jobs, tokens, datasets):
         api.include_router(module.router)
     app.include_router(api)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    _document(app)
+    # An upload's body may be as large as the file it carries (the form's fields besides).
+    uploads = {f"{API_PREFIX}/datasets": settings.max_upload_bytes + UPLOAD_FORM_BYTES}
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=uploads)
     # Outermost: a caller without a valid token gets 401 before its body is read.
     app.add_middleware(Authenticate, settings=settings, tokens=app.state.stores.tokens)
     return app
+
+
+def _document(app: FastAPI) -> None:
+    """What FastAPI's document cannot say from the routes alone: the rule on path and
+    query strings, and 409 on writes."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return errors.document_conflicts(inputs.document_parameters(generate()))
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -24,13 +24,20 @@ QueueDep = Annotated[Celery, Depends(get_queue)]
 @router.post("", status_code=202)
 def create_job(
     body: JobCreate,
-    jobs: JobsDep,
+    stores: StoresDep,
     queue: QueueDep,
     settings: SettingsDep,
     principal: PrincipalDep,
 ) -> Job:
     principal.check(body.project, "project", body.project, "project")
-    return submit_job(jobs, queue, body, settings, created_by=principal.token_id)
+    return submit_job(
+        stores.jobs,
+        queue,
+        body,
+        settings,
+        created_by=principal.token_id,
+        datasets=stores.datasets,
+    )
 
 
 @router.get("/{job_id}")

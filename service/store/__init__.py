@@ -4,7 +4,8 @@ over one database.
 - tracking (TrackingStore): projects, runs, their metrics;
 - jobs (JobStore): training jobs, their leases and epochs;
 - diagnoses (DiagnosisStore): the advisor's inputs and its cached answers;
-- tokens (TokenStore): API tokens (their hashes), roles and projects.
+- tokens (TokenStore): API tokens (their hashes), roles and projects;
+- datasets (DatasetStore): uploaded datasets (their files are service/datasets.py's).
 
 Every store function takes an optional `tx`, a transaction opened with `Database.write()`
 (or `read()`): given one it runs inside it and does not commit, so one unit of work can go
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from service.store.datasets import DatasetStore
 from service.store.db import Database, database_for
 from service.store.diagnoses import DiagnosisStore
 from service.store.jobs import JobStore
@@ -23,7 +25,13 @@ from service.store.tokens import TokenStore
 from service.store.tracking import TrackingStore
 
 __all__ = [
-    "Database", "DiagnosisStore", "JobStore", "Stores", "TokenStore", "TrackingStore"
+    "Database",
+    "DatasetStore",
+    "DiagnosisStore",
+    "JobStore",
+    "Stores",
+    "TokenStore",
+    "TrackingStore",
 ]
 
 
@@ -37,6 +45,7 @@ class Stores:
     jobs: JobStore
     diagnoses: DiagnosisStore
     tokens: TokenStore
+    datasets: DatasetStore
 
     @classmethod
     def open(cls, url: str) -> Stores:
@@ -50,4 +59,5 @@ class Stores:
             jobs=JobStore(db, tracking),
             diagnoses=DiagnosisStore(db, cache, tracking),
             tokens=TokenStore(db, tracking),
+            datasets=DatasetStore(db, tracking),
         )

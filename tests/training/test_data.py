@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 
+from service.catalogue import path_message
 from workers.training import DATASETS, ConfigError, dataset_info
 from workers.training.config import DatasetConfig
 from workers.training.data import load_data, make_synthetic_images
@@ -145,7 +146,8 @@ def test_npz_path_is_required_and_must_exist(tmp_path):
     assert err.value.field == "dataset.path" and "needs a path" in err.value.message
     with pytest.raises(ConfigError) as err:
         load_data(DatasetConfig(name="npz", path="nothing.npz"), tmp_path)
-    assert "does not exist" in err.value.message
+    # the same words as for a path outside the roots (tests/training/test_dataset_paths.py)
+    assert err.value.message == path_message("npz")
 
 
 def _write_folder(root, classes=("cat", "dog"), per_class=6, shape=(8, 8, 3)):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import time
 
+import numpy as np
 import pytest
 import torch
 
+from service.catalogue import path_message, upload_message
 from service.queue import enqueue_job
+from service.schemas import JobSpec, RunCreate
 
 pytestmark = pytest.mark.integration
 
@@ -93,13 +96,18 @@ def test_cancel_takes_effect_within_an_epoch(stack, unique):
 
 
 def test_failing_training_ends_failed_with_the_message(stack, unique):
-    missing = post_job(
-        stack, f"fail-{unique}", spec(dataset={"name": "npz", "path": "/nonexistent/x.npz"})
+    # a file under the dataset roots (the API checks that much) that is no npz
+    root = stack.settings.resolved_dataset_roots()[0]
+    root.mkdir(parents=True, exist_ok=True)
+    (root / f"broken-{unique}.npz").write_bytes(b"not a zip")
+    broken = post_job(
+        stack, f"fail-{unique}", spec(dataset={"name": "npz", "path": f"broken-{unique}.npz"})
     )
     nan = post_job(stack, f"fail-{unique}", spec(epochs=5, optimizer={"name": "sgd", "lr": 1e5}))
-    done = stack.wait_job(missing["id"], finished)
+    done = stack.wait_job(broken["id"], finished)
     assert done["status"] == "failed"
-    assert "/nonexistent/x.npz" in done["error"] and "does not exist" in done["error"]
+    assert f"'broken-{unique}.npz' is not a readable .npz file" in done["error"]
+    assert str(root) not in done["error"]  # named as the spec names it, not where it lies
 
     done = stack.wait_job(nan["id"], finished)
     assert done["status"] == "failed" and "NaN or infinite" in done["error"]
@@ -135,3 +143,45 @@ def test_message_delivered_twice_trains_once(stack, unique):
     assert stack.client.get(f"/api/v1/jobs/{job['id']}").json()["attempts"] == 1
     series = stack.client.get(f"/api/v1/runs/{job['run_id']}/metrics").json()["series"]
     assert [p["step"] for p in series["train_loss"]] == [0, 1, 2, 3]
+
+
+def test_an_uploaded_dataset_trains(stack, unique):
+    project = f"upload-{unique}"
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 6)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(np.int64)  # learnable
+    buf = io.BytesIO()
+    np.savez(buf, x=x, y=y)
+    made = stack.client.post("/api/v1/datasets", data={"project": project},
+                             files={"file": ("blobs.npz", buf.getvalue())})
+    assert made.status_code == 201, made.text
+    dataset = made.json()
+    job = post_job(stack, project, spec(epochs=4, dataset={"name": "npz", "id": dataset["id"]}))
+    done = stack.wait_job(job["id"], finished)
+    assert done["status"] == "succeeded", done
+    series = stack.client.get(f"/api/v1/runs/{job['run_id']}/metrics").json()["series"]
+    assert [p["step"] for p in series["val_acc"]] == [0, 1, 2, 3]
+    assert series["val_acc"][-1]["value"] > 0.8  # it trained on the uploaded arrays
+
+
+def test_the_worker_refuses_what_the_api_would_have_refused(stack, unique):
+    # Jobs put in the database and queue directly, as if the API's checks had been skipped:
+    # a readable npz outside the dataset roots, and another project's upload.
+    outside = stack.settings.data_dir / f"private-{unique}.npz"
+    np.savez(outside, x=np.zeros((20, 3), np.float32), y=np.arange(20) % 2)
+    buf = io.BytesIO()
+    np.savez(buf, x=np.zeros((20, 3), np.float32), y=np.arange(20) % 2)
+    theirs = stack.client.post("/api/v1/datasets", data={"project": f"theirs-{unique}"},
+                               files={"file": ("t.npz", buf.getvalue())}).json()
+    stores, queue = stack.client.app.state.stores, stack.client.app.state.queue
+    refused = {}
+    for key, dataset in (("path", {"name": "npz", "path": str(outside)}),
+                         ("id", {"name": "npz", "id": theirs["id"]})):
+        resolved = JobSpec.model_validate(spec(epochs=1, dataset=dataset)).resolved()
+        job = stores.jobs.create_job(RunCreate(project=f"mine-{unique}"), resolved, epochs=1)
+        enqueue_job(queue, job.id)
+        refused[key] = job.id
+    path = stack.wait_job(refused["path"], finished)
+    assert path["status"] == "failed" and path_message("npz") in path["error"], path
+    upload = stack.wait_job(refused["id"], finished)
+    assert upload["status"] == "failed" and upload_message(theirs["id"]) in upload["error"]

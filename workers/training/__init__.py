@@ -7,6 +7,7 @@ else installed. See README.md beside this file.
     result = train(cfg, on_epoch=..., should_stop=...)
     save_checkpoint(path, result)          # last + best weights; load_model(path) rebuilds
     train(cfg, state_path=p, on_resume=...)  # resumable: state saved at each epoch end
+    train(cfg, files=Files(roots=(root,)))   # the only folders a dataset.path may name
     discard_state(p)                       # once the job has ended
 """
 
@@ -14,7 +15,7 @@ from .augment import AUGMENTATIONS
 from .check import check_config
 from .checkpoint import load_model, save_checkpoint
 from .config import TrainConfig
-from .data import DATASETS, DatasetInfo, dataset_info
+from .data import DATASETS, DatasetInfo, Files, dataset_info
 from .errors import Cancelled, ConfigError
 from .loop import METRIC_KEYS, train
 from .losses import LOSSES
@@ -34,6 +35,7 @@ __all__ = [
     "Cancelled",
     "ConfigError",
     "DatasetInfo",
+    "Files",
     "TrainConfig",
     "TrainResult",
     "check_config",

@@ -103,7 +103,10 @@ class DatasetConfig:
     SECTION: ClassVar[str] = "dataset"
 
     name: str = _choice(DATASETS)
-    path: str | None = None  # npz file or image folder; relative paths are under data_dir
+    # npz file or image folder: relative paths are under the first dataset root (the
+    # worker's FITDOC_DATASET_ROOTS; data_dir when train() is given no `files`)
+    path: str | None = None
+    id: str | None = None  # npz only, instead of path: an uploaded dataset (files.upload)
     n_train: int | None = _num(None, ge=1, le=10_000_000)  # shrink the training set to this
     # None: the dataset's own held-out split where it has one (mnist1d's 4000/1000, npz's
     # x_val/y_val), else 0.2. A number always re-splits train+held-out with `seed`.

@@ -5,10 +5,12 @@ a user's own arrays on the worker's disk (npz, image_folder). Nothing is downloa
 
 Each entry of DATASETS is a `Dataset(info, load)`: `info` is the catalogue's declaration of
 what the data looks like (service/catalogue: kind, classes, sample shape), so that a spec
-like "cnn on tabular data" is refused without loading anything; `load(cfg, data_dir)`
-returns the raw arrays. `load_data` does
-what every dataset needs the same way: the train/validation split, `n_train`,
-standardisation, and the checks of the arrays.
+like "cnn on tabular data" is refused without loading anything; `load(cfg, where)` returns
+the raw arrays, where `where` is data_dir for a generated or bundled dataset (its cache)
+and the checked file or folder for a user's files. `load_data` does what every dataset
+needs the same way: which user's file may be read (`Files`: inside the dataset roots, or
+the upload a `dataset.id` names), the train/validation split, `n_train`, standardisation,
+and the checks of the arrays.
 
 Kinds and shapes, per sample: "tabular" (F,), "sequence" (C, L), "image" (C, H, W).
 Tabular and sequence data are standardised here with training-set statistics; images keep
@@ -32,7 +34,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from service.catalogue import DATASETS as DECLARED
-from service.catalogue import DEFAULT_VAL_FRACTION, KINDS, DatasetInfo
+from service.catalogue import (
+    DEFAULT_VAL_FRACTION,
+    KINDS,
+    DatasetInfo,
+    inside_roots,
+    path_message,
+    readable_dataset_path,
+    upload_message,
+)
 
 from .errors import ConfigError
 
@@ -187,30 +197,63 @@ def load_synthetic_images(cfg: DatasetConfig, data_dir: Path) -> Arrays:
 # --- a user's files -------------------------------------------------------------------------
 
 
-def _user_path(cfg: DatasetConfig, data_dir: Path) -> Path:
+@dataclass(frozen=True)
+class Files:
+    """Which of a user's files a job may read (the worker passes its settings'):
+    `dataset.path` must resolve (symlinks and `..` followed, `~` not expanded; relative:
+    under the first root) strictly inside one of `roots` and not in one of `excluded`
+    (service/catalogue/paths.py, the rule the API checks at submit); `upload` is the file
+    of the upload that `dataset.id` names, found by the worker in the job's project."""
+
+    roots: tuple[Path, ...]
+    excluded: tuple[Path, ...] = ()
+    upload: Path | None = None
+
+    @classmethod
+    def under(cls, data_dir: Path) -> Files:
+        """The default when train() is given no Files: data_dir is the one root."""
+        return cls(roots=(data_dir,))
+
+
+def _shown(cfg: DatasetConfig) -> str:
+    """How messages name the user's data: as the spec did (never the resolved path, nor an
+    upload's place in the data dir)."""
+    return f"upload {cfg.id}" if cfg.id is not None else repr(cfg.path)
+
+
+def _user_path(cfg: DatasetConfig, files: Files) -> Path:
+    """The file or folder the spec names, once it passed the path rule: refused with one
+    message whether it is outside the roots, missing or unreadable (nothing about the
+    worker's other files shows through)."""
+    if cfg.id is not None:
+        if files.upload is None or not files.upload.is_file():
+            raise ConfigError("dataset.id", upload_message(cfg.id))
+        return files.upload
     if not cfg.path:
         raise ConfigError("dataset.path", f"the {cfg.name} dataset needs a path")
-    path = Path(cfg.path).expanduser()
-    path = path if path.is_absolute() else data_dir / path
-    if not path.exists():
-        raise ConfigError("dataset.path", f"{path} does not exist on this worker")
+    path = readable_dataset_path(cfg.name, cfg.path, files.roots, files.excluded)
+    if path is None:
+        raise ConfigError("dataset.path", path_message(cfg.name))
     return path
 
 
-def load_npz(cfg: DatasetConfig, data_dir: Path) -> Arrays:
+def load_npz(cfg: DatasetConfig, path: Path) -> Arrays:
     """Arrays x, y and optionally x_val, y_val (then they are the validation set, e.g. to
-    build a train/validation distribution mismatch on purpose)."""
-    path = _user_path(cfg, data_dir)
+    build a train/validation distribution mismatch on purpose), from the checked `path`."""
+    shown, field = _shown(cfg), "dataset.id" if cfg.id is not None else "dataset.path"
     try:
         with np.load(path, allow_pickle=False) as d:
+            if not hasattr(d, "files"):
+                raise ValueError("an .npy array, not an .npz archive of named arrays")
             arrays = {k: d[k] for k in ("x", "y", "x_val", "y_val") if k in d.files}
-    except (OSError, ValueError) as e:
-        raise ConfigError("dataset.path", f"{path} is not a readable .npz file: {e}") from None
+    except Exception as e:  # noqa: BLE001 - zip, format and pickle errors alike
+        why = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise ConfigError(field, f"{shown} is not a readable .npz file: {why}") from None
     for key in ("x", "y"):
         if key not in arrays:
-            raise ConfigError("dataset.path", f"{path} has no array named {key!r}")
+            raise ConfigError(field, f"{shown} has no array named {key!r}")
     if ("x_val" in arrays) != ("y_val" in arrays):
-        raise ConfigError("dataset.path", f"{path} must hold both x_val and y_val, or neither")
+        raise ConfigError(field, f"{shown} must hold both x_val and y_val, or neither")
     return Arrays(arrays["x"], arrays["y"], arrays.get("x_val"), arrays.get("y_val"))
 
 
@@ -238,14 +281,16 @@ def _read_image(path: Path) -> np.ndarray:
     return np.ascontiguousarray(img.transpose(2, 0, 1))
 
 
-def _read_class_folders(root: Path, classes: list[str] | None) -> tuple[np.ndarray, np.ndarray,
-                                                                        list[str]]:
+def _read_class_folders(root: Path, classes: list[str] | None, shown: str,
+                        top: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """root/<class>/* images; `shown` names root in messages; every image must lie (links
+    followed) inside `top`, the checked folder, so a link cannot lead out of the roots."""
     found = sorted(p.name for p in root.iterdir() if p.is_dir())
     classes = classes or found
     if not classes:
-        raise ConfigError("dataset.path", f"{root} has no class folders (root/<class>/*.png)")
+        raise ConfigError("dataset.path", f"{shown} has no class folders (root/<class>/*.png)")
     if set(found) - set(classes):
-        raise ConfigError("dataset.path", f"{root} has classes not in the training set: "
+        raise ConfigError("dataset.path", f"{shown} has classes not in the training set: "
                                           f"{sorted(set(found) - set(classes))}")
     images, labels = [], []
     for label, name in enumerate(classes):
@@ -253,27 +298,33 @@ def _read_class_folders(root: Path, classes: list[str] | None) -> tuple[np.ndarr
         files = sorted(p for p in folder.glob("*") if p.suffix.lower() in IMAGE_SUFFIXES) \
             if folder.is_dir() else []
         for f in files:
-            images.append(_read_image(f))
+            inside = inside_roots(f, (top,))
+            if inside is None:
+                raise ConfigError("dataset.path", f"{shown}/{name} has an image that leads "
+                                                  "out of the image folder (a link); images "
+                                                  "must lie in it")
+            images.append(_read_image(inside))
             labels.append(label)
     if not images:
-        raise ConfigError("dataset.path", f"no .png or .npy images under {root}")
+        raise ConfigError("dataset.path", f"no .png or .npy images under {shown}")
     shapes = {img.shape for img in images}
     if len(shapes) > 1:
-        raise ConfigError("dataset.path", f"images under {root} differ in shape (C, H, W): "
+        raise ConfigError("dataset.path", f"images under {shown} differ in shape (C, H, W): "
                                           f"{sorted(shapes)[:4]}; resize them to one size")
     dtype = np.uint8 if all(img.dtype == np.uint8 for img in images) else np.float32
     return np.stack(images).astype(dtype), np.asarray(labels, np.int64), classes
 
 
-def load_image_folder(cfg: DatasetConfig, data_dir: Path) -> Arrays:
-    """path/<class>/*.png|*.npy, classes in alphabetical order. If path has train/ and val/
-    subfolders, those are the training and validation sets."""
-    root = _user_path(cfg, data_dir)
+def load_image_folder(cfg: DatasetConfig, root: Path) -> Arrays:
+    """path/<class>/*.png|*.npy, classes in alphabetical order, from the checked folder
+    `root`. If it has train/ and val/ subfolders, those are the training and validation
+    sets."""
+    shown = cfg.path or ""
     if (root / "train").is_dir() and (root / "val").is_dir():
-        x, y, classes = _read_class_folders(root / "train", None)
-        x_val, y_val, _ = _read_class_folders(root / "val", classes)
+        x, y, classes = _read_class_folders(root / "train", None, f"{shown}/train", root)
+        x_val, y_val, _ = _read_class_folders(root / "val", classes, f"{shown}/val", root)
         return Arrays(x, y, x_val, y_val)
-    x, y, _ = _read_class_folders(root, None)
+    x, y, _ = _read_class_folders(root, None, shown, root)
     return Arrays(x, y)
 
 
@@ -371,10 +422,17 @@ def _channel_stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean.astype(np.float32), np.maximum(std, 1e-6).astype(np.float32)
 
 
-def load_data(cfg: DatasetConfig, data_dir: Path | str | None = None) -> Data:
+def load_data(cfg: DatasetConfig, data_dir: Path | str | None = None,
+              files: Files | None = None) -> Data:
+    """The dataset `cfg` names, ready to train on. `data_dir` caches generated datasets;
+    `files` says which of a user's files may be read (default: those under data_dir)."""
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     entry = DATASETS[cfg.name]
-    arrays = entry.load(cfg, data_dir)
+    if entry.info.user_files:
+        where = _user_path(cfg, files or Files.under(data_dir))
+    else:
+        where = data_dir
+    arrays = entry.load(cfg, where)
     _check_lengths(arrays)
     if arrays.as_requested:
         x, y, x_val, y_val = arrays.x, arrays.y, arrays.x_val, arrays.y_val

@@ -31,7 +31,7 @@ from .augment import build_augment
 from .check import check_config
 from .checkpoint import BestWeights
 from .config import TrainConfig
-from .data import load_data
+from .data import Files, load_data
 from .errors import Cancelled, ConfigError
 from .losses import LOSSES, count_correct
 from .models import build_model, count_parameters
@@ -125,7 +125,8 @@ def train(cfg: TrainConfig | Mapping[str, Any],
           *,
           state_path: str | Path | None = None,
           on_resume: OnResume | None = None,
-          state_every: float = 0.0) -> TrainResult:
+          state_every: float = 0.0,
+          files: Files | None = None) -> TrainResult:
     """Train `cfg` and return its history.
 
     on_epoch(epoch, metrics) is called after every epoch (0-based). should_stop() is polled
@@ -140,6 +141,9 @@ def train(cfg: TrainConfig | Mapping[str, Any],
     ends as an uninterrupted run would. An unreadable or foreign file is ignored (a note).
     The caller removes the file (`discard_state`) once the job has ended. resume.py holds
     the file's contents.
+
+    `files` (data.Files) says which of a user's files `dataset.path` may name (the dataset
+    roots) and where the upload `dataset.id` names is; without it, files under data_dir.
     """
     started = time.perf_counter()
     if not isinstance(cfg, TrainConfig):
@@ -164,7 +168,7 @@ def train(cfg: TrainConfig | Mapping[str, Any],
     torch.manual_seed(run.seed)  # model init; shuffling and augmentation have generators
 
     # --- data ---------------------------------------------------------------------------------
-    data = load_data(cfg.dataset, data_dir)
+    data = load_data(cfg.dataset, data_dir, files)
     check_config(cfg, data.info)  # now that the files are read, the shape-dependent checks
     task = data.info.task
     classification = task == "classification"
