@@ -62,11 +62,12 @@ class Authenticate:
         if self.bootstrap and token is None:
             await _refuse(scope, receive, send, "missing bearer token")
             return
-        if self.remote or (self.bootstrap and not _same(token, self.bootstrap)):
-            # The token's lookup and a shared counter are I/O: off the event loop.
-            admitted = await anyio.to_thread.run_sync(self._admit, token, client)
+        known = self._known(token, client)
+        if self.remote or known is None:
+            # A token's lookup and a shared counter are I/O: off the event loop.
+            admitted = await anyio.to_thread.run_sync(self._admit, token, client, known)
         else:
-            admitted = self._admit(token, client)
+            admitted = self._admit(token, client, known)
         if admitted is None:
             await _refuse(scope, receive, send, "unknown or revoked token")
             return
@@ -86,12 +87,19 @@ class Authenticate:
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
 
-    def _admit(self, token: str | None, client: str) -> tuple[Principal, int] | None:
+    def _known(self, token: str | None, client: str) -> Principal | None:
+        """The caller, when it is known without I/O: anyone with auth off, the bootstrap
+        token, a token looked up a moment ago; else None."""
+        if not self.bootstrap or _same(token, self.bootstrap):
+            return everyone(client)
+        return self.tokens.remembered(token or "", client)
+
+    def _admit(
+        self, token: str | None, client: str, principal: Principal | None
+    ) -> tuple[Principal, int] | None:
         """The caller and 0, or the seconds to wait when over its limit; None for a token
         that is neither the bootstrap one nor a live one."""
-        if not self.bootstrap or _same(token, self.bootstrap):
-            principal = everyone(client)
-        else:
+        if principal is None:
             principal = self.tokens.authenticate(token or "", client)
             if principal is None:
                 return None

@@ -86,7 +86,9 @@ async def get_run_id(run_id: str, tracking: TrackingDep, principal: PrincipalDep
     """The run id in the path, checked only for a caller bound to a project (404 for
     another project's run): the ingest path pays no lookup, nor a thread hop, otherwise."""
     if principal.project_id is not None:
-        project = await anyio.to_thread.run_sync(tracking.project_of_run, run_id)
+        project = tracking.known_project_of_run(run_id) or await anyio.to_thread.run_sync(
+            tracking.project_of_run, run_id
+        )
         principal.check(project, "run", run_id)
     return run_id
 

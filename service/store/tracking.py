@@ -124,6 +124,7 @@ class TrackingStore:
         self.db = db
         self.series_cache = series_cache  # advanced by every committed metric write
         self._sql = metric_sql(type(db.dialect))
+        self._run_projects: dict[str, str] = {}  # run id -> its project's name (immutable)
 
     # --- projects -----------------------------------------------------------------------
 
@@ -212,16 +213,27 @@ class TrackingStore:
             latest = self._latest(tx, [run_id])
         return to_model(Run, row, project=project_name, latest=latest.get(run_id, {}))
 
+    def known_project_of_run(self, run_id: str) -> str | None:
+        """The run's project's name if this process has looked it up before (a run never
+        changes project), without I/O."""
+        return self._run_projects.get(run_id)
+
     def project_of_run(self, run_id: str, tx: Tx | None = None) -> str:
-        """The name of the run's project (one indexed lookup: for access checks on the
-        ingest path), or NotFound."""
+        """The name of the run's project (for access checks on the ingest path), or
+        NotFound."""
+        known = self._run_projects.get(run_id)
+        if known is not None:
+            return known
         with self.db.read(tx) as tx:
             name = tx.scalar(
                 select(ProjectRow.name)
                 .join(RunRow, RunRow.project_id == ProjectRow.id)
                 .where(RunRow.id == run_id)
             )
-        return found(name, "run", run_id)
+        if len(self._run_projects) > 100_000:
+            self._run_projects.clear()
+        self._run_projects[run_id] = found(name, "run", run_id)
+        return name
 
     def list_runs(
         self,
@@ -280,8 +292,9 @@ class TrackingStore:
         with self.db.write(tx) as tx:
             self._bump(tx, run_id, status=status.value)
 
-    def _bump(self, tx: Tx, run_id: str, rows: Sequence[tuple[Any, ...]] = (),
-              **values: Any) -> int:
+    def _bump(
+        self, tx: Tx, run_id: str, rows: Sequence[tuple[Any, ...]] = (), **values: Any
+    ) -> int:
         """A new revision of the run as the advisor sees it (new points, or a new status:
         a running run is judged "still improving", an ended one is not), so that a cached
         diagnosis of the old revision is not served. Returns it; the series cache follows
@@ -394,8 +407,12 @@ class TrackingStore:
                 with self.db.read() as tx:
                     cursor = tx.connection().connection.cursor()
                     try:
-                        cursor.execute(sql.text, sql.args(run_id=run_id, key=key, after=after,
-                                                          limit=page_size, offset=0))
+                        cursor.execute(
+                            sql.text,
+                            sql.args(
+                                run_id=run_id, key=key, after=after, limit=page_size, offset=0
+                            ),
+                        )
                         points = cursor.fetchall()
                     finally:
                         cursor.close()
