@@ -487,6 +487,10 @@ class Job(BaseModel):
     round: int = 0
     applied: Applied | None = None
     created_by: str | None = None  # the token that submitted the job (None: bootstrap, no auth)
+    # A job of an experiment: the experiment, the job's part in it, a probe's findings.
+    experiment_id: str | None = None
+    experiment_role: str | None = None
+    result: dict[str, Any] | None = None
 
 
 

@@ -336,9 +336,11 @@ class JobStore:
         best_epoch: int | None = None,
         lease: Lease | None = None,
         tx: Tx | None = None,
+        result: dict[str, Any] | None = None,
     ) -> None:
-        """End a job; `best_epoch` is the epoch whose weights it kept. A worker's attempt
-        passes its `lease`: LeaseLost, and nothing changed, if it no longer holds the job."""
+        """End a job; `best_epoch` is the epoch whose weights it kept, `result` what a probe
+        job found (JSON). A worker's attempt passes its `lease`: LeaseLost, and nothing
+        changed, if it no longer holds the job."""
         with self.db.write(tx) as tx:
             row = self._locked(tx, job_id)
             if row is None:
@@ -350,6 +352,8 @@ class JobStore:
             ):
                 raise LeaseLost(lease)
             row.best_epoch = best_epoch
+            if result is not None:
+                row.result = result
             self._end(tx, row, status, error)
 
     # --- the outbox and the sweeper -------------------------------------------------------

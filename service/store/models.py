@@ -184,6 +184,13 @@ class JobRow(Base):
     resumed_from_epoch: Mapped[int | None] = mapped_column(Integer)
     # The token that submitted the job (None: the bootstrap token, or auth off).
     created_by: Mapped[str | None] = mapped_column(Id, index=True)
+    # A job of an experiment (issue 13): the experiment, the job's part in it ("shallow",
+    # "fold-2", ...), and what a probe job found (JSON; None for a training job).
+    experiment_id: Mapped[str | None] = mapped_column(
+        Id, ForeignKey("experiments.id", ondelete="SET NULL"), index=True
+    )
+    experiment_role: Mapped[str | None] = mapped_column(String(64))
+    result: Mapped[dict[str, Any] | None] = mapped_column(Json)
 
 
 class TokenRow(Base):
@@ -221,3 +228,28 @@ class DatasetRow(Base):
     info: Mapped[dict[str, Any]] = mapped_column(Json)
     created_by: Mapped[str | None] = mapped_column(Id)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ExperimentRow(Base):
+    """An experiment (service/experiments): jobs planned by its kind, in phases, and what it
+    concluded from them once they ended."""
+
+    __tablename__ = "experiments"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    project_id: Mapped[str] = mapped_column(
+        Id, ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    spec: Mapped[dict[str, Any]] = mapped_column(Json)
+    options: Mapped[dict[str, Any]] = mapped_column(Json)
+    phase: Mapped[int] = mapped_column(Integer, default=0)
+    result: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    verdict: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str | None] = mapped_column(Id)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

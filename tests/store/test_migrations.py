@@ -11,7 +11,8 @@ from service.store import migrate
 from tests.conftest import empty_database
 
 TABLES = {
-    "projects", "runs", "metrics", "latest_metrics", "diagnoses", "jobs", "tokens", "datasets"
+    "projects", "runs", "metrics", "latest_metrics", "diagnoses", "jobs", "tokens", "datasets",
+    "experiments",
 }
 
 
