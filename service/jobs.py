@@ -23,6 +23,7 @@ from service.schemas import Applied, Job, JobCreate, JobStatus, RunCreate, RunMe
 from service.settings import Settings
 from service.store import DatasetStore, JobStore
 from service.store.db import Tx
+from service.store.jobs import ExperimentPart
 
 log = logging.getLogger("fitdoc.jobs")
 
@@ -134,6 +135,7 @@ def create_job(
     parent: Job | None = None,
     applied: Applied | None = None,
     created_by: str | None = None,
+    experiment: ExperimentPart | None = None,
     tx: Tx | None = None,
 ) -> Job:
     """The job and its run, queued in the database but not yet sent to a worker (queue it
@@ -160,6 +162,7 @@ def create_job(
         applied=applied,
         repair_rounds=body.repair.max_rounds,
         created_by=created_by,
+        experiment=experiment,
         tx=tx,
     )
 

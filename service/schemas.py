@@ -785,3 +785,65 @@ class Dataset(BaseModel):
     n_val: int | None = None  # samples in x_val; None: split off x (dataset.val_fraction)
     created_by: str | None = None  # the token that uploaded it (None: bootstrap, no auth)
     created_at: datetime
+
+
+# --- experiments (issue 13) ------------------------------------------------------------------
+
+# The kinds service/experiments registers, in the lecture's order (a test keeps both equal).
+EXPERIMENT_KINDS = (
+    "initial_loss",
+    "overfit_small",
+    "lr_range",
+    "shallow_vs_deep",
+    "hessian",
+    "cross_validation",
+    "ensemble",
+    "sweep",
+    "transfer",
+)
+ExperimentKind = Literal[EXPERIMENT_KINDS]  # type: ignore[valid-type]
+
+
+class ExperimentStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class ExperimentCreate(Strict):
+    project: Name
+    kind: ExperimentKind
+    spec: JobSpec
+    # The kind's options (each kind checks its own: 422 naming `options.<field>`).
+    options: dict[Key, Any] = {}
+    name: Name | None = None
+
+
+class ExperimentJob(BaseModel):
+    id: str
+    run_id: str
+    role: str  # the job's part in the experiment ("deep", "fold-2", "coarse-3", ...)
+    phase: int
+    status: JobStatus
+
+
+class Experiment(BaseModel):
+    id: str
+    project: str
+    kind: ExperimentKind
+    name: str
+    status: ExperimentStatus
+    phase: int  # the phase whose jobs run now (a sweep: coarse 0, fine 1, final 2)
+    spec: dict[str, Any]
+    options: dict[str, Any]
+    jobs: list[ExperimentJob]
+    result: dict[str, Any] | None = None
+    verdict: str | None = None  # the kind's one-word answer (model_bias, saddle_point, ...)
+    error: str | None = None
+    cancel_requested: bool = False
+    created_by: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None = None

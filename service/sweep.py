@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from celery import Celery
 
+from service.experiments import advance_unfinished
 from service.jobs import send_job
 from service.settings import Settings
 from service.store import Stores
@@ -55,5 +56,8 @@ def sweep(stores: Stores, queue: Celery, settings: Settings) -> SweepReport:
         else:
             unsent += 1
             break  # the broker is down: the rest wait for the next pass
+    # Experiments whose jobs ended without a worker's report (cancelled while queued,
+    # failed here) take their next step.
+    advance_unfinished(stores, queue, settings)
     return SweepReport(len(swept.requeued), len(swept.cancelled), sent, unsent,
                        len(swept.failed))

@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 
+from service.experiments import advance_after
 from service.queue import SWEEP_TASK, TRAIN_TASK
 from service.repair import advance
 from service.settings import get_settings
@@ -45,6 +46,11 @@ def train_job(self, job_id: str) -> str:  # type: ignore[no-untyped-def]
     else:
         if state is not None:
             log.info("job %s: repair %s", job_id, state.value)
+    # ... and so does its experiment.
+    try:
+        advance_after(stores, celery_app, settings, job_id)
+    except Exception:  # noqa: BLE001 - the sweeper advances it later
+        log.exception("job %s: its experiment could not take its next step", job_id)
     return outcome
 
 

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column('id', sa.String(length=32), nullable=False),
         sa.Column('project_id', sa.String(length=32), nullable=False),
         sa.Column('kind', sa.String(length=32), nullable=False),
+        sa.Column('name', sa.String(length=250), nullable=False),
         sa.Column('status', sa.String(length=16), nullable=False),
         sa.Column('spec', Json, nullable=False),
         sa.Column('options', Json, nullable=False),
@@ -46,6 +47,7 @@ def upgrade() -> None:
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('experiment_id', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('experiment_role', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('experiment_phase', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('result', Json, nullable=True))
         batch_op.create_index(batch_op.f('ix_jobs_experiment_id'), ['experiment_id'])
         batch_op.create_foreign_key(batch_op.f('fk_jobs_experiment_id_experiments'),
@@ -59,6 +61,7 @@ def downgrade() -> None:
                                  type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_jobs_experiment_id'))
         batch_op.drop_column('result')
+        batch_op.drop_column('experiment_phase')
         batch_op.drop_column('experiment_role')
         batch_op.drop_column('experiment_id')
     with op.batch_alter_table('experiments', schema=None) as batch_op:

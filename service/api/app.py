@@ -12,6 +12,7 @@ from service.api import (
     datasets,
     diagnosis,
     errors,
+    experiments,
     health,
     inputs,
     jobs,
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         dependencies=[Depends(authorize), Depends(inputs.check_parameters)],
         responses=errors.error_responses(*errors.COMMON_ERRORS),
     )
-    for module in (projects, runs, metrics, diagnosis, jobs, tokens, datasets):
+    for module in (projects, runs, metrics, diagnosis, jobs, tokens, datasets, experiments):
         api.include_router(module.router)
     app.include_router(api)
     _document(app)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from service.store.datasets import DatasetStore
 from service.store.db import Database, database_for
 from service.store.diagnoses import DiagnosisStore
+from service.store.experiments import ExperimentStore
 from service.store.jobs import JobStore
 from service.store.series_cache import SeriesCache
 from service.store.tokens import TokenStore
@@ -28,6 +29,7 @@ __all__ = [
     "Database",
     "DatasetStore",
     "DiagnosisStore",
+    "ExperimentStore",
     "JobStore",
     "Stores",
     "TokenStore",
@@ -46,6 +48,7 @@ class Stores:
     diagnoses: DiagnosisStore
     tokens: TokenStore
     datasets: DatasetStore
+    experiments: ExperimentStore
 
     @classmethod
     def open(cls, url: str) -> Stores:
@@ -60,4 +63,5 @@ class Stores:
             diagnoses=DiagnosisStore(db, cache, tracking),
             tokens=TokenStore(db, tracking),
             datasets=DatasetStore(db, tracking),
+            experiments=ExperimentStore(db, tracking),
         )

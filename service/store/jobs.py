@@ -80,6 +80,15 @@ class LeaseLost(Exception):
 
 
 @dataclass(frozen=True)
+class ExperimentPart:
+    """A job's place in an experiment: which, its role, the phase that planned it."""
+
+    id: str
+    role: str
+    phase: int
+
+
+@dataclass(frozen=True)
 class Swept:
     """What one pass of the sweeper found: jobs whose worker is gone, put back in the queue
     (`requeued`), ended because a cancel was waiting (`cancelled`), or failed because every
@@ -105,6 +114,7 @@ class JobStore:
         applied: Applied | None = None,
         repair_rounds: int = 0,
         created_by: str | None = None,
+        experiment: ExperimentPart | None = None,
         tx: Tx | None = None,
     ) -> Job:
         """A job and its run (source: job), and the run's project when it is new: all in
@@ -139,6 +149,9 @@ class JobStore:
                     sent_at=None,
                     sends=0,
                     created_by=created_by,
+                    experiment_id=experiment.id if experiment else None,
+                    experiment_role=experiment.role if experiment else None,
+                    experiment_phase=experiment.phase if experiment else None,
                 )
             )
             tx.flush()

@@ -190,6 +190,7 @@ class JobRow(Base):
         Id, ForeignKey("experiments.id", ondelete="SET NULL"), index=True
     )
     experiment_role: Mapped[str | None] = mapped_column(String(64))
+    experiment_phase: Mapped[int | None] = mapped_column(Integer)
     result: Mapped[dict[str, Any] | None] = mapped_column(Json)
 
 
@@ -241,6 +242,7 @@ class ExperimentRow(Base):
         Id, ForeignKey("projects.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(250))
     status: Mapped[str] = mapped_column(String(16), index=True)
     spec: Mapped[dict[str, Any]] = mapped_column(Json)
     options: Mapped[dict[str, Any]] = mapped_column(Json)
