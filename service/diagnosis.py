@@ -29,6 +29,7 @@ def diagnose_run(
         meta=inputs.meta or {},
         spec=inputs.spec,
         run_status=inputs.run_status,
+        findings=inputs.findings,
     )
     result = diagnose(inputs.series or {}, facts)
     (save or diagnoses.save_diagnosis)(run_id, inputs.metrics_rev, result)

@@ -842,6 +842,8 @@ class Experiment(BaseModel):
     result: dict[str, Any] | None = None
     verdict: str | None = None  # the kind's one-word answer (model_bias, saddle_point, ...)
     error: str | None = None
+    # The run whose diagnosis the finding feeds (the advisor cites it), once concluded.
+    subject_run_id: str | None = None
     cancel_requested: bool = False
     created_by: str | None = None
     created_at: datetime

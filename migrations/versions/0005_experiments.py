@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column('result', Json, nullable=True),
         sa.Column('verdict', sa.String(length=64), nullable=True),
         sa.Column('error', sa.Text(), nullable=True),
+        sa.Column('subject_run_id', sa.String(length=32), nullable=True),
         sa.Column('cancel_requested', sa.Boolean(), nullable=False),
         sa.Column('created_by', sa.String(length=32), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -44,6 +45,7 @@ def upgrade() -> None:
     with op.batch_alter_table('experiments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_experiments_project_id'), ['project_id'])
         batch_op.create_index(batch_op.f('ix_experiments_status'), ['status'])
+        batch_op.create_index(batch_op.f('ix_experiments_subject_run_id'), ['subject_run_id'])
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('experiment_id', sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column('experiment_role', sa.String(length=64), nullable=True))
@@ -65,6 +67,7 @@ def downgrade() -> None:
         batch_op.drop_column('experiment_role')
         batch_op.drop_column('experiment_id')
     with op.batch_alter_table('experiments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_experiments_subject_run_id'))
         batch_op.drop_index(batch_op.f('ix_experiments_status'))
         batch_op.drop_index(batch_op.f('ix_experiments_project_id'))
     op.drop_table('experiments')

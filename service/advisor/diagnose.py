@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,8 @@ import numpy as np
 from service.advisor.checks import run_checks
 from service.advisor.curves import Curves, build_curves
 from service.advisor.decide import Verdict, confidence, decide, supporting
+from service.advisor.experiments import evidence as experiment_evidence
+from service.advisor.experiments import experiment_cause, suggested_lr, with_lr
 from service.advisor.facts import RunFacts
 from service.advisor.remedies import suggest
 from service.advisor.thresholds import DEFAULT, Thresholds
@@ -28,7 +31,10 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # an lr collapse, early stopping is not a cut-short run; bigger models to at least the usual
 # width, lr at least half a decade down, MSE's change of loss in every training-side plan,
 # and an undertrained run's changes come with its longer run.
-ADVISOR_VERSION = "advisor-2.1"
+# 2.2: what experiments found about a run (service/advisor/experiments.py): the cause of an
+# underfitting or stuck run from shallow_vs_deep or hessian, the lr of lr_range in patches;
+# runs without experiments are diagnosed as by 2.1.
+ADVISOR_VERSION = "advisor-2.2"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",
@@ -50,12 +56,14 @@ def _best_step(c: Curves) -> int | None:
     return None
 
 
-def _summary(verdict: Verdict, c: Curves) -> str:
+def _summary(verdict: Verdict, c: Curves, by: str | None = None) -> str:
     head = HEADLINES[verdict.status.value]
     if verdict.in_progress:
         head = "Healthy so far, still improving"
     elif verdict.cause:
         head += f" ({verdict.cause.replace('_', ' ')})"
+        if by is not None:
+            head += f", found by the {by.replace('_', ' ')} experiment"
     since = verdict.deciding[0].since_step if verdict.deciding else None
     if since is not None and verdict.status.value in ("overfitting", "diverging", "oscillating"):
         head += f" since {c.unit} {since}"
@@ -73,22 +81,29 @@ def diagnose(
     curves = build_curves(series, facts, thresholds)
     found = run_checks(curves, thresholds)
     verdict = decide(found, curves, thresholds)
+    cause, by = experiment_cause(verdict.status.value, verdict.cause, facts.findings)
+    if by is not None:
+        verdict = replace(verdict, cause=cause)
     shown = verdict.deciding + verdict.causes + supporting(verdict, found)
     best = _best_step(curves)
     items: list[Evidence] = [e for f in shown for e in f.evidence]
     items += [Evidence(signal="input", message=note) for note in curves.notes]
+    items += experiment_evidence(facts.findings)
+    suggestions = [
+        Suggestion(**s) for s in suggest(verdict.remedy_codes, curves, best, found, thresholds)
+    ]
+    lr = suggested_lr(facts.findings)
+    if lr is not None:
+        suggestions = [s.model_copy(update={"patch": with_lr(s.patch, lr)}) for s in suggestions]
     return Diagnosis(
         run_id=facts.run_id,
         status=verdict.status,
         cause=verdict.cause,
         confidence=confidence(verdict, curves, thresholds.confidence),
-        summary=_summary(verdict, curves),
+        summary=_summary(verdict, curves, by),
         since_step=verdict.deciding[0].since_step if verdict.deciding else None,
         best_step=best,
         evidence=items,
-        suggestions=[
-            Suggestion(**s)
-            for s in suggest(verdict.remedy_codes, curves, best, found, thresholds)
-        ],
+        suggestions=suggestions,
         advisor_version=ADVISOR_VERSION,
     )

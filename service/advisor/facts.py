@@ -32,6 +32,9 @@ class RunFacts:
     meta: dict[str, Any] = field(default_factory=dict)  # task, num_classes, planned_epochs ...
     spec: dict[str, Any] | None = None  # the JobSpec of a job run
     run_status: str | None = None  # running | finished | failed | killed
+    # What experiments found about the run: {experiment_id, kind, verdict, result}
+    # (service/experiments; the advisor's experiments.py reads them).
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
 
 _MSE_NAMES = {"mse", "l2", "mean_squared_error", "mseloss", "squared_error", "mean_squared"}

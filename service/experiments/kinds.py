@@ -92,6 +92,8 @@ class Kind:
     options: type[Options]
     plan: Callable[[dict[str, Any], Any, int, list[Done]], list[Planned] | None]
     conclude: Callable[[dict[str, Any], Any, list[Done]], Outcome]
+    # The job whose run the finding is about (its diagnosis then reads it), if any.
+    subject: Callable[[dict[str, Any], Any, list[Done]], str | None] = lambda s, o, d: None
 
     def check(self, options: dict[str, Any]) -> Any:
         """The kind's options, or Invalid naming `options.<field>`."""
@@ -328,6 +330,11 @@ def plan_shallow_vs_deep(spec, options: ShallowVsDeepOptions, phase, done):
     return [Planned(mine, base), Planned(role, other)]
 
 
+def subject_shallow_vs_deep(spec, options, done) -> str | None:
+    """The run of the spec's own model."""
+    return one(done, "shallow" if partner(spec)[0] == "deep" else "deep").job_id
+
+
 def conclude_shallow_vs_deep(spec, options: ShallowVsDeepOptions, done) -> Outcome:
     deep, shallow = one(done, "deep"), one(done, "shallow")
     deep_loss, shallow_loss = deep.lowest("train_loss"), shallow.lowest("train_loss")
@@ -404,6 +411,11 @@ def plan_hessian(spec, options: HessianOptions, phase, done):
             })
             return [Planned("escaped", escaped)]
     return None
+
+
+def subject_hessian(spec, options: HessianOptions, done) -> str | None:
+    """The trained job whose weights were examined."""
+    return options.job_id or one(done, "trained").job_id
 
 
 def conclude_hessian(spec, options: HessianOptions, done) -> Outcome:
@@ -669,9 +681,9 @@ KINDS: dict[str, Kind] = {
         Kind("lr_range", "which learning rate makes the loss fall fastest?", LrRangeOptions,
              plan_lr_range, conclude_lr_range),
         Kind("shallow_vs_deep", "model bias or an optimization issue?", ShallowVsDeepOptions,
-             plan_shallow_vs_deep, conclude_shallow_vs_deep),
+             plan_shallow_vs_deep, conclude_shallow_vs_deep, subject_shallow_vs_deep),
         Kind("hessian", "saddle point or local minimum?", HessianOptions, plan_hessian,
-             conclude_hessian),
+             conclude_hessian, subject_hessian),
         Kind("cross_validation", "how good is the spec (or which candidate is best) over "
              "N folds?", CrossValidationOptions, plan_cross_validation,
              conclude_cross_validation),

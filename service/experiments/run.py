@@ -135,6 +135,12 @@ def advance(stores: Stores, queue: Celery, settings: Settings, experiment_id: st
     # Every job of the phase has ended: read them (outside the lock), then decide under it.
     done = [_done(stores, j) for j in seen.jobs]
     decision = _decide(seen, done)
+    subject_run = None
+    if isinstance(decision, Outcome):
+        kind = KINDS[seen.kind]
+        subject = kind.subject(seen.spec, kind.options.model_validate(seen.options), done)
+        if subject is not None:
+            subject_run = stores.jobs.get_job(subject).run_id
     queued: list[str] = []
     try:
         with stores.db.write() as tx:
@@ -149,6 +155,7 @@ def advance(stores: Stores, queue: Celery, settings: Settings, experiment_id: st
                     ExperimentStatus.succeeded,
                     result={**decision.result, "patch": decision.patch},
                     verdict=decision.verdict,
+                    subject_run_id=subject_run,
                     tx=tx,
                 )
                 status = ExperimentStatus.succeeded

@@ -8,14 +8,14 @@ dataclasses and raise the coded errors of service.errors; each takes an optional
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 
-from service.schemas import Diagnosis
+from service.schemas import Diagnosis, ExperimentStatus
 from service.store.db import Database, Tx, found, utcnow
-from service.store.models import DiagnosisRow, JobRow, RunRow
+from service.store.models import DiagnosisRow, ExperimentRow, JobRow, RunRow
 from service.store.series_cache import Series, SeriesCache
 from service.store.tracking import TrackingStore
 
@@ -32,6 +32,8 @@ class DiagnosisInputs:
     run_status: str | None = None
     spec: dict[str, Any] | None = None
     series: Series | None = None
+    # What experiments found about the run (service/experiments: kind, verdict, result).
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
 
 class DiagnosisStore:
@@ -70,9 +72,24 @@ class DiagnosisStore:
             if series is None:
                 series = self.tracking.read_series(run_id, tx=tx)
                 self.series_cache.put(run_id, rev, series)
+            findings = self._findings(tx, run_id)
         return DiagnosisInputs(
-            run_id, rev, params=params, meta=meta, run_status=status, spec=spec, series=series
+            run_id, rev, params=params, meta=meta, run_status=status, spec=spec, series=series,
+            findings=findings,
         )
+
+    @staticmethod
+    def _findings(tx: Tx, run_id: str) -> list[dict[str, Any]]:
+        """What succeeded experiments found about the run, oldest first."""
+        rows = tx.execute(
+            select(ExperimentRow.id, ExperimentRow.kind, ExperimentRow.verdict,
+                   ExperimentRow.result)
+            .where(ExperimentRow.subject_run_id == run_id,
+                   ExperimentRow.status == ExperimentStatus.succeeded.value)
+            .order_by(ExperimentRow.id)
+        ).all()
+        return [{"experiment_id": i, "kind": k, "verdict": v, "result": r or {}}
+                for i, k, v, r in rows]
 
     def save_diagnosis(
         self, run_id: str, rev: int, diagnosis: Diagnosis, tx: Tx | None = None

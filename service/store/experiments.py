@@ -111,11 +111,17 @@ class ExperimentStore:
         result: dict[str, Any] | None = None,
         verdict: str | None = None,
         error: str | None = None,
+        subject_run_id: str | None = None,
         tx: Tx | None = None,
     ) -> None:
+        """End it. A finding about a run (`subject_run_id`) makes that run's diagnosis
+        stale, so that the advisor reads the finding."""
         with self.db.write(tx) as tx:
             row = found(tx.get(ExperimentRow, experiment_id), "experiment", experiment_id)
             now = utcnow()
+            if subject_run_id is not None:
+                row.subject_run_id = subject_run_id
+                self.tracking.touch(subject_run_id, tx)
             row.status = status.value
             row.result = result
             row.verdict = verdict

@@ -250,6 +250,9 @@ class ExperimentRow(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(Json)
     verdict: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
+    # The run whose diagnosis this experiment's finding feeds (a hessian's trained job's
+    # run, the spec's own run of a shallow_vs_deep), once it has concluded.
+    subject_run_id: Mapped[str | None] = mapped_column(Id, index=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str | None] = mapped_column(Id)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

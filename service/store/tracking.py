@@ -292,6 +292,12 @@ class TrackingStore:
         with self.db.write(tx) as tx:
             self._bump(tx, run_id, status=status.value)
 
+    def touch(self, run_id: str, tx: Tx | None = None) -> None:
+        """A new revision of the run with no new point: what the advisor knows of it changed
+        (an experiment's finding), so its cached diagnosis is stale."""
+        with self.db.write(tx) as tx:
+            self._bump(tx, run_id)
+
     def _bump(
         self, tx: Tx, run_id: str, rows: Sequence[tuple[Any, ...]] = (), **values: Any
     ) -> int:

@@ -77,6 +77,7 @@ def test_shallow_vs_deep_names_model_bias_for_a_linear_model(lab):
     result = experiment["result"]
     assert result["deep_train_loss"] < result["shallow_train_loss"]
     assert result["patch"]["model"]["arch"] == "mlp"  # the deeper model, as a change
+    assert_diagnosis_cites(lab, experiment, "model_bias")
 
 
 def test_shallow_vs_deep_names_an_optimization_issue_for_a_deep_sigmoid_net(lab):
@@ -85,6 +86,19 @@ def test_shallow_vs_deep_names_an_optimization_issue_for_a_deep_sigmoid_net(lab)
     experiment = run_experiment(lab, "shallow_vs_deep", spec)
     assert experiment["verdict"] == "optimization_issue", experiment["result"]
     assert experiment["result"]["deep_train_loss"] > experiment["result"]["shallow_train_loss"]
+    assert_diagnosis_cites(lab, experiment, "optimization_issue")
+
+
+def assert_diagnosis_cites(lab: Stack, experiment: dict, cause: str) -> None:
+    """The spec's own run is diagnosed with the cause the experiment found, citing it."""
+    subject = experiment["subject_run_id"]
+    mine = "shallow" if experiment["result"]["spec_is"] == "shallow" else "deep"
+    assert subject == next(j["run_id"] for j in experiment["jobs"] if j["role"] == mine)
+    diagnosis = lab.client.get(f"/api/v1/runs/{subject}/diagnosis").json()
+    assert diagnosis["status"] in ("underfitting", "stuck"), diagnosis
+    assert diagnosis["cause"] == cause, diagnosis
+    cited = [e for e in diagnosis["evidence"] if e["signal"] == "experiment:shallow_vs_deep"]
+    assert cited and experiment["id"] in cited[0]["message"]
 
 
 def test_the_jobs_of_a_phase_run_in_parallel_on_two_workers(lab):
