@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from service.catalogue.probes import PROBE_KINDS
 from service.errors import (
     Conflict,
     FitdocError,
@@ -135,7 +136,9 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     if parts and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:]
     out: list[str] = []
-    for part in parts:
+    for i, part in enumerate(parts):
+        if i and parts[i - 1] == "probe" and part in PROBE_KINDS:
+            continue  # the discriminated union's tag (spec.probe.hessian.k): not sent
         if isinstance(part, int):
             out.append(f"[{part}]")
         elif part == "[key]" and out:
