@@ -39,14 +39,30 @@ from service.catalogue import (
     AUGMENTATIONS,
     DATASETS,
     DEVICE_PATTERN,
+    FREEZE_NAMES,
     INITS,
     LOSSES,
+    MAX_FOLDS,
+    MAX_FREEZE,
+    MIN_FOLDS,
     OPTIMIZERS,
     PRECISIONS,
     SCHEDULES,
     UPLOAD_ID_PATTERN,
     WATCHABLE_METRICS,
     Param,
+)
+from service.catalogue.probes import (
+    INITIAL_LOSS_BATCHES,
+    JOB_ID_PATTERN,
+    LR_RANGE_STEPS,
+    MAX_ENSEMBLE_MEMBERS,
+    MAX_HESSIAN_BATCHES,
+    MAX_HESSIAN_ITERS,
+    MAX_HESSIAN_K,
+    MAX_INITIAL_LOSS_BATCHES,
+    MAX_LR_RANGE_STEPS,
+    MIN_ENSEMBLE_MEMBERS,
 )
 
 # --- limits (MLflow's numbers where it has one) -------------------------------------------
@@ -73,15 +89,17 @@ MAX_JSON_DEPTH = 32  # nesting of free-form JSON (a run's meta, a follow-up's pa
 # encode it, pydantic refuses it in any constrained string). The patterns are in the OpenAPI
 # document, and service/api/errors.py words their errors.
 NO_NUL = r"^[^\x00]*$"
-# A name or a key: no NUL, and something besides whitespace (it is stored stripped).
-NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+# A name or a key: no NUL, and something besides whitespace (it is stored stripped). The
+# document's \s (ECMA) and Python's str.strip() differ: Python also strips \x1c-\x1f and
+# \x85, so the pattern names them; ECMA's \s also has \ufeff, so _stripped strips it.
+NOT_BLANK = r"^[^\x00]*[^\x00\s\x1c-\x1f\x85][^\x00]*$"
 
 
 def _stripped(value: str) -> str:
     # Length and pattern were checked on the string as sent (the OpenAPI document's bounds),
     # so what is stored, stripped, is within them too.
-    value = value.strip()
-    if not value:  # only characters Python strips but the pattern's \s does not (\x1c)
+    value = value.strip().strip("\ufeff").strip()
+    if not value:  # blank: only whitespace, as Python or the document's pattern counts it
         raise ValueError("must have a character other than whitespace")
     return value
 
@@ -527,6 +545,35 @@ class DatasetSpec(Strict):
     val_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] | None = None
     seed: Seed = 0
     task: Task = Task.classification
+    # Cross-validation, both or neither: the training part (after n_train; a held-out split
+    # the dataset brings stays out) shuffled by `seed` and cut into `folds` parts, stratified
+    # by class; part `fold` is the validation set, the others train. No val_fraction then.
+    folds: Annotated[int, Field(ge=MIN_FOLDS, le=MAX_FOLDS)] | None = None
+    fold: Annotated[int, Field(ge=0, le=MAX_FOLDS - 1)] | None = None
+
+
+class InitFromSpec(Strict):
+    """Start from another job's checkpoint (transfer): its `weights`, the model section
+    building the same layers, the head (the last layer) new when the number of outputs
+    differs; `freeze` keeps the first layers as they are (requires_grad off, their BatchNorm
+    in eval mode): none, head_only (only the last layer trains) or a number of layers."""
+
+    job_id: Annotated[str, StringConstraints(pattern=f"^{JOB_ID_PATTERN}$")]
+    weights: Literal["best", "last"] = "best"
+    freeze: (
+        Literal[FREEZE_NAMES]  # type: ignore[valid-type]
+        | Annotated[StrictInt, Field(ge=1, le=MAX_FREEZE)]
+    ) = "none"
+
+    @field_validator("freeze", mode="wrap")
+    @classmethod
+    def _one_message(cls, value: Any, handler: Any) -> Any:
+        # one sentence for a value that fits neither member, not one per member
+        try:
+            return handler(value)
+        except ValidationError:
+            raise ValueError(f"must be {' or '.join(map(repr, FREEZE_NAMES))} or a number of "
+                             f"layers from 1 to {MAX_FREEZE}, got {value!r}") from None
 
 
 class ModelSpec(Strict):
@@ -541,6 +588,7 @@ class ModelSpec(Strict):
     dropout: Unit = 0.0
     batchnorm: bool | None = None
     init: Init = "default"
+    init_from: InitFromSpec | None = None
 
 
 class OptimizerSpec(Strict):
@@ -617,8 +665,71 @@ AugmentationSpec: type[Strict] = create_model(
 )
 
 
+# --- probes: jobs that measure (service/catalogue/probes.py, workers/training/probes.py) -----
+
+JobId = Annotated[str, StringConstraints(pattern=f"^{JOB_ID_PATTERN}$")]
+
+
+class InitialLossProbeSpec(Strict):
+    """The untrained model's loss and accuracy on at most `batches` training batches, vs
+    what it should be: ln C for cross-entropy over C classes, for MSE the MSE of the best
+    constant prediction (the targets' variance). No training."""
+
+    kind: Literal["initial_loss"]
+    batches: Annotated[int, Field(ge=1, le=MAX_INITIAL_LOSS_BATCHES)] = INITIAL_LOSS_BATCHES
+
+
+class LrRangeProbeSpec(Strict):
+    """Leslie Smith's lr range test: `steps` mini-batches of the spec's model and optimizer,
+    the lr growing exponentially from lr_min to lr_max (lr_min < lr_max); stops once the
+    smoothed loss passes 4x its best. Suggests min_loss_lr / 10."""
+
+    kind: Literal["lr_range"]
+    lr_min: Annotated[float, Field(gt=0.0, le=1e6)] = 1e-7
+    lr_max: Annotated[float, Field(gt=0.0, le=1e6)] = 10.0
+    steps: Annotated[int, Field(ge=5, le=MAX_LR_RANGE_STEPS)] = LR_RANGE_STEPS
+    # the weight of the past in the loss's moving average (bias-corrected)
+    smoothing: Unit = 0.9
+
+
+class HessianProbeSpec(Strict):
+    """At a succeeded job's checkpoint weights (`best` or `last`), the k largest and k
+    smallest eigenvalues of the training loss's Hessian over `batches` fixed training
+    batches (Lanczos, `iters` >= 2k Hessian-vector products), the gradient norm and a
+    verdict: saddle_point, local_minimum or not_critical. At a saddle point it saves a
+    checkpoint moved along the most negative eigenvector (`escape_step`; null: the step of
+    a line search that lowers the loss most)."""
+
+    kind: Literal["hessian"]
+    job_id: JobId
+    weights: Literal["best", "last"] = "best"
+    batches: Annotated[int, Field(ge=1, le=MAX_HESSIAN_BATCHES)] = 4
+    k: Annotated[int, Field(ge=1, le=MAX_HESSIAN_K)] = 3
+    iters: Annotated[int, Field(ge=2, le=MAX_HESSIAN_ITERS)] = 30
+    tolerance: Annotated[float, Field(gt=0.0, lt=1.0)] = 1e-3
+    escape_step: Annotated[float, Field(gt=0.0, le=1e3)] | None = None
+
+
+class EnsembleProbeSpec(Strict):
+    """The members' (succeeded jobs of the project, trained on the spec's dataset) best
+    weights: their softmax probabilities (regression: outputs) averaged on the validation
+    set, vs each member alone."""
+
+    kind: Literal["ensemble"]
+    members: Annotated[
+        list[JobId], Field(min_length=MIN_ENSEMBLE_MEMBERS, max_length=MAX_ENSEMBLE_MEMBERS)
+    ]
+
+
+ProbeSpec = Annotated[
+    InitialLossProbeSpec | LrRangeProbeSpec | HessianProbeSpec | EnsembleProbeSpec,
+    Field(discriminator="kind"),
+]
+
+
 class JobSpec(Strict):
-    """What a worker trains. Only dataset.name, model.arch and optimizer.name are required."""
+    """What a worker trains. Only dataset.name, model.arch and optimizer.name are required.
+    With `probe`, a job that measures instead (training.epochs is then not read)."""
 
     dataset: DatasetSpec
     model: ModelSpec
@@ -627,6 +738,7 @@ class JobSpec(Strict):
     regularization: RegularizationSpec = RegularizationSpec()
     augmentation: AugmentationSpec = AugmentationSpec()  # type: ignore[valid-type]
     training: TrainingSpec = TrainingSpec()
+    probe: ProbeSpec | None = None
 
     def resolved(self) -> dict[str, Any]:
         """The spec as a job stores and trains it (the training config's JSON shape): every
@@ -641,6 +753,8 @@ class JobSpec(Strict):
             for name, value in on.items()
             if value not in (None, False)
         }
+        if spec["probe"] is None:  # a training job's spec is what it was before probes
+            del spec["probe"]
         return spec
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from service.catalogue.memory import estimate_training_memory, format_bytes, lar
 from service.schemas import JobStatus, MetricPoint
 from service.settings import Settings
 from service.store import JobStore
-from service.store.jobs import Lease, LeaseLost
+from service.store.jobs import JobClaim, Lease, LeaseLost
 
 log = logging.getLogger("fitdoc.worker")
 
@@ -107,6 +108,8 @@ def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
     claim = jobs.claim_job(job_id, owner, settings.job_lease_seconds)
     if claim is None:
         return "skipped: the job has ended or was cancelled before it started"
+    if claim.spec.get("probe"):
+        return run_probe_job(jobs, claim, settings)
 
     # Imported here, not at module level: torch (and CUDA) only in the process that trains.
     from workers.training import (
@@ -145,6 +148,7 @@ def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
                         excluded=tuple(settings.private_dirs()),
                         upload=upload_file(jobs, settings, claim.run_id, config.dataset.id),
                     ),
+                    init_from_path=init_from_file(settings, config.model.init_from),
                 )
             except Cancelled as stop:
                 jobs.finish_job(job_id, JobStatus.cancelled, lease=lease)
@@ -206,6 +210,117 @@ def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
 LEASE_LOST = "lease lost"
 
 
+class ProbePoints:
+    """A probe's metric points on their way to the run: buffered, and written at most every
+    `every` seconds (and at the end) in one fenced transaction with the job's progress (the
+    last step + 1), which also reads the cancel flag; an lr_range makes a point per batch.
+    LeaseLost once the attempt has lost the job."""
+
+    def __init__(self, jobs: JobStore, lease: Lease, run_id: str, lost: threading.Event,
+                 every: float = 1.0) -> None:
+        self.jobs, self.lease, self.run_id, self.lost, self.every = jobs, lease, run_id, lost, every
+        self.buffer: list[MetricPoint] = []
+        self.step = -1
+        self.cancelled = False
+        self.known = self.written = time.monotonic()  # when the cancel flag was last read
+
+    def _check_lease(self) -> None:
+        if self.lost.is_set():
+            raise LeaseLost(self.lease)
+
+    def add(self, step: int, metrics: dict[str, float]) -> None:
+        self._check_lease()
+        self.buffer.extend(epoch_points(step, metrics))
+        self.step = max(self.step, step)
+        if time.monotonic() - self.written >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        self._check_lease()
+        if self.buffer:
+            self.cancelled = self.jobs.record_epoch(self.lease, self.run_id, self.step + 1,
+                                                    self.buffer)
+            self.buffer = []
+            self.known = time.monotonic()
+        self.written = time.monotonic()
+
+    def should_stop(self) -> bool:
+        """Polled between a probe's steps: the flag as the last write read it, or, when
+        nothing was written for `every` seconds, as the database has it now."""
+        self._check_lease()
+        if time.monotonic() - self.known >= self.every:
+            self.cancelled = self.jobs.cancel_requested(self.lease.job_id)
+            self.known = time.monotonic()
+        return self.cancelled
+
+
+def run_probe_job(jobs: JobStore, claim: JobClaim, settings: Settings) -> str:
+    """A claimed job whose spec has a `probe`: run the probe (workers/training/probes.py)
+    instead of training, under the same lease, heartbeat and fencing as a training job. Its
+    points go to the run as they come (ProbePoints), its findings to the job's `result`; a
+    hessian probe at a saddle point saves the escaped weights at this job's checkpoint path
+    (after checking the lease, as a trained model), for a job to start from."""
+    from workers.training import Cancelled, ConfigError, Files, TrainConfig, save_checkpoint
+    from workers.training.probes import run_probe
+
+    lease, job_id = claim.lease, claim.job_id
+    checkpoint = settings.checkpoint_path(job_id)
+    try:
+        with Heartbeat(jobs, lease, settings.job_lease_seconds) as beat:
+            if lease.attempt > 1:  # a retry: the dead attempt's points go
+                jobs.start_attempt(lease, claim.run_id, 0, [])
+            points = ProbePoints(jobs, lease, claim.run_id, beat.lost)
+            try:
+                config = TrainConfig.from_dict(claim.spec)
+                probe = run_probe(
+                    config,
+                    on_point=points.add,
+                    should_stop=points.should_stop,
+                    data_dir=Path(settings.data_dir) / "datasets",
+                    files=Files(
+                        roots=tuple(settings.resolved_dataset_roots()),
+                        excluded=tuple(settings.private_dirs()),
+                        upload=upload_file(jobs, settings, claim.run_id, config.dataset.id),
+                    ),
+                    checkpoint_of=settings.checkpoint_path,
+                )
+                points.flush()
+            except Cancelled as stop:
+                points.flush()
+                jobs.finish_job(job_id, JobStatus.cancelled, lease=lease)
+                return f"cancelled at probe step {stop.epoch}"
+            except ConfigError as bad:
+                jobs.finish_job(job_id, JobStatus.failed, f"the spec cannot run: {bad}",
+                                lease=lease)
+                return "failed: bad spec"
+            except LeaseLost:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a probe's error ends the job, not the worker
+                message = _describe(exc, claim.spec)
+                log.exception("job %s failed", job_id)
+                _release(exc)
+                jobs.finish_job(job_id, JobStatus.failed, message, lease=lease)
+                return f"failed: {message}"
+            if probe.checkpoint is not None:
+                if not jobs.holds(lease):
+                    raise LeaseLost(lease)
+                try:
+                    save_checkpoint(checkpoint, probe.checkpoint, job_id=job_id,
+                                    run_id=claim.run_id, **probe.checkpoint_extra)
+                except OSError as exc:
+                    message = (f"probed, but the escaped weights could not be written to "
+                               f"{checkpoint}: {exc}")
+                    log.exception("job %s: %s", job_id, message)
+                    jobs.finish_job(job_id, JobStatus.failed, message, lease=lease)
+                    return f"failed: {message}"
+        jobs.finish_job(job_id, JobStatus.succeeded, lease=lease, result=probe.result)
+    except LeaseLost as lost:
+        log.warning("%s: stopped, nothing more written", lost)
+        return f"{LEASE_LOST}: attempt {lease.attempt}"
+    return (f"succeeded: {probe.kind} probe, {len(probe.points)} points in "
+            f"{probe.seconds:.1f} s")
+
+
 def upload_file(jobs: JobStore, settings: Settings, run_id: str,
                 dataset_id: str | None) -> Path | None:
     """Where the upload a spec's `dataset.id` names lies: under the job's own project in the
@@ -215,6 +330,14 @@ def upload_file(jobs: JobStore, settings: Settings, run_id: str,
         return None
     project = jobs.tracking.get_project(jobs.tracking.get_run(run_id).project)
     return settings.upload_path(project.id, dataset_id)
+
+
+def init_from_file(settings: Settings, init_from: object | None) -> Path | None:
+    """The checkpoint of the job a spec's `model.init_from` names (the API checked at
+    submit that it is of the same project and has ended with one), in the shared data dir."""
+    job_id = getattr(init_from, "job_id", None)
+    # A job id has an upload id's form (32 hex): nothing else becomes a file name.
+    return settings.checkpoint_path(job_id) if is_upload_id(job_id) else None
 
 
 def _discard(state: Path, discard: Callable[[Path], None]) -> None:

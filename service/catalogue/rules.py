@@ -69,11 +69,14 @@ def check_spec(spec: Mapping[str, Any], info: DatasetInfo | None = None) -> None
         outputs = info.num_classes or (1 if task == "regression" else 2)
         check_model(spec["model"], shape)
         check_model_size(spec["model"], shape, outputs)
+    check_init_from(spec["model"])
     for name, params in spec["augmentation"].items():
         augmentation_params(name, params, info)
     check_optimizer(spec["optimizer"])
     check_schedule(spec["schedule"], spec["training"]["epochs"], spec["optimizer"]["lr"])
     check_training(spec, task)
+    if spec.get("probe"):
+        check_probe(spec)
 
 
 def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -109,6 +112,7 @@ def check_task(spec: Mapping[str, Any], info: DatasetInfo, task: str) -> None:
     if dataset.get("n_train") and available is not None and dataset["n_train"] > available:
         raise SpecError("dataset.n_train", f"{dataset['n_train']} is more than the {available} "
                                            f"training samples of {name}")
+    check_folds(dataset, info, task)
 
 
 def check_source(dataset: Mapping[str, Any]) -> None:
@@ -142,10 +146,73 @@ def train_samples(dataset: Mapping[str, Any], info: DatasetInfo | None = None) -
     info = info or DATASETS[dataset["name"]]
     if info.samples is None:
         return None
+    if dataset.get("folds") is not None:  # cross-validation cuts up the whole training part
+        return info.samples - (info.held_out or 0)
     fraction = dataset.get("val_fraction")
     if fraction is None and info.held_out is not None:
         return info.samples - info.held_out
     return info.samples - round(info.samples * (fraction or DEFAULT_VAL_FRACTION))
+
+
+# --- cross-validation folds -----------------------------------------------------------------
+
+# dataset.folds: how many parts the training data is cut into (the k of k-fold).
+MIN_FOLDS, MAX_FOLDS = 2, 20
+# The fewest samples a regression's fold may validate on (a classifier's: one per class).
+REGRESSION_FOLD_SAMPLES = 2
+
+
+def fold_samples(dataset: Mapping[str, Any], info: DatasetInfo | None = None) -> int | None:
+    """How many samples `dataset.folds` cuts into folds: the dataset's training part (its
+    own held-out split, mnist1d's test set or an npz's x_val, stays out of it), shrunk to
+    n_train. None: known only once the files are read."""
+    info = info or DATASETS[dataset["name"]]
+    n_train = dataset.get("n_train")
+    if info.samples is None:  # generated to order (n_train of them), or files
+        return n_train or info.generated_train
+    available = info.samples - (info.held_out or 0)
+    return min(n_train, available) if n_train else available
+
+
+def min_fold_samples(folds: int, classes: int | None) -> int:
+    """The fewest training samples `folds` folds may be cut from: each fold's validation
+    part holds one sample per class on average (a regression's: REGRESSION_FOLD_SAMPLES)."""
+    return folds * (classes or REGRESSION_FOLD_SAMPLES)
+
+
+def check_fold_samples(n: int, folds: int, classes: int | None) -> None:
+    """SpecError on dataset.folds when `n` training samples are too few for `folds` folds
+    (min_fold_samples); the worker calls it again with the loaded data's count."""
+    need = min_fold_samples(folds, classes)
+    if n < need:
+        per = (f"one sample per class per fold, {classes} classes" if classes
+               else f"{REGRESSION_FOLD_SAMPLES} samples per fold")
+        raise SpecError("dataset.folds", f"{folds} folds need at least {need} training "
+                                         f"samples ({per}), this dataset gives {n}; use "
+                                         "fewer folds or more samples")
+
+
+def check_folds(dataset: Mapping[str, Any], info: DatasetInfo, task: str) -> None:
+    """folds and fold come together (fold < folds), without val_fraction (the fold is the
+    validation set), and the training part is big enough to cut into folds."""
+    folds, fold = dataset.get("folds"), dataset.get("fold")
+    if folds is None and fold is None:
+        return
+    if folds is None:
+        raise SpecError("dataset.folds", f"fold needs folds: how many parts ({MIN_FOLDS}-"
+                                         f"{MAX_FOLDS}) the training data is cut into")
+    if fold is None:
+        raise SpecError("dataset.fold", f"folds needs fold: which of the {folds} parts "
+                                        f"(0-{folds - 1}) is the validation set")
+    if fold >= folds:
+        raise SpecError("dataset.fold", f"must be less than folds: the {folds} parts are "
+                                        f"0-{folds - 1}, got {fold}")
+    if dataset.get("val_fraction") is not None:
+        raise SpecError("dataset.val_fraction", f"with folds the validation set is fold "
+                                                f"{fold}; leave val_fraction out")
+    n = fold_samples(dataset, info)
+    if n is not None:
+        check_fold_samples(n, folds, info.num_classes if task == "classification" else None)
 
 
 # --- the model ------------------------------------------------------------------------------
@@ -268,6 +335,103 @@ def check_model_size(model: Mapping[str, Any], input_shape: tuple[int, ...],
                         f"{MAX_PARAMETERS:,}")
 
 
+# --- transfer: starting from another job's weights (model.init_from) ------------------------
+
+# model.init_from.freeze: a name, or how many of the first layers keep the source's weights.
+FREEZE_NAMES = ("none", "head_only")
+MAX_FREEZE = 64  # an mlp has at most 64 hidden layers
+
+
+def model_layers(model: Mapping[str, Any]) -> int:
+    """The layers `model.init_from.freeze` counts, the head (the last Linear) last: a Linear
+    or convolution with what follows it up to the next (its BatchNorm, activation, pooling,
+    dropout), or a ResNet BasicBlock. linear 1; mlp its hidden layers + 1; cnn1d and cnn
+    depth + 1; resnet18 the stem, 8 blocks and the head, 10. (The engine groups a torch
+    model the same way; a test checks each arch.)"""
+    arch, facts = model["arch"], ARCHS[model["arch"]]
+    if arch == "linear":
+        return 1
+    if arch == "mlp":
+        return len(mlp_widths(model)) + 1
+    if arch in ("cnn1d", "cnn"):
+        return (model.get("depth") or facts.depth) + 1
+    if arch == "resnet18":
+        return 10
+    raise KeyError(f"no layer count for arch {arch!r}")  # a catalogue entry without one
+
+
+def frozen_layers(model: Mapping[str, Any]) -> int:
+    """How many of the model's first layers `model.init_from.freeze` freezes."""
+    freeze = (model.get("init_from") or {}).get("freeze", "none")
+    if freeze == "none":
+        return 0
+    if freeze == "head_only":
+        return model_layers(model) - 1
+    return int(freeze)
+
+
+def check_init_from(model: Mapping[str, Any]) -> None:
+    """A number of frozen layers leaves at least the head to train. (That the source job
+    exists, is the project's and has a checkpoint is the API's to check, and that its model
+    fits this one `check_same_architecture`, at submit and again on the worker.)"""
+    freeze = (model.get("init_from") or {}).get("freeze", "none")
+    if freeze in FREEZE_NAMES:
+        return
+    layers = model_layers(model)
+    if freeze >= layers:
+        raise SpecError("model.init_from.freeze", f"{model['arch']} here has {layers} layers, "
+                                                  f"the last the head: freeze at most "
+                                                  f"{layers - 1} so that something trains "
+                                                  "(head_only trains the head alone)")
+
+
+def architecture(model: Mapping[str, Any]) -> dict[str, Any]:
+    """What fixes a model's layers and their shapes besides its input and outputs: two
+    model sections with the same architecture build the same parameters."""
+    arch, facts = model["arch"], ARCHS[model["arch"]]
+    shape: dict[str, Any] = {"arch": arch}
+    if arch == "mlp":
+        shape["widths"] = list(mlp_widths(model))
+    else:
+        if "width" in facts.options:
+            shape["width"] = model.get("width") or facts.width
+        if "depth" in facts.options:
+            shape["depth"] = model.get("depth") or facts.depth
+    if arch != "linear":
+        shape["activation"] = model.get("activation") or "relu"
+    if "batchnorm" in facts.options:
+        shape["batchnorm"] = facts.batchnorm if model.get("batchnorm") is None \
+            else model["batchnorm"]
+    if "dropout" in facts.options:  # a Dropout module or none: the layers' positions
+        shape["dropout"] = bool(model.get("dropout"))
+    return shape
+
+
+def check_same_architecture(source: Mapping[str, Any], model: Mapping[str, Any],
+                            job_id: str) -> None:
+    """SpecError naming the first field of `model` that builds other layers than the source
+    job's model section: arch, widths (or width and depth), activation, batchnorm, dropout
+    on or off. Dropout's rate, init and the number of outputs (the head) may differ."""
+    theirs, mine = architecture(source), architecture(model)
+    for key, value in mine.items():
+        if theirs.get(key) != value:
+            was, now = theirs.get(key), value
+            if key == "dropout":
+                was, now = ("on" if was else "off"), ("on" if now else "off")
+            raise SpecError(f"model.{key}", f"job {job_id}'s model has {key} {was}, this "
+                                            f"spec's {now}: a model that starts from "
+                                            "another's weights (model.init_from) needs the "
+                                            "same layers (dropout's rate, init and the "
+                                            "number of outputs may differ)")
+
+
+def input_mismatch(job_id: str, source: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """The message for a source model that takes other inputs than this spec's data."""
+    return (f"job {job_id}'s model takes samples {describe_shape(tuple(source))} but this "
+            f"dataset's are {describe_shape(tuple(shape))}: a model that starts from "
+            "another's weights needs inputs of the same shape")
+
+
 # --- augmentation ---------------------------------------------------------------------------
 
 
@@ -366,3 +530,36 @@ def check_training(spec: Mapping[str, Any], task: str) -> None:
     if stop is not None and stop["metric"].endswith("_acc") and task == "regression":
         raise SpecError("regularization.early_stopping.metric", "regression runs record no "
                                                                 "accuracy; use val_loss")
+
+
+# --- probes ---------------------------------------------------------------------------------
+
+
+def check_probe(spec: Mapping[str, Any]) -> None:
+    """A probe's fields together and with the rest of the spec (probes.py). Whether the jobs
+    it names exist, are the project's and have succeeded is the API's to check (it has the
+    store); the worker checks their checkpoints when it reads them."""
+    probe = spec["probe"]
+    kind = probe["kind"]
+    if kind in ("initial_loss", "lr_range") and spec["model"].get("init_from"):
+        # (hessian and ensemble read their models from checkpoints, not the model section)
+        raise SpecError("model.init_from", f"an {kind} probe measures the model as the spec "
+                                           "initialises it; it does not start from another "
+                                           "job's weights (leave init_from out)")
+    if kind == "lr_range":
+        if probe["lr_min"] >= probe["lr_max"]:
+            raise SpecError("probe.lr_max", f"must be greater than lr_min ({probe['lr_min']})")
+        if spec["optimizer"]["name"] == "lbfgs":
+            raise SpecError("optimizer.name", "an lr range test takes one step per batch at a "
+                                              "given lr: use a first-order optimizer, not lbfgs")
+    elif kind == "hessian":
+        if probe["iters"] < 2 * probe["k"]:
+            raise SpecError("probe.iters", f"at least 2 * k ({2 * probe['k']}) Lanczos "
+                                           "iterations, to find k eigenvalues at each end")
+    elif kind == "ensemble":
+        seen: dict[str, int] = {}
+        for i, member in enumerate(probe["members"]):
+            if member in seen:
+                raise SpecError(f"probe.members[{i}]", f"job {member} is already member "
+                                                       f"{seen[member]}")
+            seen[member] = i

@@ -278,7 +278,11 @@ def conclude_lr_range(spec, options: LrRangeOptions, done) -> Outcome:
         raise ValueError("the lr_range probe suggested no learning rate")
     result = {key: probe.get(key) for key in
               ("suggested_lr", "min_loss_lr", "diverged_at_lr", "lrs", "losses")}
-    result["says"] = (f"the loss falls fastest near lr {suggested:.2g} (the spec has "
+    lowest = probe.get("min_loss_lr")
+    result["says"] = (f"the loss was lowest at lr {lowest:.2g}; a tenth of it, "
+                      f"{suggested:.2g}, is the suggestion (the spec has "
+                      f"{spec['optimizer']['lr']:.2g})" if lowest else
+                      f"suggested lr {suggested:.2g} (the spec has "
                       f"{spec['optimizer']['lr']:.2g})")
     return Outcome(result, "suggested_lr", {"optimizer": {"lr": suggested}})
 
@@ -403,7 +407,10 @@ def plan_hessian(spec, options: HessianOptions, phase, done):
         return [Planned("hessian", with_probe(spec, _hessian_probe(options, trained)))]
     if phase == 1 and options.escape_epochs:
         probe = one(done, "hessian")
-        if (probe.result or {}).get("verdict") == "saddle_point":
+        found = probe.result or {}
+        # the probe saves the escaped weights only when a step along the negative
+        # direction lowered the loss
+        if found.get("verdict") == "saddle_point" and found.get("escape"):
             escaped = deep_merge(spec, {
                 "model": {"init_from": {"job_id": probe.job_id, "weights": "last",
                                         "freeze": "none"}},
@@ -642,7 +649,9 @@ def conclude_sweep(spec, options: SweepOptions, done) -> Outcome:
 
 class TransferOptions(Options):
     source_job_id: Key  # a job trained on the source task
-    freeze: Literal["head_only", "none"] | Annotated[int, Field(ge=1, le=64)] = "head_only"
+    # Fine-tuning every layer by default: frozen features of another task often do worse
+    # than scratch (bench/RESULTS.md, transfer); head_only or n layers on request.
+    freeze: Literal["head_only", "none"] | Annotated[int, Field(ge=1, le=64)] = "none"
     weights: Literal["best", "last"] = "best"
 
 

@@ -14,11 +14,13 @@ import logging
 from typing import Any
 
 from celery import Celery
+from pydantic import ValidationError
 
 from service.errors import Conflict, FitdocError, Invalid, RateLimited
 from service.experiments.kinds import KINDS, Done, Outcome, Planned
 from service.jobs import create_job, queue_job
 from service.schemas import (
+    MAX_NAME_LENGTH,
     TERMINAL_JOB_STATUSES,
     Experiment,
     ExperimentCreate,
@@ -92,9 +94,14 @@ def _create(
     for job in planned:
         try:
             spec = JobSpec.model_validate(job.spec)
-        except Exception as bad:  # a kind's plan made a spec the JobSpec refuses
-            raise Invalid(f"the {job.role} job's spec: {bad}", field="spec") from bad
-        request = JobCreate(project=project, name=f"{name}: {job.role}", spec=spec)
+        except ValidationError as bad:  # a kind's plan made a spec the JobSpec refuses
+            first = bad.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise Invalid(f"the {job.role} job's spec: {first['msg']}",
+                          field=f"spec.{where}") from bad
+        # the experiment's name (up to the limit itself) with the job's role, cut to fit
+        title = f"{name}: {job.role}"[:MAX_NAME_LENGTH].strip()
+        request = JobCreate(project=project, name=title, spec=spec)
         made.append(
             create_job(
                 stores.jobs,

@@ -122,6 +122,10 @@ JUSTIFIED_422 = {
     # An upload is `format: binary`; that it is an npz with arrays x and y of agreeing
     # shapes, dtypes and labels is read from its bytes (`file`, `file.y`, ...).
     ("POST", "/api/v1/datasets"): ("file",),
+    # An experiment: the same spec rules (on the spec and on the specs its kind derives
+    # from it), and each kind's own options, which the document leaves as an object
+    # (`options`, `options.folds`, ...).
+    ("POST", "/api/v1/experiments"): ("spec", "options"),
 }
 # On every list: a cursor is opaque, and only one this server issued reads (it names the
 # last item of a page); any other string is a 422.

@@ -157,7 +157,8 @@ def test_hessian_trains_first_when_no_job_is_named():
     [direct] = plan("hessian", {"job_id": "abc"})
     assert direct.spec["probe"]["job_id"] == "abc"
     saddle = {"verdict": "saddle_point", "min": -0.5, "max": 3.0, "grad_norm": 1e-4,
-              "tolerance": 1e-3}
+              "tolerance": 1e-3, "escape": {"step": 0.1, "loss_before": 1.0,
+                                            "loss_after": 0.8}}
     finished = [done("hessian", result=saddle)]
     assert plan("hessian", {"job_id": "abc"}, phase=1, finished=finished) is None
     [escaped] = plan("hessian", {"job_id": "abc", "escape_epochs": 5}, phase=1,
@@ -165,6 +166,9 @@ def test_hessian_trains_first_when_no_job_is_named():
     assert escaped.spec["model"]["init_from"]["job_id"] == "job-hessian"
     out = k.conclude(SPEC, k.check({"job_id": "abc"}), finished)
     assert out.verdict == "saddle_point" and "negative" in out.result["says"]
+    stuck_there = [done("hessian", result={**saddle, "escape": None})]
+    assert plan("hessian", {"job_id": "abc", "escape_epochs": 5}, phase=1,
+                finished=stuck_there) is None  # no step lowered the loss: nothing to start
 
 
 def test_initial_loss_flags_a_bad_init_and_labels_that_do_not_carry():
@@ -195,5 +199,5 @@ def test_lr_range_and_transfer_plan_their_jobs():
     assert out.patch == {"optimizer": {"lr": 3e-3}}
     jobs = {j.role: j.spec for j in plan("transfer", {"source_job_id": "src"})}
     assert jobs["transfer"]["model"]["init_from"] == {"job_id": "src", "weights": "best",
-                                                      "freeze": "head_only"}
-    assert "init_from" not in jobs["scratch"]["model"]
+                                                      "freeze": "none"}
+    assert not jobs["scratch"]["model"].get("init_from")

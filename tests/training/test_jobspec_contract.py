@@ -32,11 +32,16 @@ NAMES = [
 SECTIONS = [
     (schemas.DatasetSpec, training_config.DatasetConfig),
     (schemas.ModelSpec, training_config.ModelConfig),
+    (schemas.InitFromSpec, training_config.InitFromConfig),
     (schemas.OptimizerSpec, training_config.OptimizerConfig),
     (schemas.ScheduleSpec, training_config.ScheduleConfig),
     (schemas.EarlyStoppingSpec, training_config.EarlyStoppingConfig),
     (schemas.RegularizationSpec, training_config.RegularizationConfig),
     (schemas.TrainingSpec, training_config.TrainingConfig),
+    (schemas.InitialLossProbeSpec, training_config.InitialLossProbe),
+    (schemas.LrRangeProbeSpec, training_config.LrRangeProbe),
+    (schemas.HessianProbeSpec, training_config.HessianProbe),
+    (schemas.EnsembleProbeSpec, training_config.EnsembleProbe),
 ]
 
 
@@ -94,6 +99,15 @@ def test_top_level_sections_match():
     assert list(schemas.AugmentationSpec.model_fields) == list(catalogue.AUGMENTATIONS)
 
 
+def test_the_probe_kinds_are_the_catalogues():
+    union = typing.get_args(typing.get_args(schemas.ProbeSpec)[0])
+    kinds = {typing.get_args(spec.model_fields["kind"].annotation)[0]: spec for spec in union}
+    assert set(kinds) == set(catalogue.PROBE_KINDS) == set(training_config.PROBES)
+    pairs = dict(SECTIONS)
+    for kind, spec in kinds.items():
+        assert pairs[spec] is training_config.PROBES[kind]
+
+
 @pytest.mark.parametrize("name", sorted(AUGMENTATIONS))
 def test_augmentation_parameters_and_defaults_match(name):
     # The service's default parameters, given explicitly, must be accepted and must do
@@ -123,6 +137,22 @@ SPECS = [
     {"dataset": {"name": "npz", "path": "x.npz", "task": "regression"},
      "model": {"arch": "linear"}, "optimizer": {"name": "adamw", "betas": [0.8, 0.9]},
      "training": {"loss": "mse"}},
+    {"dataset": {"name": "digits", "n_train": 500, "folds": 5, "fold": 4},
+     "model": {"arch": "mlp", "widths": [16, 16],
+               "init_from": {"job_id": "0123456789abcdef0123456789abcdef", "freeze": 2}},
+     "optimizer": {"name": "sgd"}},
+    {"dataset": {"name": "mnist1d"},
+     "model": {"arch": "cnn1d", "init_from": {"job_id": "0123456789abcdef0123456789abcdef",
+                                              "weights": "last", "freeze": "head_only"}},
+     "optimizer": {"name": "adam"}},
+    {"dataset": {"name": "wine"}, "model": {"arch": "mlp"}, "optimizer": {"name": "sgd"},
+     "probe": {"kind": "lr_range", "lr_max": 1.0, "steps": 50}},
+    {"dataset": {"name": "wine"}, "model": {"arch": "mlp"}, "optimizer": {"name": "adam"},
+     "probe": {"kind": "initial_loss"}},
+    {"dataset": {"name": "wine"}, "model": {"arch": "mlp"}, "optimizer": {"name": "adam"},
+     "probe": {"kind": "hessian", "job_id": "0" * 32, "escape_step": 0.1}},
+    {"dataset": {"name": "wine"}, "model": {"arch": "mlp"}, "optimizer": {"name": "adam"},
+     "probe": {"kind": "ensemble", "members": ["0" * 32, "1" * 32]}},
 ]
 
 

@@ -9,6 +9,7 @@ else installed. See README.md beside this file.
     train(cfg, state_path=p, on_resume=...)  # resumable: state saved at each epoch end
     train(cfg, files=Files(roots=(root,)))   # the only folders a dataset.path may name
     discard_state(p)                       # once the job has ended
+    run_probe(cfg_with_probe, on_point=...)  # a probe job (spec.probe): measures, see probes.py
 """
 
 from .augment import AUGMENTATIONS
@@ -21,6 +22,7 @@ from .loop import METRIC_KEYS, train
 from .losses import LOSSES
 from .models import MODELS
 from .optim import OPTIMIZERS, SCHEDULES, schedule_curve
+from .probes import ProbeResult, run_probe
 from .result import TrainResult
 from .resume import config_fingerprint, discard_state
 
@@ -36,6 +38,7 @@ __all__ = [
     "ConfigError",
     "DatasetInfo",
     "Files",
+    "ProbeResult",
     "TrainConfig",
     "TrainResult",
     "check_config",
@@ -43,6 +46,7 @@ __all__ = [
     "dataset_info",
     "discard_state",
     "load_model",
+    "run_probe",
     "save_checkpoint",
     "schedule_curve",
     "train",

@@ -35,13 +35,28 @@ from service.catalogue import (
     AUGMENTATIONS,
     DATASETS,
     DEVICE_PATTERN,
+    FREEZE_NAMES,
+    INITIAL_LOSS_BATCHES,
     INITS,
+    JOB_ID_PATTERN,
     LOSSES,
+    LR_RANGE_STEPS,
+    MAX_ENSEMBLE_MEMBERS,
+    MAX_FOLDS,
+    MAX_FREEZE,
+    MAX_HESSIAN_BATCHES,
+    MAX_HESSIAN_ITERS,
+    MAX_HESSIAN_K,
+    MAX_INITIAL_LOSS_BATCHES,
+    MAX_LR_RANGE_STEPS,
+    MIN_ENSEMBLE_MEMBERS,
+    MIN_FOLDS,
     OPTIMIZERS,
     PRECISIONS,
     SCHEDULES,
     TASKS,
     WATCHABLE_METRICS,
+    WEIGHTS,
     check_widths,
 )
 
@@ -75,7 +90,7 @@ def _check_fields(obj: Any) -> None:
             names = list(f.metadata["choices"])
             if value not in names:
                 raise ConfigError(path, f"unknown value {value!r}; expected one of {names}")
-        if "bounds" in f.metadata:
+        if "bounds" in f.metadata and not isinstance(value, str):  # freeze: a name or n
             items = value if isinstance(value, tuple) else (value,)
             for i, item in enumerate(items):
                 item_path = f"{path}[{i}]" if isinstance(value, tuple) else path
@@ -113,9 +128,35 @@ class DatasetConfig:
     val_fraction: float | None = _num(None, gt=0.0, lt=1.0)
     seed: int = _num(0, ge=0, le=MAX_SEED)  # the split's seed (the data, not the training)
     task: str = _choice(TASKS, "classification")  # regression: npz with float y
+    # Cross-validation (both or neither; no val_fraction): the training part, shrunk to
+    # n_train, shuffled by `seed`, cut into `folds` parts (stratified by class); part `fold`
+    # validates, the others train. A held-out split the dataset brings is not used.
+    folds: int | None = _num(None, ge=MIN_FOLDS, le=MAX_FOLDS)
+    fold: int | None = _num(None, ge=0, le=MAX_FOLDS - 1)
 
     def __post_init__(self) -> None:
         _check_fields(self)
+
+
+@dataclass(frozen=True)
+class InitFromConfig:
+    """Start from job `job_id`'s checkpoint (transfer.py): its `weights`, the head new when
+    the number of outputs differs; `freeze` "none", "head_only" or the number of first
+    layers that keep the source's weights."""
+
+    SECTION: ClassVar[str] = "model.init_from"
+
+    job_id: str
+    weights: str = _choice(WEIGHTS, "best")
+    freeze: str | int = _num("none", ge=1, le=MAX_FREEZE)  # bounds: a number's
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _check_job_id("model.init_from.job_id", self.job_id)
+        if isinstance(self.freeze, str) and self.freeze not in FREEZE_NAMES:
+            raise ConfigError("model.init_from.freeze", f"expected one of "
+                                                        f"{list(FREEZE_NAMES)} or a number of "
+                                                        f"layers, got {self.freeze!r}")
 
 
 @dataclass(frozen=True)
@@ -130,6 +171,7 @@ class ModelConfig:
     dropout: float = _num(0.0, ge=0.0, lt=1.0)
     batchnorm: bool | None = None  # None: the arch's default (on for cnn and resnet18)
     init: str = _choice(INITS, "default")
+    init_from: InitFromConfig | None = None  # start from another job's checkpoint
 
     def __post_init__(self) -> None:
         _check_fields(self)
@@ -220,6 +262,94 @@ class TrainingConfig:
                                                  f"{self.device!r}")
 
 
+# --- probes: jobs that measure (service/catalogue/probes.py, workers/training/probes.py) -----
+
+
+def _check_job_id(path: str, value: str) -> None:
+    if not re.fullmatch(JOB_ID_PATTERN, value):
+        raise ConfigError(path, f"expected a job id (32 hex characters), got {value!r}")
+
+
+@dataclass(frozen=True)
+class InitialLossProbe:
+    """The untrained model's loss on at most `batches` training batches, vs ln C (or the
+    MSE of the best constant prediction). No training."""
+
+    SECTION: ClassVar[str] = "probe"
+
+    kind: str = _choice(("initial_loss",))
+    batches: int = _num(INITIAL_LOSS_BATCHES, ge=1, le=MAX_INITIAL_LOSS_BATCHES)
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
+class LrRangeProbe:
+    """`steps` mini-batches of the spec's model and optimizer, the lr growing exponentially
+    from lr_min to lr_max; stops when the smoothed loss passes 4x its best."""
+
+    SECTION: ClassVar[str] = "probe"
+
+    kind: str = _choice(("lr_range",))
+    lr_min: float = _num(1e-7, gt=0.0, le=1e6)
+    lr_max: float = _num(10.0, gt=0.0, le=1e6)
+    steps: int = _num(LR_RANGE_STEPS, ge=5, le=MAX_LR_RANGE_STEPS)
+    # the weight of the past in the loss's moving average (bias-corrected, as fastai's)
+    smoothing: float = _num(0.9, ge=0.0, lt=1.0)
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
+class HessianProbe:
+    """At job `job_id`'s checkpoint weights: the k largest and k smallest eigenvalues of the
+    training loss's Hessian over `batches` fixed training batches (Lanczos, `iters`
+    Hessian-vector products), the gradient norm, a verdict; at a saddle point, a checkpoint
+    moved along the most negative eigenvector (`escape_step`; None: a line search)."""
+
+    SECTION: ClassVar[str] = "probe"
+
+    kind: str = _choice(("hessian",))
+    job_id: str
+    weights: str = _choice(WEIGHTS, "best")
+    batches: int = _num(4, ge=1, le=MAX_HESSIAN_BATCHES)
+    k: int = _num(3, ge=1, le=MAX_HESSIAN_K)
+    iters: int = _num(30, ge=2, le=MAX_HESSIAN_ITERS)
+    tolerance: float = _num(1e-3, gt=0.0, lt=1.0)
+    escape_step: float | None = _num(None, gt=0.0, le=1e3)
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        _check_job_id("probe.job_id", self.job_id)
+
+
+@dataclass(frozen=True)
+class EnsembleProbe:
+    """The members' (job ids) best weights, their softmax probabilities (regression: their
+    outputs) averaged on the validation set of the spec's dataset, vs each member."""
+
+    SECTION: ClassVar[str] = "probe"
+
+    kind: str = _choice(("ensemble",))
+    members: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+        if not MIN_ENSEMBLE_MEMBERS <= len(self.members) <= MAX_ENSEMBLE_MEMBERS:
+            raise ConfigError("probe.members", f"{MIN_ENSEMBLE_MEMBERS} to "
+                                               f"{MAX_ENSEMBLE_MEMBERS} jobs, got "
+                                               f"{len(self.members)}")
+        for i, member in enumerate(self.members):
+            _check_job_id(f"probe.members[{i}]", member)
+
+
+Probe = InitialLossProbe | LrRangeProbe | HessianProbe | EnsembleProbe
+PROBES: dict[str, type] = {cls.__dataclass_fields__["kind"].metadata["choices"][0]: cls
+                           for cls in typing.get_args(Probe)}
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """The whole job spec. Treat `augmentation` as read-only like the rest.
@@ -238,6 +368,9 @@ class TrainConfig:
     regularization: RegularizationConfig = field(default_factory=RegularizationConfig)
     augmentation: dict[str, dict[str, Any]] = field(default_factory=dict)
     training: TrainingConfig = field(default_factory=TrainingConfig)
+    # A probe job measures instead of (only) training (workers/training/probes.py); its
+    # training.epochs is not read. None: an ordinary training job.
+    probe: Probe | None = None
 
     def __post_init__(self) -> None:
         for name in self.augmentation:
@@ -251,8 +384,13 @@ class TrainConfig:
         return _parse(cls, data, "")
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape (tuples become lists); `from_dict(to_dict())` gives it back."""
-        return _jsonable(asdict(self))
+        """The JSON shape (tuples become lists); `from_dict(to_dict())` gives it back. A
+        training job's has no `probe` key (as JobSpec.resolved()), so its stored spec and
+        its training state's fingerprint are what they were before probes existed."""
+        spec = _jsonable(asdict(self))
+        if spec["probe"] is None:
+            del spec["probe"]
+        return spec
 
 
 # --- from_dict: one generic walk over the dataclasses' type hints --------------------------
@@ -290,8 +428,12 @@ def _coerce(tp: Any, value: Any, path: str) -> Any:
     if origin in (types.UnionType, typing.Union):
         if value is None and type(None) in args:
             return None
-        (inner,) = [a for a in args if a is not type(None)]
-        return _coerce(inner, value, path)
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) > 1 and not all(map(is_dataclass, inner)):  # freeze: str | int
+            return _coerce_either(inner, value, path)
+        if len(inner) > 1:  # the probe: dataclasses told apart by their `kind`
+            return _parse_tagged(inner, value, path)
+        return _coerce(inner[0], value, path)
     if value is None:
         raise ConfigError(path, "must not be null")
     if is_dataclass(tp):
@@ -340,6 +482,28 @@ def _coerce(tp: Any, value: Any, path: str) -> Any:
                               for k, v in params.items()}
         return out
     raise TypeError(f"config type {tp!r} at {path} is not handled")  # a bug here, not in input
+
+
+def _coerce_either(types_: list[Any], value: Any, path: str) -> Any:
+    """A value of the first of `types_` (plain types, no dataclass) that takes it."""
+    for tp in types_:
+        try:
+            return _coerce(tp, value, path)
+        except ConfigError:
+            continue
+    names = " or ".join(getattr(tp, "__name__", str(tp)) for tp in types_)
+    raise ConfigError(path, f"expected {names}, got {value!r}")
+
+
+def _parse_tagged(classes: list[type], data: Any, path: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise ConfigError(path, f"expected an object, got {_type_name(data)}")
+    kinds = {cls.__dataclass_fields__["kind"].metadata["choices"][0]: cls for cls in classes}
+    kind = data.get("kind")
+    if kind not in kinds:
+        raise ConfigError(_join(path, "kind"), f"unknown value {kind!r}; expected one of "
+                                               f"{list(kinds)}")
+    return _parse(kinds[kind], data, path)
 
 
 def _plain_param(value: Any, path: str) -> Any:

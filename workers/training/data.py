@@ -38,6 +38,8 @@ from service.catalogue import (
     DEFAULT_VAL_FRACTION,
     KINDS,
     DatasetInfo,
+    SpecError,
+    check_fold_samples,
     inside_roots,
     path_message,
     readable_dataset_path,
@@ -375,6 +377,45 @@ def _split(arrays: Arrays, cfg: DatasetConfig) -> tuple[np.ndarray, ...]:
     return x[order[n_val:]], y[order[n_val:]], x[order[:n_val]], y[order[:n_val]]
 
 
+def fold_indices(y: np.ndarray, folds: int, seed: int, n: int | None = None,
+                 stratify: bool = True) -> list[np.ndarray]:
+    """The validation indices of each of `folds` folds, into the training part whose
+    targets are `y`: the part is shuffled by `seed` and its first `n` samples kept (all when
+    None), then dealt out to the folds in turn, sorted by class first when `stratify` (each
+    class then splits as evenly as it can: fold sizes, and a class's count in each fold,
+    differ by at most one). Together the folds hold each kept sample exactly once; a
+    fold's training set is the kept samples outside it. Each fold's indices are in the
+    shuffled order."""
+    order = np.random.default_rng(seed).permutation(len(y))[:n]
+    # Position in the deal: by class (stable, so random within a class), or as shuffled.
+    deal = np.argsort(y[order], kind="stable") if stratify else np.arange(len(order))
+    fold_of = np.empty(len(order), np.int64)
+    fold_of[deal] = np.arange(len(order)) % folds
+    return [order[fold_of == i] for i in range(folds)]
+
+
+def _fold(arrays: Arrays, cfg: DatasetConfig, task: str,
+          num_classes: int | None) -> tuple[np.ndarray, ...]:
+    """Cross-validation's split: fold `cfg.fold` of the training part (arrays.x; a held-out
+    split the dataset brings is not used) validates, the other folds train."""
+    x, y = arrays.x, arrays.y
+    n = None if arrays.as_requested else cfg.n_train  # generated: n_train made already
+    if n is not None and n > len(x):
+        raise ConfigError("dataset.n_train", f"{n} is more than the {len(x)} training "
+                                             f"samples of {cfg.name}")
+    labels = task == "classification" and y.ndim == 1 and np.issubdtype(y.dtype, np.integer)
+    classes = num_classes or (int(y.max()) + 1 if labels and len(y) else None)
+    try:
+        check_fold_samples(n or len(x), cfg.folds,
+                           classes if task == "classification" else None)
+    except SpecError as few:
+        raise ConfigError(few.field, few.message) from None
+    val = fold_indices(y, cfg.folds, cfg.seed, n, stratify=labels)[cfg.fold]
+    kept = np.random.default_rng(cfg.seed).permutation(len(y))[:n]  # as fold_indices keeps
+    train = kept[~np.isin(kept, val)]
+    return x[train], y[train], x[val], y[val]
+
+
 def _check_lengths(arrays: Arrays) -> None:
     pairs = [("x", "y", arrays.x, arrays.y)]
     if arrays.x_val is not None:
@@ -434,11 +475,14 @@ def load_data(cfg: DatasetConfig, data_dir: Path | str | None = None,
         where = data_dir
     arrays = entry.load(cfg, where)
     _check_lengths(arrays)
-    if arrays.as_requested:
+    if cfg.folds is not None:
+        x, y, x_val, y_val = _fold(arrays, cfg, entry.info.task or cfg.task,
+                                   entry.info.num_classes)
+    elif arrays.as_requested:
         x, y, x_val, y_val = arrays.x, arrays.y, arrays.x_val, arrays.y_val
     else:
         x, y, x_val, y_val = _split(arrays, cfg)
-    if cfg.n_train is not None and not arrays.as_requested:
+    if cfg.n_train is not None and not arrays.as_requested and cfg.folds is None:
         if cfg.n_train > len(x):
             raise ConfigError("dataset.n_train", f"{cfg.n_train} is more than the "
                                                  f"{len(x)} training samples of {cfg.name}")

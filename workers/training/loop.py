@@ -46,6 +46,7 @@ from .resume import (
     remove_stale_partials,
     write_state,
 )
+from .transfer import Transfer
 
 EVAL_BATCH_SIZE = 1024
 GRAD_NORM_SAMPLES = 8
@@ -126,7 +127,8 @@ def train(cfg: TrainConfig | Mapping[str, Any],
           state_path: str | Path | None = None,
           on_resume: OnResume | None = None,
           state_every: float = 0.0,
-          files: Files | None = None) -> TrainResult:
+          files: Files | None = None,
+          init_from_path: str | Path | None = None) -> TrainResult:
     """Train `cfg` and return its history.
 
     on_epoch(epoch, metrics) is called after every epoch (0-based). should_stop() is polled
@@ -144,6 +146,9 @@ def train(cfg: TrainConfig | Mapping[str, Any],
 
     `files` (data.Files) says which of a user's files `dataset.path` may name (the dataset
     roots) and where the upload `dataset.id` names is; without it, files under data_dir.
+
+    `init_from_path` is the checkpoint of the job `model.init_from` names (transfer.py): its
+    weights are loaded unless the run resumes from a saved state (which holds the model).
     """
     started = time.perf_counter()
     if not isinstance(cfg, TrainConfig):
@@ -200,6 +205,10 @@ def train(cfg: TrainConfig | Mapping[str, Any],
         return x.contiguous(memory_format=torch.channels_last) if channels_last else x
 
     num_params = count_parameters(model)
+    transfer = None
+    if cfg.model.init_from is not None:  # frozen before the optimizer sees the parameters
+        transfer = Transfer(model, cfg.model, init_from_path)
+        transfer.freeze()
     forward = torch.compile(model) if run.compile else model
     params = [p for p in model.parameters() if p.requires_grad]
 
@@ -282,6 +291,8 @@ def train(cfg: TrainConfig | Mapping[str, Any],
 
     def train_epoch() -> tuple[torch.Tensor, ...]:
         model.train()
+        if transfer is not None:
+            transfer.train_mode()  # a frozen layer's BatchNorm stays in eval mode
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device, dtype=torch.int64)
         norm_sum = torch.zeros((), device=device)
@@ -360,6 +371,9 @@ def train(cfg: TrainConfig | Mapping[str, Any],
             notes.append(ignored)
     if resumed_from_epoch is not None and on_resume is not None:
         on_resume(resumed_from_epoch, [dict(m) for m in progress.history])
+    if transfer is not None and resumed_from_epoch is None:
+        # Not on a resume: the saved state's model is the source's weights trained further.
+        notes.append(transfer.load(tuple(data.info.input_shape), data.num_outputs))
 
     # --- epochs and logging -------------------------------------------------------------------
     stop_cfg = reg.early_stopping
