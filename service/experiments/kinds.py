@@ -531,13 +531,19 @@ def conclude_ensemble(spec, options: EnsembleOptions, done) -> Outcome:
         raise ValueError("the ensemble probe reported no metrics")
     result = {"ensemble": ensemble, "members": members, "best_member": probe.get("best_member"),
               "gain": probe.get("gain")}
-    key = "val_acc" if is_classifier(spec) and ensemble.get("val_acc") is not None \
-        else "val_loss"
-    values = [m[key] for m in members if m.get(key) is not None]
-    best = max(values) if key == "val_acc" else min(values)
-    better = ensemble[key] > best if key == "val_acc" else ensemble[key] < best
-    result["says"] = (f"the ensemble of {len(members)} has {key} {ensemble[key]:.4g}, the best "
-                      f"member {best:.4g}")
+    # Judged on the validation loss, a proper score of the averaged probabilities (what
+    # averaging improves first); the accuracies are reported beside it.
+    losses = [m["val_loss"] for m in members if m.get("val_loss") is not None]
+    if ensemble.get("val_loss") is None or not losses:
+        raise ValueError("the ensemble probe reported no validation loss")
+    best = min(losses)
+    better = ensemble["val_loss"] < best
+    accuracy = ""
+    if ensemble.get("val_acc") is not None:
+        top = max(m["val_acc"] for m in members if m.get("val_acc") is not None)
+        accuracy = f"; val_acc {ensemble['val_acc']:.4g}, the best member's {top:.4g}"
+    result["says"] = (f"the ensemble of {len(members)} has val_loss {ensemble['val_loss']:.4g}, "
+                      f"the best member {best:.4g}{accuracy}")
     return Outcome(result, "ensemble_better" if better else "no_gain")
 
 

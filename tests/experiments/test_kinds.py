@@ -201,3 +201,15 @@ def test_lr_range_and_transfer_plan_their_jobs():
     assert jobs["transfer"]["model"]["init_from"] == {"job_id": "src", "weights": "best",
                                                       "freeze": "none"}
     assert not jobs["scratch"]["model"].get("init_from")
+
+
+def test_an_ensemble_is_judged_on_the_validation_loss():
+    k = KINDS["ensemble"]
+    members = [{"job_id": f"m{i}", "val_loss": 1.2 + i / 10, "val_acc": 0.60 - i / 100}
+               for i in range(3)]
+    better = {"ensemble": {"val_loss": 1.1, "val_acc": 0.59}, "members": members}
+    out = k.conclude(SPEC, k.check({"members": 3}), [done("ensemble", result=better)])
+    assert out.verdict == "ensemble_better" and "0.59" in out.result["says"]
+    worse = {"ensemble": {"val_loss": 1.25, "val_acc": 0.61}, "members": members}
+    assert k.conclude(SPEC, k.check({"members": 3}), [done("ensemble", result=worse)]
+                      ).verdict == "no_gain"
