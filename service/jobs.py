@@ -259,15 +259,18 @@ def submit_job(
     return queue_job(jobs, queue, job)
 
 
-def check_active_jobs(jobs: JobStore, settings: Settings, created_by: str | None) -> None:
-    """RateLimited (429) when the token (None: the bootstrap token, or anyone with auth
-    off) already has FITDOC_MAX_ACTIVE_JOBS_PER_TOKEN jobs queued or running."""
+def check_active_jobs(
+    jobs: JobStore, settings: Settings, created_by: str | None, adding: int = 1
+) -> None:
+    """RateLimited (429) when `adding` more jobs would take the token (None: the bootstrap
+    token, or anyone with auth off) over FITDOC_MAX_ACTIVE_JOBS_PER_TOKEN jobs queued or
+    running."""
     active = jobs.count_active(created_by)
-    if active >= settings.max_active_jobs_per_token:
+    if active + adding > settings.max_active_jobs_per_token:
         raise RateLimited(
-            f"{active} jobs of this token are queued or running; the limit is "
-            f"{settings.max_active_jobs_per_token} (FITDOC_MAX_ACTIVE_JOBS_PER_TOKEN): "
-            "submit again when some have ended",
+            f"{active} jobs of this token are queued or running and this adds {adding}; the "
+            f"limit is {settings.max_active_jobs_per_token} "
+            "(FITDOC_MAX_ACTIVE_JOBS_PER_TOKEN): submit again when some have ended",
             field="authorization",
             retry_after=max(1, round(settings.sweep_seconds)),
         )

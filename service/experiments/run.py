@@ -16,9 +16,9 @@ from typing import Any
 from celery import Celery
 from pydantic import ValidationError
 
-from service.errors import Conflict, FitdocError, Invalid, RateLimited
+from service.errors import Conflict, FitdocError, Invalid
 from service.experiments.kinds import KINDS, Done, Outcome, Planned
-from service.jobs import create_job, queue_job
+from service.jobs import check_active_jobs, create_job, queue_job
 from service.schemas import (
     MAX_NAME_LENGTH,
     TERMINAL_JOB_STATUSES,
@@ -57,15 +57,7 @@ def start(
     planned = kind.plan(spec, options, 0, [])
     if not planned:
         raise Invalid("this experiment has no job to run", field="options")
-    active = stores.jobs.count_active(created_by)
-    if active + len(planned) > settings.max_active_jobs_per_token:
-        raise RateLimited(
-            f"this experiment runs {len(planned)} jobs at once and {active} of this token's "
-            f"are queued or running; the limit is {settings.max_active_jobs_per_token} "
-            "(FITDOC_MAX_ACTIVE_JOBS_PER_TOKEN)",
-            field="authorization",
-            retry_after=max(1, round(settings.sweep_seconds)),
-        )
+    check_active_jobs(stores.jobs, settings, created_by, adding=len(planned))
     name = body.name or f"{body.kind}"
     with stores.db.write() as tx:
         experiment_id = stores.experiments.create(
