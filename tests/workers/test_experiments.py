@@ -133,3 +133,92 @@ def test_a_sweep_goes_coarse_then_fine_then_trains_the_best_longer(lab):
     best = experiment["result"]["best"]["optimizer.lr"]
     assert 1e-3 <= best <= 0.5  # neither end of the range: 1e-4 crawls, 1.0 blows up
     assert experiment["result"]["patch"] == {"optimizer": {"lr": best}}
+
+
+def shuffled_mnist1d(lab: Stack) -> str:
+    """An npz of mnist1d with its labels shuffled, under the dataset root; its path."""
+    import numpy as np
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    root = lab.settings.resolved_dataset_roots()[0]
+    path = root / "shuffled.npz"
+    if not path.exists():
+        data = make_dataset(get_dataset_args())
+        root.mkdir(parents=True, exist_ok=True)
+        labels = np.random.default_rng(0).permutation(data["y"].astype(np.int64))
+        np.savez(path, x=data["x"].astype(np.float32)[:2000], y=labels[:2000])
+    return path.name
+
+
+def test_initial_loss_passes_a_sound_run_and_flags_shuffled_labels(lab):
+    sound = run_experiment(lab, "initial_loss", mnist1d({"arch": "mlp"}))
+    assert sound["verdict"] == "ok", sound["result"]
+    assert abs(sound["result"]["loss"] / sound["result"]["expected"] - 1) < 0.2
+    spec = {**mnist1d({"arch": "mlp"}), "dataset": {"name": "npz",
+                                                     "path": shuffled_mnist1d(lab)}}
+    shuffled = run_experiment(lab, "initial_loss", spec)
+    assert shuffled["verdict"] == "labels_not_learnable", shuffled["result"]
+
+
+def test_lr_range_suggests_an_lr_as_a_patch(lab):
+    experiment = run_experiment(lab, "lr_range", mnist1d({"arch": "mlp"}), {"steps": 80})
+    suggested = experiment["result"]["suggested_lr"]
+    assert 1e-5 < suggested < 1.0
+    assert experiment["result"]["patch"] == {"optimizer": {"lr": suggested}}
+    [job] = experiment["jobs"]
+    points = lab.client.get(f"/api/v1/runs/{job['run_id']}/metrics?keys=lr").json()
+    lrs = [p["value"] for p in points["series"]["lr"]]
+    assert lrs == sorted(lrs) and lrs[0] < 1e-6  # the exponential sweep, as a curve
+
+
+def test_hessian_examines_a_trained_job(lab):
+    experiment = run_experiment(lab, "hessian", mnist1d({"arch": "mlp", "width": 16},
+                                                        epochs=10))
+    assert [j["role"] for j in experiment["jobs"]] == ["trained", "hessian"]
+    result = experiment["result"]
+    assert experiment["verdict"] in ("saddle_point", "local_minimum", "not_critical")
+    assert result["max"] >= result["min"] and result["grad_norm"] >= 0
+    trained = next(j for j in experiment["jobs"] if j["role"] == "trained")
+    assert experiment["subject_run_id"] == trained["run_id"]
+
+
+def test_cross_validation_runs_one_job_per_fold_and_candidate(lab):
+    experiment = run_experiment(lab, "cross_validation", mnist1d({"arch": "mlp"}, epochs=5),
+                                {"folds": 3, "candidates": [{"model": {"width": 256}}]})
+    assert len(experiment["jobs"]) == 6
+    folds = [lab.client.get(f"/api/v1/jobs/{j['id']}").json()["spec"]["dataset"]["fold"]
+             for j in experiment["jobs"]]
+    assert sorted(folds) == [0, 0, 1, 1, 2, 2]
+    rows = experiment["result"]["candidates"]
+    assert [r["folds"] for r in rows] == [3, 3]
+    assert all(r["val_acc"]["std"] is not None for r in rows)
+
+
+def test_an_ensemble_trains_its_members_then_averages_them(lab):
+    experiment = run_experiment(lab, "ensemble", mnist1d({"arch": "mlp"}, epochs=8),
+                                {"members": 3})
+    roles = [j["role"] for j in experiment["jobs"]]
+    assert sorted(roles) == ["ensemble", "member-0", "member-1", "member-2"]
+    result = experiment["result"]
+    assert len(result["members"]) == 3 and result["ensemble"]["val_loss"] is not None
+    assert experiment["verdict"] in ("ensemble_better", "no_gain")
+
+
+def test_transfer_compares_a_start_from_another_jobs_weights_with_scratch(lab):
+    source = lab.client.post("/api/v1/jobs", json={"project": "transfer-src",
+                                                   "spec": mnist1d({"arch": "mlp"})})
+    lab.wait_job(source.json()["id"], lambda j: j["status"] == "succeeded")
+    body = {"project": "transfer-src", "kind": "transfer", "spec": mnist1d({"arch": "mlp"}),
+            "options": {"source_job_id": source.json()["id"], "freeze": "head_only"}}
+    made = lab.client.post("/api/v1/experiments", json=body).json()
+    url = f"/api/v1/experiments/{made['id']}"
+    deadline = time.monotonic() + 120
+    while (experiment := lab.client.get(url).json())["status"] not in (
+            "succeeded", "failed"):
+        assert time.monotonic() < deadline, experiment
+        time.sleep(0.3)
+    assert experiment["status"] == "succeeded", experiment
+    assert experiment["verdict"] in ("transfer_helps", "no_gain")
+    transfer = next(j for j in experiment["jobs"] if j["role"] == "transfer")
+    spec = lab.client.get(f"/api/v1/jobs/{transfer['id']}").json()["spec"]
+    assert spec["model"]["init_from"]["job_id"] == source.json()["id"]
