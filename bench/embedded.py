@@ -1,17 +1,25 @@
 """The embedded server as the benchmarks start it: `fitdoc serve --no-worker` in a fresh
-data dir, in its own process (so the client does not share its interpreter)."""
+data dir, in its own process (so the client does not share its interpreter); and a
+throw-away PostgreSQL database for the benchmarks that compare the two backends."""
 
 from __future__ import annotations
 
 import gc
+import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, make_url, text
 
 from fitdoc import runtime
+
+PG_ADMIN = os.environ.get(
+    "FITDOC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @contextmanager
@@ -35,3 +43,18 @@ def client_gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+@contextmanager
+def pg_database() -> Iterator[str]:
+    """A throw-away PostgreSQL database (its URL), dropped after the block."""
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"fitdoc_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -23,20 +23,19 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.embedded import pg_database  # noqa: E402
 from fitdoc import runtime  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.store import migrate  # noqa: E402
 
-PG_ADMIN = os.environ.get("FITDOC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("FITDOC_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 WORKER_ENV = {"CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1"}  # as the tests
 SPEC = {
@@ -45,20 +44,6 @@ SPEC = {
     "optimizer": {"name": "adam", "lr": 0.001},
     "training": {"epochs": 30, "batch_size": 32, "device": "cpu", "seed": 3},
 }
-
-
-@contextmanager
-def pg_database():
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"fitdoc_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def trial(api: httpx.Client, settings: Settings, worker: subprocess.Popen, rng: random.Random):
