@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -23,3 +24,17 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def place(tmp_path):
+    """Dataset roots a/ and b/ under tmp_path (a/in.npz, b/other.npz) and a file outside
+    them (elsewhere/secret.npz): for the path rule and the engine's use of it."""
+    a, b, elsewhere = tmp_path / "a", tmp_path / "b", tmp_path / "elsewhere"
+    for folder in (a, b, elsewhere):
+        folder.mkdir()
+    rng = np.random.default_rng(0)
+    arrays = {"x": rng.normal(size=(30, 4)).astype(np.float32), "y": rng.integers(0, 2, 30)}
+    for path in (a / "in.npz", b / "other.npz", elsewhere / "secret.npz"):
+        np.savez(path, **arrays)
+    return a, b, elsewhere

@@ -15,19 +15,6 @@ from workers.training.data import load_data
 from .specs import spec
 
 
-@pytest.fixture
-def place(tmp_path):
-    """roots a/ and b/ under tmp_path, a file outside them, and a data dir beside."""
-    a, b, elsewhere = tmp_path / "a", tmp_path / "b", tmp_path / "elsewhere"
-    for folder in (a, b, elsewhere):
-        folder.mkdir()
-    rng = np.random.default_rng(0)
-    arrays = {"x": rng.normal(size=(30, 4)).astype(np.float32), "y": rng.integers(0, 2, 30)}
-    for path in (a / "in.npz", b / "other.npz", elsewhere / "secret.npz"):
-        np.savez(path, **arrays)
-    return a, b, elsewhere
-
-
 def test_the_engine_reads_only_inside_its_roots(place, tmp_path):
     a, b, elsewhere = place
     files = Files(roots=(a, b))

@@ -7,23 +7,7 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
-import pytest
-
 from service.catalogue.paths import inside_roots, readable_dataset_path
-
-
-@pytest.fixture
-def place(tmp_path):
-    """roots a/ and b/ under tmp_path, a file outside them, and a data dir beside."""
-    a, b, elsewhere = tmp_path / "a", tmp_path / "b", tmp_path / "elsewhere"
-    for folder in (a, b, elsewhere):
-        folder.mkdir()
-    rng = np.random.default_rng(0)
-    arrays = {"x": rng.normal(size=(30, 4)).astype(np.float32), "y": rng.integers(0, 2, 30)}
-    for path in (a / "in.npz", b / "other.npz", elsewhere / "secret.npz"):
-        np.savez(path, **arrays)
-    return a, b, elsewhere
 
 
 def test_inside_roots_resolves_then_checks(place, tmp_path):
