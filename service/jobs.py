@@ -117,14 +117,7 @@ def check_probe_jobs(
                       "(leave repair out)", "spec.probe")
     for field, job_id in probe_jobs(probe):
         where = f"spec.{field}"
-        unknown = f"no job {job_id!r} in this project"
-        try:
-            job = jobs.get_job(job_id, tx)
-            here = jobs.tracking.get_project(body.project, tx)
-        except NotFound:
-            raise Invalid(unknown, where) from None
-        if job.project != here.name:
-            raise Invalid(unknown, where)
+        job = project_job(jobs, body.project, job_id, where, tx)
         if job.status != JobStatus.succeeded:
             raise Invalid(f"job {job_id} is {job.status.value}: a probe reads the weights of a "
                           "job that has succeeded", where)
@@ -180,14 +173,11 @@ def check_init_from(
         raise Invalid(input_mismatch(source.id, source_data.input_shape, mine), field)
 
 
-def startable_job(
-    jobs: JobStore, settings: Settings, project: str, job_id: str, field: str,
-    tx: Tx | None = None,
+def project_job(
+    jobs: JobStore, project: str, job_id: str, field: str, tx: Tx | None = None
 ) -> Job:
-    """Job `job_id`, if it is of `project` (name or id), has ended and left a checkpoint
-    (a succeeded job's model; also any ended job that wrote one, like a hessian probe's moved
-    weights): what another job may start from. Invalid (422 on `field`) otherwise; an unknown
-    id and another project's job read the same."""
+    """Job `job_id` if it is of `project` (name or id), else Invalid (422 on `field`): an
+    unknown id, another project's job and a project not made yet read the same."""
     unknown = f"no job {job_id!r} in this project"
     try:
         job = jobs.get_job(job_id, tx)
@@ -196,6 +186,17 @@ def startable_job(
         raise Invalid(unknown, field) from None
     if job.project != here.name:
         raise Invalid(unknown, field)
+    return job
+
+
+def startable_job(
+    jobs: JobStore, settings: Settings, project: str, job_id: str, field: str,
+    tx: Tx | None = None,
+) -> Job:
+    """Job `job_id`, if it is of `project` (`project_job`), has ended and left a checkpoint
+    (a succeeded job's model; also any ended job that wrote one, like a hessian probe's moved
+    weights): what another job may start from. Invalid (422 on `field`) otherwise."""
+    job = project_job(jobs, project, job_id, field, tx)
     if job.status not in TERMINAL_JOB_STATUSES:
         raise Invalid(f"job {job_id} is {job.status.value}: a job starts from another's "
                       "model once that one has ended (succeeded)", field)
