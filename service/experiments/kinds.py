@@ -17,7 +17,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from service.catalogue import DATASETS, deep_merge
+from service.catalogue import (
+    DATASETS,
+    LR_RANGE_STEPS,
+    MAX_ENSEMBLE_MEMBERS,
+    MAX_FOLDS,
+    MAX_FREEZE,
+    MAX_HESSIAN_BATCHES,
+    MAX_LR_RANGE_STEPS,
+    MIN_ENSEMBLE_MEMBERS,
+    MIN_FOLDS,
+    deep_merge,
+)
 from service.errors import Invalid
 from service.schemas import EXPERIMENT_KINDS, Key
 
@@ -258,7 +269,7 @@ def conclude_overfit_small(spec, options: OverfitSmallOptions, done) -> Outcome:
 class LrRangeOptions(Options):
     lr_min: Annotated[float, Field(gt=0, le=1)] = 1e-7
     lr_max: Annotated[float, Field(gt=0, le=1e3)] = 10.0
-    steps: Annotated[int, Field(ge=10, le=1000)] = 100
+    steps: Annotated[int, Field(ge=10, le=MAX_LR_RANGE_STEPS)] = LR_RANGE_STEPS
 
 
 def plan_lr_range(spec, options: LrRangeOptions, phase, done):
@@ -381,7 +392,7 @@ def conclude_shallow_vs_deep(spec, options: ShallowVsDeepOptions, done) -> Outco
 class HessianOptions(Options):
     job_id: Key | None = None  # a trained job; none: the spec is trained first
     weights: Literal["best", "last"] = "last"
-    batches: Annotated[int, Field(ge=1, le=64)] = 4
+    batches: Annotated[int, Field(ge=1, le=MAX_HESSIAN_BATCHES)] = 4
     k: Annotated[int, Field(ge=1, le=10)] = 3
     iters: Annotated[int, Field(ge=5, le=200)] = 30
     tolerance: Annotated[float, Field(gt=0, le=1)] = 1e-3
@@ -450,7 +461,7 @@ def conclude_hessian(spec, options: HessianOptions, done) -> Outcome:
 
 
 class CrossValidationOptions(Options):
-    folds: Annotated[int, Field(ge=2, le=20)] = 5
+    folds: Annotated[int, Field(ge=MIN_FOLDS, le=MAX_FOLDS)] = 5
     # Patches to compare on the same folds with the spec itself (candidate 0).
     candidates: Annotated[list[dict[Key, Any]], Field(max_length=10)] = []
 
@@ -510,7 +521,7 @@ def conclude_cross_validation(spec, options: CrossValidationOptions, done) -> Ou
 
 
 class EnsembleOptions(Options):
-    members: Annotated[int, Field(ge=2, le=20)] = 5
+    members: Annotated[int, Field(ge=MIN_ENSEMBLE_MEMBERS, le=MAX_ENSEMBLE_MEMBERS)] = 5
 
 
 def plan_ensemble(spec, options: EnsembleOptions, phase, done):
@@ -657,7 +668,7 @@ class TransferOptions(Options):
     source_job_id: Key  # a job trained on the source task
     # Fine-tuning every layer by default: frozen features of another task often do worse
     # than scratch (bench/RESULTS.md, transfer); head_only or n layers on request.
-    freeze: Literal["head_only", "none"] | Annotated[int, Field(ge=1, le=64)] = "none"
+    freeze: Literal["head_only", "none"] | Annotated[int, Field(ge=1, le=MAX_FREEZE)] = "none"
     weights: Literal["best", "last"] = "best"
 
 
