@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from service.errors import Conflict, FitdocError, Invalid
 from service.experiments.kinds import KINDS, Done, Outcome, Planned
-from service.jobs import check_active_jobs, create_job, queue_job
+from service.jobs import check_active_jobs, create_job, send_job
 from service.schemas import (
     MAX_NAME_LENGTH,
     TERMINAL_JOB_STATUSES,
@@ -67,7 +67,7 @@ def start(
         jobs = _create(stores, settings, body.project, name, experiment_id, 0, planned,
                        created_by, tx)
     for job_id in jobs:
-        queue_job(stores.jobs, queue, stores.jobs.get_job(job_id))
+        send_job(stores.jobs, queue, job_id)
     return stores.experiments.get(experiment_id)
 
 
@@ -173,7 +173,7 @@ def advance(stores: Stores, queue: Celery, settings: Settings, experiment_id: st
         )
         return ExperimentStatus.failed
     for job_id in queued:
-        queue_job(stores.jobs, queue, stores.jobs.get_job(job_id))
+        send_job(stores.jobs, queue, job_id)
     log.info("experiment %s (%s): %s", experiment_id, seen.kind, status.value)
     return status
 
