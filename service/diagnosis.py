@@ -1,16 +1,27 @@
-"""Diagnosing a stored run: read its series and facts, ask the advisor, cache the answer.
+"""Diagnosing a stored run: read its series and facts, ask the advisor, store the answer.
 
-The cache is keyed by the run's metrics revision, so a diagnosis is recomputed only when
-new points have arrived since (or the advisor's version changed).
+The stored diagnosis is keyed by the run's revision (bumped by new points, a status
+change, an experiment's finding), so it is recomputed only when the run changed (or the
+advisor's version did). Diagnosis on write: a process that changes a run re-diagnoses it
+right after the change commits, in a `Diagnoser` thread of its own (the API process for
+metrics posted over HTTP, the worker for its job's epochs), so a change of status is
+recorded (`diagnosis.changed`) when it happens, not when someone reads it; the sweeper
+catches up on whatever a process that died left undone, and on a new advisor version.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+import weakref
 from collections.abc import Callable
 
 from service.advisor import ADVISOR_VERSION, RunFacts, diagnose
 from service.schemas import Diagnosis, DiagnosisStatus, Evidence
-from service.store import DiagnosisStore
+from service.store import DiagnosisStore, Stores, TrackingStore
+
+log = logging.getLogger("fitdoc.diagnosis")
 
 
 def diagnose_run(
@@ -18,8 +29,8 @@ def diagnose_run(
     run_id: str,
     save: Callable[[str, int, Diagnosis], None] | None = None,
 ) -> Diagnosis:
-    """The run's diagnosis, from the cache when current; a new one is stored by `save`
-    (default: at once; the HTTP route stores it after the response is sent)."""
+    """The run's diagnosis, stored when current; a new one is stored by `save` (default:
+    at once, with its `diagnosis.changed` event when the status or cause changed)."""
     inputs = diagnoses.diagnosis_inputs(run_id, ADVISOR_VERSION)
     if inputs.cached is not None:
         return inputs.cached
@@ -56,9 +67,77 @@ def probe_diagnosis(run_id: str, kind: str) -> Diagnosis:
     )
 
 
-def refresh_stale_diagnoses(diagnoses: DiagnosisStore, project: str | None) -> int:
-    """Bring every cached diagnosis up to date, so that `?diagnosis=` filters are true."""
-    stale = diagnoses.stale_run_ids(ADVISOR_VERSION, project)
+def refresh_stale_diagnoses(
+    diagnoses: DiagnosisStore, project: str | None = None, limit: int | None = None
+) -> int:
+    """Bring stored diagnoses up to date (at most `limit` runs): the sweeper's catch-up."""
+    stale = diagnoses.stale_run_ids(ADVISOR_VERSION, project, limit=limit)
     for run_id in stale:
         diagnose_run(diagnoses, run_id)
     return len(stale)
+
+
+class Diagnoser:
+    """Diagnosis on write, debounced: `request(run_id)` (called once a change of the run
+    has committed) marks the run; one thread re-diagnoses marked runs one at a time. A run
+    marked again while it is being diagnosed is diagnosed once more afterwards, so the
+    latest points are always read, and a burst of writes costs one or two diagnoses, not
+    one each."""
+
+    def __init__(self, diagnoses: DiagnosisStore) -> None:
+        self.diagnoses = diagnoses
+        self._marked: dict[str, None] = {}  # an ordered set: the oldest request first
+        self._busy: str | None = None
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self.done = 0  # diagnoses made (a figure for the benchmarks)
+
+    def request(self, run_id: str) -> None:
+        with self._cond:
+            self._marked[run_id] = None
+            if self._thread is None or not self._thread.is_alive():
+                # started on first use: in a forked worker, after the fork
+                self._thread = threading.Thread(
+                    target=self._loop, name="fitdoc-diagnoser", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._marked:
+                    self._busy = None
+                    self._cond.notify_all()  # wait_idle
+                    self._cond.wait()
+                run_id = next(iter(self._marked))
+                del self._marked[run_id]
+                self._busy = run_id
+            try:
+                diagnose_run(self.diagnoses, run_id)
+                self.done += 1
+            except Exception:  # noqa: BLE001 - the sweeper diagnoses it later
+                log.exception("run %s: diagnosis on write failed", run_id)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until nothing is marked or being diagnosed (a job's end, the tests)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._marked or self._busy is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+
+_DIAGNOSERS: weakref.WeakKeyDictionary[TrackingStore, Diagnoser] = weakref.WeakKeyDictionary()
+
+
+def diagnose_on_write(stores: Stores) -> Diagnoser:
+    """The process's Diagnoser for `stores`, listening to its run changes (made once)."""
+    diagnoser = _DIAGNOSERS.get(stores.tracking)
+    if diagnoser is None:
+        diagnoser = _DIAGNOSERS[stores.tracking] = Diagnoser(stores.diagnoses)
+        stores.tracking.revised.append(diagnoser.request)
+    return diagnoser

@@ -963,3 +963,37 @@ class Experiment(BaseModel):
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None = None
+
+
+# --- events (service/store/events.py) ---------------------------------------------------------
+
+
+class EventType(StrEnum):
+    """What the event log records, each in the transaction of the change it reports."""
+
+    metrics_logged = "metrics.logged"  # data: keys, first_step, last_step, points
+    diagnosis_changed = "diagnosis.changed"  # old_status/cause, status, cause, summary
+    job_status = "job.status"  # status, previous, progress {epoch, epochs}, error
+    run_status = "run.status"  # status, previous
+    repair_round = "repair.round"  # root_id, round, state, applied
+
+
+class Event(BaseModel):
+    """One entry of the event log. `id` is its position: increasing in the order events
+    are read, the same on every read and every process; resume after it (SSE's
+    Last-Event-ID)."""
+
+    id: int
+    type: EventType
+    project: str
+    run_id: str | None = None
+    job_id: str | None = None
+    data: dict[str, Any]
+    created_at: datetime
+
+
+class EventPage(BaseModel):
+    """Events after the position asked for, in order; `last_id`: resume after it."""
+
+    items: list[Event]
+    last_id: int

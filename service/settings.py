@@ -53,6 +53,17 @@ class Settings(BaseSettings):
     max_active_jobs_per_token: int = Field(default=100, ge=1)
     requests_per_minute: int = Field(default=30_000, ge=1)
 
+    # Diagnosis on write: a process that changes a run re-diagnoses it at once, in a thread
+    # (service/diagnosis.py); off, a run is diagnosed when read and by the sweeper.
+    diagnose_on_write: bool = True
+    # The event log (service/store/events.py): how often each API process reads it for
+    # its server-sent events streams (a change made in the process itself wakes it at
+    # once), the comment line an idle stream gets to keep proxies from closing it, and
+    # how long events are kept (the sweeper deletes older ones).
+    event_poll_seconds: float = Field(default=0.1, gt=0, le=10)
+    sse_ping_seconds: float = Field(default=15.0, gt=0)
+    event_retention_days: float = Field(default=7.0, gt=0)
+
     # Workers. The queue name lets several fitdoc installations share one Redis.
     queue: str = "fitdoc"
     # A running job's lease: renewed by a heartbeat (every third of it) while it trains.

@@ -12,6 +12,9 @@ One pass:
 2. The outbox. A queued job whose message was never sent (the broker was down when it was
    submitted, or the job was just put back) or was sent long ago (a broker restarted
    without persistence loses its queue) is sent again.
+3. Catch-up. Runs whose stored diagnosis is stale (the process that changed them died
+   before re-diagnosing them, or the advisor's version changed) are diagnosed, a bounded
+   number per pass; events older than FITDOC_EVENT_RETENTION_DAYS are deleted.
 
 Every step is idempotent: two sweepers, or a sweep racing a worker, change nothing twice
 (rows are locked; a claim skips a job that is taken or over).
@@ -21,15 +24,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from celery import Celery
 
+from service.diagnosis import refresh_stale_diagnoses
 from service.experiments import advance_unfinished
 from service.jobs import send_job
 from service.settings import Settings
 from service.store import Stores
+from service.store.db import utcnow
 
 log = logging.getLogger("fitdoc.sweep")
+
+STALE_PER_SWEEP = 200  # stale diagnoses a pass brings up to date (the rest: the next)
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,7 @@ class SweepReport:
     sent: int
     unsent: int  # due but the broker would not take them: the next pass tries again
     failed: int = 0  # every attempt died: not tried again
+    diagnosed: int = 0  # stale diagnoses brought up to date
 
 
 def sweep(stores: Stores, queue: Celery, settings: Settings) -> SweepReport:
@@ -59,5 +68,9 @@ def sweep(stores: Stores, queue: Celery, settings: Settings) -> SweepReport:
     # Experiments whose jobs ended without a worker's report (cancelled while queued,
     # failed here) take their next step.
     advance_unfinished(stores, queue, settings)
+    # Diagnoses a process left undone (it died before its Diagnoser got to them), or made
+    # by an older advisor; and events older than their retention.
+    refreshed = refresh_stale_diagnoses(stores.diagnoses, limit=STALE_PER_SWEEP)
+    stores.events.prune(utcnow() - timedelta(days=settings.event_retention_days))
     return SweepReport(len(swept.requeued), len(swept.cancelled), sent, unsent,
-                       len(swept.failed))
+                       len(swept.failed), refreshed)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from functools import lru_cache
 
+from service.diagnosis import diagnose_on_write
 from service.experiments import advance_after
 from service.queue import SWEEP_TASK, TRAIN_TASK
 from service.repair import advance
@@ -19,9 +21,16 @@ from workers.jobs import run_job
 log = logging.getLogger("fitdoc.worker")
 
 
+@lru_cache(maxsize=1)
 def _stores() -> Stores:
-    # One engine per process (database_for), made on first use, after the fork.
-    return Stores.open(get_settings().resolved_database_url())
+    """The process's stores, made on first use, after the fork (one engine per process);
+    with diagnosis on write, the runs this process changes are re-diagnosed in its
+    Diagnoser's thread."""
+    settings = get_settings()
+    stores = Stores.open(settings.resolved_database_url())
+    if settings.diagnose_on_write:
+        diagnose_on_write(stores)
+    return stores
 
 
 @celery_app.task(name=TRAIN_TASK, bind=True)
@@ -38,6 +47,9 @@ def train_job(self, job_id: str) -> str:  # type: ignore[no-untyped-def]
                  job_id, held.seconds_left)
         return "skipped: held by another worker"
     log.info("job %s: %s", job_id, outcome)
+    if settings.diagnose_on_write:
+        # the run's last epochs and its end are diagnosed before the task reports
+        diagnose_on_write(stores).wait_idle(timeout=30)
     # The job has ended (or had, for a late delivery): its chain's auto-repair goes on.
     try:
         state = advance(stores, celery_app, settings, job_id)

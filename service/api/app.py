@@ -12,6 +12,7 @@ from service.api import (
     datasets,
     diagnosis,
     errors,
+    events,
     experiments,
     health,
     inputs,
@@ -24,6 +25,8 @@ from service.api import (
 from service.api.auth import Authenticate
 from service.api.deps import authorize
 from service.api.limits import BodyLimit
+from service.diagnosis import diagnose_on_write
+from service.live import EventHub
 from service.queue import make_celery
 from service.settings import Settings, get_settings
 from service.store import Stores
@@ -44,6 +47,12 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
     app.state.settings = settings
     app.state.stores = stores or Stores.open(settings.resolved_database_url())
     app.state.queue = make_celery(settings)  # a producer only: connects on first send
+    if settings.diagnose_on_write:
+        app.state.diagnoser = diagnose_on_write(app.state.stores)
+    # The process's one reader of the event log for its SSE streams, woken by its own
+    # commits.
+    app.state.hub = EventHub(app.state.stores.events, settings.event_poll_seconds)
+    app.state.stores.events.appended.append(app.state.hub.wake)
 
     errors.install(app)
     app.include_router(health.router)
@@ -52,7 +61,8 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         dependencies=[Depends(authorize), Depends(inputs.check_parameters)],
         responses=errors.error_responses(*errors.COMMON_ERRORS),
     )
-    for module in (projects, runs, metrics, diagnosis, jobs, tokens, datasets, experiments):
+    modules = (projects, runs, metrics, diagnosis, jobs, tokens, datasets, experiments, events)
+    for module in modules:
         api.include_router(module.router)
     app.include_router(api)
     _document(app)

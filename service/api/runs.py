@@ -3,14 +3,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.api.deps import (
-    DiagnosesDep,
     PagingDep,
     PrincipalDep,
     RunDep,
     RunIdDep,
     TrackingDep,
 )
-from service.diagnosis import refresh_stale_diagnoses
 from service.schemas import (
     DiagnosisStatus,
     Page,
@@ -32,16 +30,14 @@ def create_run(body: RunCreate, tracking: TrackingDep, principal: PrincipalDep) 
 @router.get("")
 def list_runs(
     tracking: TrackingDep,
-    diagnoses: DiagnosesDep,
     paging: PagingDep,
     principal: PrincipalDep,
     project: str | None = None,
     status: RunStatus | None = None,
     diagnosis: DiagnosisStatus | None = None,
 ) -> Page[Run]:
+    # Diagnoses are stored when runs change (diagnosis on write): the filter only reads.
     project = principal.scope(project)
-    if diagnosis is not None:
-        refresh_stale_diagnoses(diagnoses, project)
     return tracking.list_runs(
         paging.limit,
         paging.cursor,

@@ -5,7 +5,9 @@ over one database.
 - jobs (JobStore): training jobs, their leases and epochs;
 - diagnoses (DiagnosisStore): the advisor's inputs and its cached answers;
 - tokens (TokenStore): API tokens (their hashes), roles and projects;
-- datasets (DatasetStore): uploaded datasets (their files are service/datasets.py's).
+- datasets (DatasetStore): uploaded datasets (their files are service/datasets.py's);
+- experiments (ExperimentStore): the lecture's experiments and their phases;
+- events (EventStore): the event log every event leaves through (SSE, webhooks).
 
 Every store function takes an optional `tx`, a transaction opened with `Database.write()`
 (or `read()`): given one it runs inside it and does not commit, so one unit of work can go
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from service.store.datasets import DatasetStore
 from service.store.db import Database, database_for
 from service.store.diagnoses import DiagnosisStore
+from service.store.events import EventStore
 from service.store.experiments import ExperimentStore
 from service.store.jobs import JobStore
 from service.store.series_cache import SeriesCache
@@ -29,6 +32,7 @@ __all__ = [
     "Database",
     "DatasetStore",
     "DiagnosisStore",
+    "EventStore",
     "ExperimentStore",
     "JobStore",
     "Stores",
@@ -49,13 +53,15 @@ class Stores:
     tokens: TokenStore
     datasets: DatasetStore
     experiments: ExperimentStore
+    events: EventStore
 
     @classmethod
     def open(cls, url: str) -> Stores:
         """The stores over the process's one Database for `url` (`database_for`)."""
         db = database_for(url)
         cache = SeriesCache()
-        tracking = TrackingStore(db, cache)
+        events = EventStore(db)
+        tracking = TrackingStore(db, cache, events)
         return cls(
             db=db,
             tracking=tracking,
@@ -64,4 +70,5 @@ class Stores:
             tokens=TokenStore(db, tracking),
             datasets=DatasetStore(db, tracking),
             experiments=ExperimentStore(db, tracking),
+            events=events,
         )

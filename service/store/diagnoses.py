@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from service.schemas import Diagnosis, ExperimentStatus
+from service.schemas import Diagnosis, EventType, ExperimentStatus
 from service.store.db import Database, Tx, found, utcnow
 from service.store.models import DiagnosisRow, ExperimentRow, JobRow, RunRow
 from service.store.series_cache import Series, SeriesCache
@@ -93,29 +93,58 @@ class DiagnosisStore:
 
     def save_diagnosis(
         self, run_id: str, rev: int, diagnosis: Diagnosis, tx: Tx | None = None
-    ) -> None:
-        """Cache the diagnosis computed from the run's points at revision `rev`."""
-        values = {
-            "run_id": run_id,
-            "metrics_rev": rev,
-            "advisor_version": diagnosis.advisor_version,
-            "status": diagnosis.status.value,
-            "body": diagnosis.model_dump(mode="json"),
-            "computed_at": utcnow(),
-        }
-        stmt = self.db.insert(DiagnosisRow).values(**values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[DiagnosisRow.run_id],
-            set_={k: v for k, v in values.items() if k != "run_id"},
-        )
+    ) -> bool:
+        """Store the diagnosis computed from the run's points at revision `rev`, unless one
+        of a later revision by the same advisor is stored already (two processes diagnosed
+        the run at once). When its status or cause differs from the stored one's, a
+        `diagnosis.changed` event is recorded with it: holding the run's row lock, so each
+        change is told once and in order. Returns whether it was stored."""
         with self.db.write(tx) as tx:
+            project_id = tx.scalar(
+                select(RunRow.project_id).where(RunRow.id == run_id).with_for_update()
+            )
+            if project_id is None:
+                return False  # the run is gone
+            old = tx.execute(
+                select(DiagnosisRow.metrics_rev, DiagnosisRow.advisor_version,
+                       DiagnosisRow.status, DiagnosisRow.body)
+                .where(DiagnosisRow.run_id == run_id)
+            ).first()
+            if old is not None and old.advisor_version == diagnosis.advisor_version \
+                    and old.metrics_rev >= rev:
+                return False
+            values = {
+                "run_id": run_id,
+                "metrics_rev": rev,
+                "advisor_version": diagnosis.advisor_version,
+                "status": diagnosis.status.value,
+                "body": diagnosis.model_dump(mode="json"),
+                "computed_at": utcnow(),
+            }
+            stmt = self.db.insert(DiagnosisRow).values(**values)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[DiagnosisRow.run_id],
+                set_={k: v for k, v in values.items() if k != "run_id"},
+            )
             tx.execute(stmt)
+            previous = (old.status, old.body.get("cause")) if old is not None else (None, None)
+            if previous != (diagnosis.status.value, diagnosis.cause):
+                self.tracking.events.append(
+                    tx, EventType.diagnosis_changed, project_id,
+                    {"previous": {"status": previous[0], "cause": previous[1]},
+                     "status": diagnosis.status.value, "cause": diagnosis.cause,
+                     "summary": diagnosis.summary, "confidence": diagnosis.confidence,
+                     "since_step": diagnosis.since_step, "metrics_rev": rev},
+                    run_id=run_id,
+                )
+            return True
 
     def stale_run_ids(
-        self, advisor_version: str, project: str | None = None, tx: Tx | None = None
+        self, advisor_version: str, project: str | None = None, tx: Tx | None = None,
+        limit: int | None = None,
     ) -> list[str]:
         """Runs whose cached diagnosis is missing, older than their points, or made by
-        another advisor version."""
+        another advisor version (at most `limit`, the least recently updated first)."""
         query = select(RunRow.id).outerjoin(DiagnosisRow, DiagnosisRow.run_id == RunRow.id)
         query = query.where(
             DiagnosisRow.run_id.is_(None)
@@ -126,4 +155,6 @@ class DiagnosisStore:
             if project is not None:
                 project_id = self.tracking.get_project(project, tx=tx).id
                 query = query.where(RunRow.project_id == project_id)
+            if limit is not None:
+                query = query.order_by(RunRow.updated_at).limit(limit)
             return list(tx.scalars(query))

@@ -19,6 +19,7 @@ from service.errors import Conflict
 from service.schemas import (
     TERMINAL_JOB_STATUSES,
     Applied,
+    EventType,
     Job,
     JobProgress,
     JobStatus,
@@ -155,6 +156,7 @@ class JobStore:
                 )
             )
             tx.flush()
+            self._announce(tx, tx.get(JobRow, job_id), None)
             return self.get_job(job_id, tx=tx)
 
     def get_job(self, job_id: str, tx: Tx | None = None) -> Job:
@@ -217,6 +219,7 @@ class JobStore:
             if row.cancel_requested:
                 self._end(tx, row, JobStatus.cancelled, None)
                 return None
+            previous = row.status
             row.status = JobStatus.running.value
             row.attempts += 1
             row.lease_owner = owner
@@ -226,6 +229,7 @@ class JobStore:
             row.started_at = row.started_at or now
             row.updated_at = now
             self.tracking.set_run_status(row.run_id, RunStatus.running, tx=tx)
+            self._announce(tx, row, previous)
             return JobClaim(row.id, row.run_id, dict(row.spec), Lease(row.id, owner, row.attempts))
 
     def _fenced(self, lease: Lease):  # type: ignore[no-untyped-def]
@@ -411,6 +415,7 @@ class JobStore:
                 row.lease_expires_at = None
                 row.sent_at = None
                 row.updated_at = now
+                self._announce(tx, row, JobStatus.running.value)
                 requeued.append(job_id)
         return Swept(requeued, cancelled, failed)
 
@@ -448,6 +453,7 @@ class JobStore:
 
     def _end(self, tx: Tx, row: JobRow, status: JobStatus, error: str | None) -> None:
         now = utcnow()
+        previous = row.status
         row.status = status.value
         row.error = error
         row.lease_owner = None
@@ -455,6 +461,19 @@ class JobStore:
         row.finished_at = now
         row.updated_at = now
         self.tracking.set_run_status(row.run_id, RUN_STATUS_AT_END[status], tx=tx)
+        self._announce(tx, row, previous)
+
+    def _announce(self, tx: Tx, row: JobRow, previous: str | None) -> None:
+        """The `job.status` event of a job whose status `row` now holds (after the run's
+        row lock, where the status change takes it, so a run's events keep their order)."""
+        events = self.tracking.events
+        events.append(
+            tx, EventType.job_status, events.project_of_run(tx, row.run_id),
+            {"status": row.status, "previous": previous,
+             "progress": {"epoch": row.epoch, "epochs": row.epochs},
+             "attempts": row.attempts, "error": row.error},
+            run_id=row.run_id, job_id=row.id,
+        )
 
 
 def died_every_time(row: JobRow) -> str:

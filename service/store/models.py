@@ -258,3 +258,88 @@ class ExperimentRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class EventRow(Base):
+    """The event log, and the outbox every event leaves through (SSE, webhooks): written in
+    the transaction of the change it reports. `position` is the order readers follow: on
+    SQLite it is set at insert (writers are serialised, so insert order is commit order);
+    on PostgreSQL ids are handed out before commit and transactions commit in any order, so
+    `position` stays NULL until `EventStore.sequence` numbers committed rows in id order
+    (one sequencer at a time): a reader that resumes after position N never skips an event
+    that committed late (service/store/events.py)."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    position: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    project_id: Mapped[str] = mapped_column(Id, ForeignKey("projects.id", ondelete="CASCADE"))
+    run_id: Mapped[str | None] = mapped_column(Id)
+    job_id: Mapped[str | None] = mapped_column(Id)
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("ix_events_run_id_position", "run_id", "position"),
+        Index("ix_events_project_id_position", "project_id", "position"),
+        Index("ix_events_created_at", "created_at"),
+    )
+
+
+class EventCursorRow(Base):
+    """How far a consumer of the log has read it (the webhook dispatcher: `webhooks`)."""
+
+    __tablename__ = "event_cursors"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+
+
+class WebhookRow(Base):
+    """A subscriber that is POSTed the events it asked for (service/webhooks.py)."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    # None: every project the creator's token could see (an unbound token: all of them).
+    project_id: Mapped[str | None] = mapped_column(
+        Id, ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    events: Mapped[list[str]] = mapped_column(Json)
+    # Kept to sign each delivery (HMAC-SHA256); never returned by the API.
+    secret: Mapped[str] = mapped_column(String(256))
+    created_by: Mapped[str | None] = mapped_column(Id)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeliveryRow(Base):
+    """One event for one webhook: its id is the `X-Fitdoc-Delivery` header, the same on
+    every attempt. The table is the delivery outbox: a delivery that is due and not in
+    flight is sent (again) by the sweeper, so a restart loses none."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True)
+    webhook_id: Mapped[str] = mapped_column(
+        Id, ForeignKey("webhooks.id", ondelete="CASCADE")
+    )
+    event_position: Mapped[int] = mapped_column(BigInteger)
+    event_type: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # pending, delivered, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index("uq_webhook_deliveries_webhook_event", "webhook_id", "event_position",
+              unique=True),
+        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Dialect
 
 from service.errors import Conflict, Invalid
 from service.schemas import (
+    EventType,
     MetricPoint,
     Page,
     Project,
@@ -39,6 +40,7 @@ from service.store.db import (
     to_model,
     utcnow,
 )
+from service.store.events import EventStore
 from service.store.models import (
     DiagnosisRow,
     LatestMetricRow,
@@ -120,9 +122,13 @@ def decode_cursor(cursor: str) -> str:
 
 
 class TrackingStore:
-    def __init__(self, db: Database, series_cache: SeriesCache) -> None:
+    def __init__(self, db: Database, series_cache: SeriesCache, events: EventStore) -> None:
         self.db = db
         self.series_cache = series_cache  # advanced by every committed metric write
+        self.events = events
+        # Called with a run's id once a new revision of it (points, status, a finding) has
+        # committed: diagnosis on write (service/diagnosis.py's Diagnoser) listens here.
+        self.revised: list[Callable[[str], None]] = []
         self._sql = metric_sql(type(db.dialect))
         self._run_projects: dict[str, str] = {}  # run id -> its project's name (immutable)
 
@@ -204,6 +210,7 @@ class TrackingStore:
             )
             tx.add(row)
             tx.flush()
+            self.db.after_commit(tx, lambda: self._announce_revision(run_id))
         return to_model(Run, row, project=project_name, latest={})
 
     def get_run(self, run_id: str, tx: Tx | None = None) -> Run:
@@ -300,20 +307,41 @@ class TrackingStore:
 
     def _bump(
         self, tx: Tx, run_id: str, rows: Sequence[tuple[Any, ...]] = (), **values: Any
-    ) -> int:
+    ) -> tuple[int, str]:
         """A new revision of the run as the advisor sees it (new points, or a new status:
         a running run is judged "still improving", an ended one is not), so that a cached
-        diagnosis of the old revision is not served. Returns it; the series cache follows
-        once `tx` commits."""
-        rev = tx.execute(
+        diagnosis of the old revision is not served. Locks the run's row (every writer of
+        a run takes it first: its events are in the order of its changes); a status that
+        changes is a `run.status` event. Returns the revision and the run's project id;
+        the series cache follows, and the `revised` listeners hear of it, once `tx`
+        commits."""
+        previous = None
+        if "status" in values:
+            previous = tx.scalar(
+                select(RunRow.status).where(RunRow.id == run_id).with_for_update()
+            )
+        bumped = tx.execute(
             update(RunRow)
             .where(RunRow.id == run_id)
             .values(metrics_rev=RunRow.metrics_rev + 1, updated_at=utcnow(), **values)
-            .returning(RunRow.metrics_rev)
-        ).scalar_one_or_none()
-        found(rev, "run", run_id)
-        self.db.after_commit(tx, lambda: self.series_cache.advance(run_id, rev, rows))
-        return rev
+            .returning(RunRow.metrics_rev, RunRow.project_id)
+        ).first()
+        rev, project_id = found(bumped, "run", run_id)
+        if previous is not None and previous != values["status"]:
+            self.events.append(
+                tx, EventType.run_status, project_id,
+                {"status": values["status"], "previous": previous}, run_id=run_id,
+            )
+        self.db.after_commit(tx, lambda: self._revised(run_id, rev, rows))
+        return rev, project_id
+
+    def _revised(self, run_id: str, rev: int, rows: Sequence[tuple[Any, ...]]) -> None:
+        self.series_cache.advance(run_id, rev, rows)
+        self._announce_revision(run_id)
+
+    def _announce_revision(self, run_id: str) -> None:
+        for listener in self.revised:
+            listener(run_id)
 
     def _latest(self, tx: Tx, run_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         if not run_ids:
@@ -345,7 +373,7 @@ class TrackingStore:
         for row in rows:
             latest[row[1]] = row[: len(LATEST_COLUMNS)]  # in step order: the last is highest
         with self.db.write(tx) as tx:
-            self._bump(tx, run_id, rows)
+            _, project_id = self._bump(tx, run_id, rows)
             if rows:
                 # One statement each through the driver's executemany.
                 connection = tx.connection()
@@ -354,6 +382,12 @@ class TrackingStore:
                 connection.exec_driver_sql(
                     sql.latest_upsert.text,
                     sql.latest_upsert.rows(LATEST_COLUMNS, list(latest.values())),
+                )
+                self.events.append(
+                    tx, EventType.metrics_logged, project_id,
+                    {"keys": sorted(latest), "first_step": min(row[2] for row in rows),
+                     "last_step": max(row[2] for row in rows), "points": len(rows)},
+                    run_id=run_id,
                 )
         return len(rows)
 

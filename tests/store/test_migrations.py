@@ -12,7 +12,7 @@ from tests.conftest import empty_database
 
 TABLES = {
     "projects", "runs", "metrics", "latest_metrics", "diagnoses", "jobs", "tokens", "datasets",
-    "experiments",
+    "experiments", "events", "event_cursors", "webhooks", "webhook_deliveries",
 }
 
 
