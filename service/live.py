@@ -42,10 +42,10 @@ class EventFilter:
             and (self.types is None or event.type in self.types)
         )
 
-    def read(self, events: EventStore, after: int) -> list[Event]:
+    def read(self, events: EventStore, after: int, limit: int = PAGE) -> list[Event]:
         return events.read_after(
             after, project_ids=self.project_ids, run_id=self.run_id, types=self.types,
-            limit=PAGE,
+            limit=limit,
         )
 
 
@@ -75,6 +75,13 @@ class EventHub:
     async def subscribe(self, wanted: EventFilter) -> tuple[Subscription, int]:
         """A new subscription, and the position from which the hub will hand it events."""
         await self._start()
+        if not self.subscribers:
+            # The hub reads the log only for subscribers: with none it has not read it
+            # since, and "from now on" is the log's end, not where the hub stopped.
+            await anyio.to_thread.run_sync(self.events.sequence)
+            end = await anyio.to_thread.run_sync(self.events.last_position)
+            if not self.subscribers:  # still none: none was handed the old position
+                self.position = max(self.position, end)
         subscription = Subscription(wanted)
         self.subscribers.add(subscription)
         return subscription, self.position
@@ -96,8 +103,6 @@ class EventHub:
         if self._task is not None and self._loop is loop and not self._task.done():
             return
         self._loop, self._wake = loop, asyncio.Event()
-        await anyio.to_thread.run_sync(self.events.sequence)
-        self.position = await anyio.to_thread.run_sync(self.events.last_position)
         self._task = loop.create_task(self._run(), name="fitdoc-event-hub")
 
     async def _run(self) -> None:
@@ -116,6 +121,8 @@ class EventHub:
                 log.exception("reading the event log failed")
                 continue
             for event, project_id in fresh:
+                if event.id <= self.position:  # a read that began before a subscribe's
+                    continue
                 for subscription in list(self.subscribers):
                     if subscription.filter.wants(event, project_id):
                         subscription.offer(event)

@@ -111,3 +111,15 @@ def live_url(app) -> Iterator[str]:
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="module")
+def embedded_api(tmp_path_factory):
+    """`fitdoc serve --no-worker` on a fresh embedded data dir (SQLite, the sweeper beside
+    it) in a process of its own, as a user runs it; SSE heartbeats every 0.5 s."""
+    from fitdoc import runtime
+
+    data_dir = tmp_path_factory.mktemp("embedded-api")
+    settings = runtime.embedded_settings(data_dir, sse_ping_seconds=0.5)
+    with runtime.serve_process(settings) as server:
+        yield server

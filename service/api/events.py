@@ -18,7 +18,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from service.api.deps import PrincipalDep, SettingsDep, StoresDep
 from service.errors import Invalid
 from service.live import EventFilter
-from service.schemas import EventPage, EventType
+from service.schemas import Event, EventPage, EventType
 from service.store import Stores
 
 router = APIRouter(prefix="/events", tags=["events"])
@@ -55,9 +55,12 @@ async def read_events(
     if last_event_id is not None and last_event_id.strip():
         after = _position(last_event_id)
     if STREAM not in request.headers.get("accept", ""):
-        page = await anyio.to_thread.run_sync(
-            lambda: wanted.read(stores.events, after or 0)[:limit]
-        )
+
+        def read_page() -> list[Event]:
+            stores.events.sequence()  # PostgreSQL: number what has committed (no hub may)
+            return wanted.read(stores.events, after or 0, limit)
+
+        page = await anyio.to_thread.run_sync(read_page)
         return EventPage(items=page, last_id=page[-1].id if page else after or 0)
     hub = request.app.state.hub
 

@@ -1,0 +1,90 @@
+"""Diagnosis on write (service/diagnosis.py's Diagnoser): debounced per run, the latest
+points always read, one failure not the end of the thread; and on a real store, a run's
+change of status recorded once as an event."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+import service.diagnosis
+from service.diagnosis import Diagnoser, diagnose_on_write
+from service.schemas import EventType, MetricPoint, RunCreate
+from service.store import Stores, migrate
+from tests.utils.live import OVERFIT_EPOCHS, OVERFIT_META, epoch_points
+
+
+@pytest.fixture
+def calls(monkeypatch) -> list[str]:
+    """The runs diagnosed, in order (no store behind them); the first waits for
+    `calls.release` (an Event) once it has set `calls.started`."""
+
+    class Calls(list):
+        started = threading.Event()
+        release = threading.Event()
+
+    made = Calls()
+
+    def diagnose_run(diagnoses, run_id, save=None):
+        made.append(run_id)
+        if run_id == "fails":
+            raise RuntimeError("the database went away")
+        if len(made) == 1:
+            made.started.set()
+            assert made.release.wait(10)
+
+    monkeypatch.setattr(service.diagnosis, "diagnose_run", diagnose_run)
+    return made
+
+
+def test_a_burst_of_requests_while_a_run_is_diagnosed_costs_one_more(calls):
+    diagnoser = Diagnoser(diagnoses=None)
+    diagnoser.request("a")
+    assert calls.started.wait(5)
+    for _ in range(5):  # new points of a while it is being diagnosed
+        diagnoser.request("a")
+    diagnoser.request("b")
+    diagnoser.request("a")
+    assert not diagnoser.wait_idle(timeout=0.2)  # a is still in hand
+    calls.release.set()
+    assert diagnoser.wait_idle(timeout=5)
+    # a once more (its latest points), then b: in the order they were first marked
+    assert calls == ["a", "a", "b"] and diagnoser.done == 3
+
+
+def test_a_failed_diagnosis_leaves_the_thread_running(calls):
+    calls.release.set()
+    diagnoser = Diagnoser(diagnoses=None)
+    diagnoser.request("first")
+    diagnoser.request("fails")
+    diagnoser.request("after")
+    assert diagnoser.wait_idle(timeout=5)
+    assert calls == ["first", "fails", "after"] and diagnoser.done == 2
+    diagnoser.request("later")
+    assert diagnoser.wait_idle(timeout=5) and calls[-1] == "later"
+
+
+def test_a_run_that_turns_to_overfitting_is_recorded_once(tmp_path):
+    """The store's writes call the Diagnoser after they commit: each epoch's points, as a
+    training script logs them; the stored diagnosis follows, each change one event."""
+    url = f"sqlite:///{tmp_path / 'fitdoc.db'}"
+    migrate.upgrade(url)
+    stores = Stores.open(url)
+    try:
+        diagnoser = diagnose_on_write(stores)
+        assert diagnose_on_write(stores) is diagnoser  # one per process and stores
+        run = stores.tracking.create_run(RunCreate(project="p", meta=OVERFIT_META))
+        for epoch in range(OVERFIT_EPOCHS):
+            points = [MetricPoint(**point) for point in epoch_points(epoch)["metrics"]]
+            stores.tracking.log_metrics(run.id, points)
+        assert diagnoser.wait_idle(timeout=30)
+        stored = stores.diagnoses.diagnosis_inputs(run.id, service.diagnosis.ADVISOR_VERSION)
+        assert stored.cached is not None and stored.cached.status.value == "overfitting"
+        changes = stores.events.read_after(0, run_id=run.id,
+                                           types=[EventType.diagnosis_changed])
+        statuses = [change.data["status"] for change in changes]
+        assert statuses.count("overfitting") == 1 and statuses[-1] == "overfitting"
+        assert 1 <= diagnoser.done <= OVERFIT_EPOCHS + 1
+    finally:
+        stores.db.dispose()
