@@ -7,11 +7,11 @@ process: no HTTP, no broker, the same diagnosis a job's run gets from the servic
     python -m bench.advisor.repair_tune early RESULTS    # the 60% reading of run.py's curves
 
 The "tune" half by default. The "report" half was run once, untouched, through the HTTP API
-(bench/RESULTS.md, issue 10, first reading); after that reading it is a second tuning set
-(`--split report`), and the "fresh" split, written later by someone who had not read the
-advisor, is the one reported untouched: never pass `--split fresh` here. Trained runs are
-stored by the hash of their resolved spec (bench/advisor/repair_curves/), so a follow-up
-spec that a chain meets twice trains once.
+(bench/RESULTS.md, issue 10, first reading), and so was the "fresh" split (written later by
+someone who had not read the advisor, read once at advisor-2.1); after those readings both
+are tuning data too (`--split report`, `--split fresh`). A split written later still and not
+yet read is never passed here. Trained runs are stored by the hash of their resolved spec
+(bench/advisor/repair_curves/), so a follow-up spec that a chain meets twice trains once.
 """
 
 from __future__ import annotations
@@ -271,8 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", choices=("train", "score", "chain", "early"))
     parser.add_argument("results", nargs="?", type=Path, help="early: a run.py results file")
     parser.add_argument("-v", "--verbose", action="store_true")
-    parser.add_argument("--split", choices=("tune", "report"), default="tune",
-                        help="report: only since its first, untouched reading")
+    parser.add_argument("--split", choices=("tune", "report", "fresh"), default="tune",
+                        help="report, fresh: tuning data since their untouched readings")
     args = parser.parse_args(argv)
     if args.what == "early":
         early(args.results)
