@@ -249,7 +249,7 @@ def _batch_noise(c: Curves, since: int, t: Thresholds) -> bool:
     small batches, dropout), not steps that overshoot the valley. (After the first reading
     of the report half: iris nets with BatchNorm on batches of 16 at SGD's usual lr, whose
     validation loss fell every epoch, were called oscillating.)"""
-    lr, typical = _lr(c), c.hyper.typical_lr
+    lr, typical = _step_lr(c), c.hyper.typical_lr
     if lr is not None and typical is not None and lr >= t.lr_high_factor * typical:
         return False
     v = c.val.finite() if c.val is not None else None
@@ -260,6 +260,18 @@ def _batch_noise(c: Curves, since: int, t: Thresholds) -> bool:
         return False
     up, down = _jumps(w, c, t)
     return float((up | down).mean()) < t.oscillation_rate or not (up.any() and down.any())
+
+
+def _lr_usual(c: Curves, t: Thresholds) -> bool:
+    """The run's lr (as the step it takes, momentum counted) is known and below
+    `lr_high_factor` times its optimizer's usual one: not an lr the advisor calls too high. DESIGN's oscillation is the lr too
+    high for the optimizer, the lecture's "oscillating across a valley because the learning
+    rate is too high"; jumps at a usual lr are the noise of small batches, BatchNorm on them,
+    or a tiny training set. (After the fresh split: deep nets fixed with ReLU + He init +
+    BatchNorm on 120 iris samples in batches of 8 at SGD's usual lr were called oscillating
+    and given lower lrs, which kept the noise.)"""
+    lr, typical = _step_lr(c), c.hyper.typical_lr
+    return lr is not None and typical is not None and lr < t.lr_high_factor * typical
 
 
 @check
@@ -276,6 +288,8 @@ def check_loss_oscillates(c: Curves, t: Thresholds) -> Finding | None:
         return None
     if int((up | down).sum()) < t.oscillation_min_jumps:
         return None  # one spike and its return: a bad batch, not a loss that cannot settle
+    if _lr_usual(c, t):
+        return None  # not the lr overshooting: batch noise, BatchNorm on small batches
     if c.train is not None and _batch_noise(c, s.step(first), t):
         return None
     since = s.step(first + 1 + int(np.argmax(up | down)))
@@ -402,13 +416,26 @@ def _lr(c: Curves) -> float | None:
     return lr if lr is not None and lr > 0 else None
 
 
+def _step_lr(c: Curves) -> float | None:
+    """The lr as the step it takes: heavy-ball momentum above the usual 0.9 multiplies it
+    (facts.Hyper.momentum_gain; 0.99 takes steps 10x as long as 0.9 at the same lr)."""
+    lr = _lr(c)
+    return lr * c.hyper.momentum_gain if lr is not None else None
+
+
+def _momentum_words(c: Curves) -> str:
+    gain = c.hyper.momentum_gain
+    return f" (momentum {c.hyper.momentum:g}: steps {gain:.3g}x as long)" if gain > 1 else ""
+
+
 @check
 def check_lr_too_high(c: Curves, t: Thresholds) -> Finding | None:
     """The learning rate is far above what this optimizer usually trains at."""
-    lr, typical = _lr(c), c.hyper.typical_lr
+    lr, typical = _step_lr(c), c.hyper.typical_lr
     if lr is None or typical is None or lr < t.lr_high_factor * typical:
         return None
-    msg = f"lr {lr:.3g} is {lr / typical:.0f}x the usual {typical:.0e} for {c.hyper.optimizer}"
+    msg = (f"lr {_lr(c):.3g}{_momentum_words(c)} is {lr / typical:.0f}x the usual "
+           f"{typical:.0e} for {c.hyper.optimizer}")
     ev = evidence("params.lr_ratio", lr / typical, msg, t.lr_high_factor)
     sure = strength(
         math.log10(lr / typical), math.log10(t.lr_high_factor), math.log10(t.lr_high_far)

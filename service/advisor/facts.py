@@ -37,6 +37,9 @@ class RunFacts:
     findings: list[dict[str, Any]] = field(default_factory=list)
 
 
+# The momentum SGD's usual lr is meant with (service.catalogue: measured with 0.9).
+USUAL_MOMENTUM = 0.9
+
 _MSE_NAMES = {"mse", "l2", "mean_squared_error", "mseloss", "squared_error", "mean_squared"}
 
 
@@ -70,6 +73,17 @@ class Hyper:
         if self.lr is None or self.typical_lr is None or self.lr <= 0:
             return None
         return self.lr / self.typical_lr
+
+    @property
+    def momentum_gain(self) -> float:
+        """How many times SGD's heavy-ball momentum multiplies its step beyond what the usual
+        lr is meant with (momentum 0.9, a gain of 1/(1-0.9) = 10): 1/(1-beta) / 10 for a
+        momentum above 0.9 (0.99: 10x), else 1. SGD's usual lr was measured with momentum
+        0.9 (the catalogue); a heavier ball at the same lr takes steps 10x as long."""
+        beta = self.momentum or 0.0
+        if self.optimizer != "sgd" or not USUAL_MOMENTUM < beta < 1.0:
+            return 1.0
+        return (1.0 - USUAL_MOMENTUM) / (1.0 - beta)
 
     @property
     def mse(self) -> bool:

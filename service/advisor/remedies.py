@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.advisor.curves import Curves
+from service.advisor.facts import USUAL_MOMENTUM
 from service.advisor.findings import Code, Finding
 from service.advisor.thresholds import DEFAULT, Thresholds
 from service.catalogue import (
@@ -159,7 +160,9 @@ def raised_lr(ctx: Ctx) -> float:
 
 
 def lowered_lr(ctx: Ctx) -> float:
-    lr, usual = ctx.lr or 0.0, ctx.usual_lr
+    # heavy-ball momentum above 0.9 goes back to 0.9 with it (_lower_lr), so the lr is
+    # lowered from the step it took: lr x the momentum's gain
+    lr, usual = (ctx.lr or 0.0) * ctx.c.hyper.momentum_gain, ctx.usual_lr
     if usual and lr > usual:
         # at least half a decade down: an lr just above the usual one gains little from it
         # (after the first reading of the report half: 0.05 -> 0.03 still oscillated)
@@ -215,7 +218,15 @@ def _move_lr(ctx: Ctx, lr: float) -> dict[str, Any]:
 
 
 def _lower_lr(ctx: Ctx) -> dict[str, Any] | None:
-    return _move_lr(ctx, lowered_lr(ctx)) if ctx.lr else None
+    if not ctx.lr:
+        return None
+    patch = _move_lr(ctx, lowered_lr(ctx))
+    if ctx.c.hyper.momentum_gain > 1:
+        # a heavy ball (momentum 0.99) multiplies every step: the lr alone, lowered half a
+        # decade, still overshoots (after the fresh split: SGD at momentum 0.99 lowered
+        # from lr 1 to 0.3 still oscillated)
+        patch["optimizer"]["momentum"] = USUAL_MOMENTUM
+    return patch
 
 
 def _raise_lr(ctx: Ctx) -> dict[str, Any] | None:

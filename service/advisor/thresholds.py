@@ -137,6 +137,13 @@ class Thresholds:
     # iris run of 11 points with one spike was called oscillating; the oscillating runs of
     # both benchmarks jump 4 times or more.)
     oscillation_min_jumps: int = 3
+    # ... and, when the run's lr is known, only at an lr the advisor calls too high
+    # (`lr_high_factor`, on the step it takes: heavy-ball momentum above 0.9 counted, facts.
+    # Hyper.momentum_gain): oscillation is the lr too high for the optimizer. Labelled
+    # oscillating runs of the three repair splits and of the old benchmark: >= 50x (SGD at
+    # lr 0.5 with momentum 0.99: 167x); runs that jumped from batch noise after an lr fix
+    # (BatchNorm on batches of 8-16, 30-200 samples, tiny validation sets) and a rotated
+    # validation frame: <= 10x, most <= 3.3x. Added after the fresh split was read.
 
     # --- stuck ---------------------------------------------------------------------------------
     # Progress = fall of the training loss from chance (or start) to the end of the run.
