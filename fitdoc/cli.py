@@ -189,6 +189,42 @@ def diagnose(
         render_diagnosis(make_console(), "diagnosis", result)
 
 
+@app.command()
+def watch(
+    run_id: Annotated[str, typer.Argument(help="the run's id")],
+    url: Annotated[
+        str, typer.Option(envvar="FITDOC_URL", help="the API's URL (or FITDOC_URL)")
+    ] = "http://127.0.0.1:8000",
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="FITDOC_TOKEN", help="a bearer token (or FITDOC_TOKEN)",
+                     show_default=False),
+    ] = None,
+    follow_forever: Annotated[
+        bool, typer.Option("--follow-forever", help="go on after the run has ended")
+    ] = False,
+) -> None:
+    """Follow a run live over the API: its diagnosis now, then a line per logged epoch
+    (the latest values), per change of diagnosis, job or run status; ends with the run."""
+    import httpx
+    from rich.markup import escape
+
+    from fitdoc.demo import make_console
+    from fitdoc.watch import WatchError, watch_run
+
+    console = make_console()
+    try:
+        watch_run(console, url, run_id, token, follow_forever)
+    except WatchError as refused:
+        console.print(f"[red]{escape(str(refused))}[/]")
+        raise typer.Exit(1) from None
+    except httpx.TransportError as down:
+        console.print(f"[red]cannot reach the API at {escape(url)}: {escape(str(down))}[/]")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
 token_app = typer.Typer(help="API tokens: each has a role and a project (see README, Access).")
 app.add_typer(token_app, name="token")
 
