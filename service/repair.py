@@ -27,6 +27,7 @@ from service.schemas import (
     Diagnosis,
     DiagnosisBrief,
     DiagnosisStatus,
+    EventType,
     FollowUpCreate,
     Job,
     JobCreate,
@@ -39,6 +40,7 @@ from service.schemas import (
 )
 from service.settings import Settings
 from service.store import Stores
+from service.store.db import Tx
 
 # --- follow-ups -------------------------------------------------------------------------
 
@@ -159,11 +161,13 @@ def advance(stores: Stores, queue: Celery, settings: Settings, job_id: str) -> R
         if repaired or job.status.value == "cancelled" or job.round >= rounds:
             state = RepairState.repaired if repaired else RepairState.gave_up
             stores.jobs.set_repair_state(job.root_id, state, tx=tx)
+            _tell(stores, tx, job, state)
             return state
         tried = {_key(j.applied) for j in chain if j.applied is not None}
         step = _next_step(stores, job, plan, tried)
         if step is None:
             stores.jobs.set_repair_state(job.root_id, RepairState.gave_up, tx=tx)
+            _tell(stores, tx, job, RepairState.gave_up)
             return RepairState.gave_up
         applied, request = step
         made = create_job(
@@ -176,8 +180,20 @@ def advance(stores: Stores, queue: Celery, settings: Settings, job_id: str) -> R
             created_by=job.created_by,  # auto-repair's jobs count as their chain's submitter's
             tx=tx,
         )
+        _tell(stores, tx, made, RepairState.running)
     queue_job(stores.jobs, queue, made)
     return RepairState.running
+
+
+def _tell(stores: Stores, tx: Tx, job: Job, state: RepairState) -> None:
+    """A `repair.round` event: the chain's new job (state running: its round and the
+    change it applies), or how the chain ended at `job`."""
+    stores.events.append(
+        tx, EventType.repair_round, stores.events.project_of_run(tx, job.run_id),
+        {"root_id": job.root_id, "round": job.round, "state": state.value,
+         "applied": job.applied.model_dump(mode="json") if job.applied else None},
+        run_id=job.run_id, job_id=job.id,
+    )
 
 
 def _plan(stores: Stores, job: Job, diagnosis: Diagnosis) -> list[Suggestion]:

@@ -70,6 +70,14 @@ def test_auto_repair_ends_repaired_within_two_rounds(stack, unique):
     assert all(j["applied"] is not None for j in jobs[1:])
     applied = [repr(sorted(j["applied"].items())) for j in jobs[1:]]
     assert len(applied) == len(set(applied))
+    # each round, and the end, is a repair.round event of the chain, in order
+    told = stack.client.get("/api/v1/events", params={
+        "project": f"ar-{unique}", "types": "repair.round"}).json()["items"]
+    assert [(e["job_id"], e["data"]["round"], e["data"]["state"]) for e in told] == [
+        *((j["id"], j["round"], "running") for j in jobs[1:]),
+        (jobs[-1]["id"], jobs[-1]["round"], "repaired"),
+    ]
+    assert [e["data"]["applied"] for e in told[:-1]] == [j["applied"] for j in jobs[1:]]
 
 
 def test_auto_repair_gives_up_when_its_rounds_are_used_up(stack, unique):
