@@ -12,6 +12,7 @@ catches up on whatever a process that died left undone, and on a new advisor ver
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 import weakref
@@ -79,14 +80,17 @@ def refresh_stale_diagnoses(
 
 class Diagnoser:
     """Diagnosis on write, debounced: `request(run_id)` (called once a change of the run
-    has committed) marks the run; one thread re-diagnoses marked runs one at a time. A run
-    marked again while it is being diagnosed is diagnosed once more afterwards, so the
-    latest points are always read, and a burst of writes costs one or two diagnoses, not
-    one each."""
+    has committed) marks the run; one thread re-diagnoses marked runs one at a time, each
+    at most once per `interval` seconds (a run logging an epoch every 30 ms costs a
+    diagnosis per interval, not one per epoch). A run marked again while it is being
+    diagnosed, or in its interval, is diagnosed once more afterwards, so the latest points
+    are always read, within `interval` plus one diagnosis of the change."""
 
-    def __init__(self, diagnoses: DiagnosisStore) -> None:
+    def __init__(self, diagnoses: DiagnosisStore, interval: float = 0.0) -> None:
         self.diagnoses = diagnoses
+        self.interval = interval
         self._marked: dict[str, None] = {}  # an ordered set: the oldest request first
+        self._began: dict[str, float] = {}  # run -> when its last diagnosis began
         self._busy: str | None = None
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -103,16 +107,34 @@ class Diagnoser:
                 self._thread.start()
             self._cond.notify()
 
+    def _next(self) -> str:
+        """The first marked run whose interval has passed (waiting for one), marked busy."""
+        while True:
+            if not self._marked:
+                self._busy = None
+                self._cond.notify_all()  # wait_idle
+                self._cond.wait()
+                continue
+            now = time.monotonic()
+            soonest = None
+            for run_id in self._marked:
+                due = self._began.get(run_id, -math.inf) + self.interval
+                if due <= now:
+                    del self._marked[run_id]
+                    self._busy = run_id
+                    self._began[run_id] = now
+                    if len(self._began) > 10_000:  # forget runs past their interval
+                        self._began = {r: t for r, t in self._began.items()
+                                       if t > now - self.interval}
+                    return run_id
+                soonest = due if soonest is None else min(soonest, due)
+            self._busy = None
+            self._cond.wait(soonest - now)
+
     def _loop(self) -> None:
         while True:
             with self._cond:
-                while not self._marked:
-                    self._busy = None
-                    self._cond.notify_all()  # wait_idle
-                    self._cond.wait()
-                run_id = next(iter(self._marked))
-                del self._marked[run_id]
-                self._busy = run_id
+                run_id = self._next()
             try:
                 diagnose_run(self.diagnoses, run_id)
                 self.done += 1
@@ -134,10 +156,11 @@ class Diagnoser:
 _DIAGNOSERS: weakref.WeakKeyDictionary[TrackingStore, Diagnoser] = weakref.WeakKeyDictionary()
 
 
-def diagnose_on_write(stores: Stores) -> Diagnoser:
-    """The process's Diagnoser for `stores`, listening to its run changes (made once)."""
+def diagnose_on_write(stores: Stores, interval: float = 0.0) -> Diagnoser:
+    """The process's Diagnoser for `stores`, listening to its run changes (made once; a
+    run diagnosed at most once per `interval` seconds)."""
     diagnoser = _DIAGNOSERS.get(stores.tracking)
     if diagnoser is None:
-        diagnoser = _DIAGNOSERS[stores.tracking] = Diagnoser(stores.diagnoses)
+        diagnoser = _DIAGNOSERS[stores.tracking] = Diagnoser(stores.diagnoses, interval)
         stores.tracking.revised.append(diagnoser.request)
     return diagnoser

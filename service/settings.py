@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # Diagnosis on write: a process that changes a run re-diagnoses it at once, in a thread
     # (service/diagnosis.py); off, a run is diagnosed when read and by the sweeper.
     diagnose_on_write: bool = True
+    # ... each run at most once per this long (a run logging every few milliseconds costs
+    # one diagnosis per interval; a change is told within it plus one diagnosis).
+    diagnose_interval_seconds: float = Field(default=0.2, ge=0, le=60)
     # The event log (service/store/events.py): how often each API process reads it for
     # its server-sent events streams (a change made in the process itself wakes it at
     # once), the comment line an idle stream gets to keep proxies from closing it, and

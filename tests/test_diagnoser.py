@@ -5,6 +5,7 @@ change of status recorded once as an event."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -51,6 +52,19 @@ def test_a_burst_of_requests_while_a_run_is_diagnosed_costs_one_more(calls):
     assert diagnoser.wait_idle(timeout=5)
     # a once more (its latest points), then b: in the order they were first marked
     assert calls == ["a", "a", "b"] and diagnoser.done == 3
+
+
+def test_a_run_is_diagnosed_at_most_once_per_interval(calls):
+    calls.release.set()
+    diagnoser = Diagnoser(diagnoses=None, interval=0.2)
+    start = time.monotonic()
+    while time.monotonic() - start < 1.0:  # a run logging every 5 ms for a second
+        diagnoser.request("a")
+        time.sleep(0.005)
+    diagnoser.request("b")  # another run is not held back by a's interval
+    assert diagnoser.wait_idle(timeout=5)  # a's last request was served, after its wait
+    assert calls.count("b") == 1
+    assert 2 <= calls.count("a") <= 1.0 / 0.2 + 2, calls  # not one per request (~200)
 
 
 def test_a_failed_diagnosis_leaves_the_thread_running(calls):

@@ -29,7 +29,7 @@ def _stores() -> Stores:
     settings = get_settings()
     stores = Stores.open(settings.resolved_database_url())
     if settings.diagnose_on_write:
-        diagnose_on_write(stores)
+        diagnose_on_write(stores, settings.diagnose_interval_seconds)
     return stores
 
 

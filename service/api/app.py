@@ -48,7 +48,9 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
     app.state.stores = stores or Stores.open(settings.resolved_database_url())
     app.state.queue = make_celery(settings)  # a producer only: connects on first send
     if settings.diagnose_on_write:
-        app.state.diagnoser = diagnose_on_write(app.state.stores)
+        app.state.diagnoser = diagnose_on_write(
+            app.state.stores, settings.diagnose_interval_seconds
+        )
     # The process's one reader of the event log for its SSE streams, woken by its own
     # commits.
     app.state.hub = EventHub(app.state.stores.events, settings.event_poll_seconds)
