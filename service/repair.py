@@ -208,7 +208,9 @@ def _plan(stores: Stores, job: Job, diagnosis: Diagnosis) -> list[Suggestion]:
     for member in reversed(earlier):
         found = diagnose_run(stores.diagnoses, member.run_id)
         if found.status != DiagnosisStatus.healthy:
-            return list(found.suggestions) + plan
+            # a run still at its validation best at its end trains longer first
+            longer = [s for s in plan if s.action == "train_longer"]
+            return longer + list(found.suggestions) + [s for s in plan if s not in longer]
     return plan
 
 

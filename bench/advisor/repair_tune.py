@@ -210,11 +210,14 @@ def chain(verbose: bool, rounds: int = 2, split: str = "tune") -> None:
                 ch["state"] = "gave_up"
                 continue
             plan = list(d.suggestions)
-            if d.status == "healthy":  # service.repair._plan: the fault's plan goes on
+            if d.status == "healthy":  # service.repair._plan: the fault's plan goes on,
+                # after a longer run when validation was still improving at the end
                 for earlier in reversed(ch["runs"][:-1]):
                     e = judge(earlier)
                     if e.status != "healthy":
-                        plan = list(e.suggestions) + plan
+                        longer = [s for s in plan if s.action == "train_longer"]
+                        plan = longer + list(e.suggestions) + [s for s in plan
+                                                               if s not in longer]
                         break
             step = _next(plan, run["spec"], ch["tried"])
             if step is None:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from service.advisor.curves import Curves
 from service.advisor.facts import USUAL_MOMENTUM
 from service.advisor.findings import Code, Finding
@@ -501,6 +503,17 @@ def _has_val(ctx: Ctx) -> bool:
     return ctx.c.val is not None
 
 
+def _val_best_at_end(ctx: Ctx) -> bool:
+    """Validation was still at its best at the end of a run that used its planned epochs:
+    the model was still improving where it matters (the lecture's "accuracy still rising:
+    train longer"), however flat the training loss looks."""
+    v = ctx.c.val.finite() if ctx.c.val is not None else None
+    if v is None or len(v) < ctx.t.min_val_points or ctx.c.ended_early:
+        return False
+    best = v.steps[int(np.argmin(v.values))]
+    return bool(best >= v.steps[-1] - ctx.t.tail_fraction * (v.steps[-1] - v.steps[0]))
+
+
 def _no_decay(ctx: Ctx) -> bool:
     schedule = ctx.section("schedule").get("name") or (ctx.c.facts.params or {}).get("schedule")
     facts = SCHEDULES.get(str(schedule or "constant").lower())
@@ -744,6 +757,13 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
         ),
     ),
     Code.CONVERGED: (
+        Remedy(
+            "train_longer",
+            "train longer ({more_epochs} {unit}s instead of {epochs}), stopping early at the "
+            "validation minimum: validation was still at its best in the last {unit}s",
+            _longer,
+            _val_best_at_end,
+        ),
         Remedy(
             "ensemble",
             "optional: average a few independently trained models for a better validation score",
