@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import os
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,14 +24,40 @@ PG_ADMIN = os.environ.get(
 
 
 @contextmanager
-def embedded_server() -> Iterator[httpx.Client]:
+def embedded_server(**settings: object) -> Iterator[httpx.Client]:
     """A client for a new embedded server; the server and its data go away afterwards."""
+    with embedded_api(**settings) as (client, _):
+        yield client
+
+
+@contextmanager
+def embedded_api(**settings: object) -> Iterator[tuple[httpx.Client, runtime.Server]]:
+    """A new embedded server (`settings`: Settings fields to set) and a client for it; the
+    server and its data go away afterwards."""
     with (
         tempfile.TemporaryDirectory() as data,
-        runtime.serve_process(runtime.embedded_settings(Path(data))) as server,
+        runtime.serve_process(runtime.embedded_settings(Path(data), **settings)) as server,
         httpx.Client(base_url=server.url, timeout=60) as client,
     ):
-        yield client
+        yield client, server
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system, all threads) process `pid` has used (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_when_idle(pid: int, quiet: float = 0.3) -> float:
+    """`cpu_seconds(pid)` once the process has stopped working (under 10 ms of CPU in
+    `quiet` seconds): what it does after answering (a diagnosis on write) counts."""
+    last = cpu_seconds(pid)
+    while True:
+        time.sleep(quiet)
+        now = cpu_seconds(pid)
+        if now - last < 0.01:
+            return now
+        last = now
 
 
 @contextmanager
