@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from service.advisor.checks import end_level
+from service.advisor.checks import fit_level
 from service.advisor.curves import Curves
 from service.advisor.findings import Code, Finding
 from service.advisor.thresholds import Confidence, Thresholds
@@ -101,7 +101,7 @@ def _first(found: dict[Code, Finding], *codes: Code) -> tuple[Finding, ...]:
 def _still_high(c: Curves, t: Thresholds) -> bool:
     """The training loss ends high enough that more epochs are worth asking for."""
     s = c.loss.finite()
-    return len(s) > 0 and end_level(s, t) / c.scale >= t.undertrained_level
+    return len(s) > 0 and fit_level(c, s, t)[0] / c.scale >= t.undertrained_level
 
 
 def _cut_short(c: Curves) -> bool:

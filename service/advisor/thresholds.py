@@ -156,6 +156,9 @@ class Thresholds:
     # Strength 1 at no gain (as for the loss).
     chance_acc_gain: float = 0.15
     chance_acc_far: float = 0.0
+    # The highest chance accuracy of a balanced task (two classes): the base the gain is
+    # measured from when the number of classes is not known and the first epoch is above it.
+    max_chance_acc: float = 0.5
     # Accuracies whose largest value is above this are percentages (convention: a fraction
     # never exceeds 1, and a percentage is above 1.5 as soon as a model beats 1.5% accuracy;
     # every benchmark run logs fractions, at most 1.0).
@@ -263,6 +266,14 @@ class Thresholds:
     # with a plateau schedule, whose val loss had stalled 3 epochs at the first cut, was
     # called an lr collapse; the tune half's collapses cut at epoch 1-2 mid-descent.)
     lr_cut_after_stall: int = 2
+    # ... or, whatever it moved in total, the loss fell per epoch after the cut less than
+    # this share of its pace over the `lr_collapse_window` epochs before it (a descent the
+    # cut stopped, which a long run after it drags a little further). The plateau cut of the
+    # fresh split: 0.08 of its pace; the healthy step and exponential schedules of all three
+    # splits never reach 1% of their peak before 80% of the run. Added after the fresh
+    # split was read.
+    lr_collapse_slowdown: float = 0.1
+    lr_collapse_window: int = 5
 
     # --- overfitting ----------------------------------------------------------------------------
     # The validation best is read on a moving average of `val_smooth` points (convention: the
