@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 
 OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
+BEAT_THREADS = 4  # `fitdoc beat`'s tasks at once: the sweeper and webhook deliveries
 
 
 def _check_bind(settings: Settings, host: str) -> None:
@@ -124,8 +125,9 @@ def worker(
 @app.command()
 def beat(loglevel: Annotated[str, typer.Option(help="celery log level")] = "INFO") -> None:
     """Run Celery beat and the sweeper it schedules (service/sweep.py): jobs whose worker
-    died are taken over, jobs the broker did not take are sent. One per installation;
-    `fitdoc serve` starts it itself in the embedded mode."""
+    died are taken over, jobs the broker did not take are sent; and deliver webhooks
+    (service/webhooks.py). One per installation; `fitdoc serve` starts it itself in the
+    embedded mode."""
     from workers.app import celery_app
 
     settings = get_settings()
@@ -136,9 +138,10 @@ def beat(loglevel: Annotated[str, typer.Option(help="celery log level")] = "INFO
             "--beat",
             f"--schedule={(settings.data_dir / 'beat-schedule').resolve()}",
             f"--loglevel={loglevel}",
-            "--pool=solo",
-            "--concurrency=1",
-            f"--queues={settings.control_queue}",
+            # threads: a slow webhook receiver holds one thread, not the sweeper
+            "--pool=threads",
+            f"--concurrency={BEAT_THREADS}",
+            f"--queues={settings.control_queue},{settings.hooks_queue}",
             f"--hostname=fitdoc-beat-{os.getpid()}@%h",
             "--without-gossip",
             "--without-mingle",

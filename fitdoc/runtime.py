@@ -200,7 +200,7 @@ def purge_broker(settings: Settings) -> None:
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=2)
-    queues = {settings.queue, settings.control_queue}
+    queues = {settings.queue, settings.control_queue, settings.hooks_queue}
     try:
         for queue in queues:
             for key in client.scan_iter(match=f"*{queue}*"):
@@ -267,13 +267,19 @@ class Server:
 
 @contextmanager
 def serve_process(
-    settings: Settings, worker: bool = False, log: Path | None = None, timeout: float = 120
+    settings: Settings,
+    worker: bool = False,
+    log: Path | None = None,
+    timeout: float = 120,
+    beat: bool = True,
 ) -> Iterator[Server]:
-    """`fitdoc serve` (with a worker or `--no-worker`) as a child process with `settings`,
-    logging to `log` (default data_dir/serve.log); yields once /healthz answers, stops it (and
-    so its worker) after the block."""
+    """`fitdoc serve` (with a worker or `--no-worker`; in the embedded mode with its
+    sweeper, `fitdoc beat`, unless `beat` is false) as a child process with `settings`,
+    logging to `log` (default data_dir/serve.log); yields once /healthz answers, stops it
+    (and so its worker and sweeper) after the block."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "fitdoc", "serve"] + ([] if worker else ["--no-worker"])
+    argv += [] if beat else ["--no-beat"]
     log = log or settings.data_dir / "serve.log"
     proc = spawn(argv, settings_env(settings), log)
     try:

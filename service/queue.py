@@ -12,6 +12,7 @@ from service.settings import Settings
 
 TRAIN_TASK = "fitdoc.train_job"
 SWEEP_TASK = "fitdoc.sweep"
+DELIVER_TASK = "fitdoc.deliver_webhook"
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -33,6 +34,9 @@ def make_celery(settings: Settings) -> Celery:
             "processed_folder": str(folder / "processed"),
             "control_folder": str(folder / "control"),  # else kombu writes ./control
             "store_processed": False,
+            # how long a consumer sleeps when its queues are empty (kombu's default, 1 s,
+            # would be most of a webhook's latency budget)
+            "polling_interval": 0.1,
         }
     app.conf.update(
         broker_transport_options=options,
@@ -52,8 +56,12 @@ def make_celery(settings: Settings) -> Celery:
         task_publish_retry_policy={
             "max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5
         },
-        # Celery beat (`fitdoc beat`) runs the sweeper on the control queue.
-        task_routes={SWEEP_TASK: {"queue": settings.control_queue}},
+        # Celery beat (`fitdoc beat`) runs the sweeper on the control queue, and delivers
+        # webhooks from a queue of their own.
+        task_routes={
+            SWEEP_TASK: {"queue": settings.control_queue},
+            DELIVER_TASK: {"queue": settings.hooks_queue},
+        },
         beat_schedule={
             "sweep": {
                 "task": SWEEP_TASK,
@@ -69,3 +77,9 @@ def make_celery(settings: Settings) -> Celery:
 
 def enqueue_job(app: Celery, job_id: str) -> None:
     app.send_task(TRAIN_TASK, args=[job_id])
+
+
+def enqueue_delivery(app: Celery, delivery_id: str, countdown: float | None = None) -> None:
+    """A webhook delivery's message (service/webhooks.py), to be run now or after
+    `countdown` seconds."""
+    app.send_task(DELIVER_TASK, args=[delivery_id], countdown=countdown)

@@ -997,3 +997,55 @@ class EventPage(BaseModel):
 
     items: list[Event]
     last_id: int
+
+
+# --- webhooks (service/webhooks.py) -----------------------------------------------------------
+
+MAX_URL_LENGTH = 2_048
+
+
+class WebhookCreate(Strict):
+    # http(s) only; a host that resolves to a link-local or metadata address is refused
+    # (service/webhooks.py `check_url`; loopback and private addresses are allowed).
+    url: Annotated[str, StringConstraints(min_length=1, max_length=MAX_URL_LENGTH,
+                                          pattern=NO_NUL)]
+    events: Annotated[list[EventType], Field(min_length=1, max_length=50)]
+    # The project (name or id; made if new); none: the caller's project if its token is bound
+    # to one, else every project.
+    project: Name | None = None
+    # Signs each delivery (X-Fitdoc-Signature: HMAC-SHA256 of the body); never returned.
+    secret: Annotated[str, StringConstraints(min_length=8, max_length=256, pattern=NO_NUL)]
+
+
+class Webhook(BaseModel):
+    """A subscriber POSTed the events it asked for (its secret is never returned)."""
+
+    id: str
+    url: str
+    events: list[EventType]
+    project: str | None = None  # the project's name; None: every project
+    created_by: str | None = None  # the token that made it (None: bootstrap, or no auth)
+    created_at: datetime
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"  # not yet delivered: tried again at next_attempt_at
+    delivered = "delivered"  # a 2xx answer
+    failed = "failed"  # FITDOC_WEBHOOK_MAX_ATTEMPTS attempts failed: not tried again
+
+
+class WebhookDelivery(BaseModel):
+    """One event for one webhook; `id` is the X-Fitdoc-Delivery header, the same on every
+    attempt."""
+
+    id: str
+    webhook_id: str
+    event_id: int  # the event's position in the log (GET /events' id)
+    event_type: EventType
+    status: DeliveryStatus
+    attempts: int
+    status_code: int | None = None  # the last attempt's HTTP status (None: no answer)
+    last_error: str | None = None  # the last failed attempt's error (kept after a success)
+    next_attempt_at: datetime | None = None
+    created_at: datetime
+    delivered_at: datetime | None = None

@@ -66,6 +66,16 @@ class Settings(BaseSettings):
     event_poll_seconds: float = Field(default=0.1, gt=0, le=10)
     sse_ping_seconds: float = Field(default=15.0, gt=0)
     event_retention_days: float = Field(default=7.0, gt=0)
+    # Webhooks (service/webhooks.py): a delivery that fails is tried again after the
+    # backoff (x2 after each failure, at most the cap) until it has been tried
+    # max_attempts times (1, 2, 4 ... 64 s by default: about two minutes); each POST may
+    # take timeout seconds; a due delivery whose message was sent resend_after seconds ago
+    # and never taken (the broker lost it) is sent again by the sweeper.
+    webhook_backoff_seconds: float = Field(default=1.0, gt=0)
+    webhook_backoff_max_seconds: float = Field(default=600.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=100)
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    webhook_resend_after_seconds: float = Field(default=60.0, gt=0)
 
     # Workers. The queue name lets several fitdoc installations share one Redis.
     queue: str = "fitdoc"
@@ -99,6 +109,12 @@ class Settings(BaseSettings):
     def control_queue(self) -> str:
         """The queue of the sweeper's periodic task: never behind a training job."""
         return f"{self.queue}.control"
+
+    @property
+    def hooks_queue(self) -> str:
+        """The queue of webhook deliveries (consumed by `fitdoc beat`): never behind a
+        training job."""
+        return f"{self.queue}.hooks"
 
     def state_path(self, job_id: str) -> Path:
         """A running job's training state, saved at each epoch end, from which a job taken

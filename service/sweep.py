@@ -14,7 +14,10 @@ One pass:
    without persistence loses its queue) is sent again.
 3. Catch-up. Runs whose stored diagnosis is stale (the process that changed them died
    before re-diagnosing them, or the advisor's version changed) are diagnosed, a bounded
-   number per pass; events older than FITDOC_EVENT_RETENTION_DAYS are deleted.
+   number per pass; events older than FITDOC_EVENT_RETENTION_DAYS are deleted (not those
+   the webhook dispatcher has yet to read), and so are deliveries over by then.
+4. Webhooks (service/webhooks.py). Events no process dispatched (it died first) get their
+   deliveries, and due deliveries whose message was never sent, or was lost, are sent.
 
 Every step is idempotent: two sweepers, or a sweep racing a worker, change nothing twice
 (rows are locked; a claim skips a job that is taken or over).
@@ -34,6 +37,7 @@ from service.jobs import send_job
 from service.settings import Settings
 from service.store import Stores
 from service.store.db import utcnow
+from service.webhooks import dispatch, send_due
 
 log = logging.getLogger("fitdoc.sweep")
 
@@ -48,6 +52,8 @@ class SweepReport:
     unsent: int  # due but the broker would not take them: the next pass tries again
     failed: int = 0  # every attempt died: not tried again
     diagnosed: int = 0  # stale diagnoses brought up to date
+    deliveries: int = 0  # webhook deliveries made from events no process had dispatched
+    resent: int = 0  # webhook deliveries sent (again)
 
 
 def sweep(stores: Stores, queue: Celery, settings: Settings) -> SweepReport:
@@ -71,6 +77,11 @@ def sweep(stores: Stores, queue: Celery, settings: Settings) -> SweepReport:
     # Diagnoses a process left undone (it died before its Diagnoser got to them), or made
     # by an older advisor; and events older than their retention.
     refreshed = refresh_stale_diagnoses(stores.diagnoses, limit=STALE_PER_SWEEP)
-    stores.events.prune(utcnow() - timedelta(days=settings.event_retention_days))
+    # Webhooks: what no process dispatched, and messages never sent or lost.
+    made = dispatch(stores, queue, settings)
+    resent = send_due(stores, queue, settings)
+    expired = utcnow() - timedelta(days=settings.event_retention_days)
+    stores.events.prune(expired, keep_after=stores.webhooks.cursor_position())
+    stores.webhooks.prune_deliveries(expired)
     return SweepReport(len(swept.requeued), len(swept.cancelled), sent, unsent,
-                       len(swept.failed), refreshed)
+                       len(swept.failed), refreshed, made, resent)

@@ -5,31 +5,38 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from functools import lru_cache
 
 from service.diagnosis import diagnose_on_write
 from service.experiments import advance_after
-from service.queue import SWEEP_TASK, TRAIN_TASK
+from service.queue import DELIVER_TASK, SWEEP_TASK, TRAIN_TASK
 from service.repair import advance
 from service.settings import get_settings
 from service.store import Stores
 from service.store.jobs import LeaseHeld
 from service.sweep import sweep
+from service.webhooks import deliver, dispatch_on_write
 from workers.app import celery_app
 from workers.jobs import run_job
 
 log = logging.getLogger("fitdoc.worker")
+# `fitdoc beat` runs tasks in threads (webhook deliveries beside the sweeper): one sweep at
+# a time in a process; a sweep that finds one running is dropped (the next one comes).
+_SWEEPING = threading.Lock()
 
 
 @lru_cache(maxsize=1)
 def _stores() -> Stores:
     """The process's stores, made on first use, after the fork (one engine per process);
     with diagnosis on write, the runs this process changes are re-diagnosed in its
-    Diagnoser's thread."""
+    Diagnoser's thread; the webhook deliveries of the events it records are made and sent
+    by its Dispatcher's thread."""
     settings = get_settings()
     stores = Stores.open(settings.resolved_database_url())
     if settings.diagnose_on_write:
         diagnose_on_write(stores, settings.diagnose_interval_seconds)
+    dispatch_on_write(stores, celery_app, settings)
     return stores
 
 
@@ -70,7 +77,21 @@ def train_job(self, job_id: str) -> str:  # type: ignore[no-untyped-def]
 def sweep_jobs() -> dict[str, int]:
     """Celery beat's periodic task (service/sweep.py): take over jobs whose worker is gone,
     send what the outbox holds."""
-    report = sweep(_stores(), celery_app, get_settings())
-    if report.requeued or report.cancelled or report.sent or report.unsent:
+    if not _SWEEPING.acquire(blocking=False):
+        return {"skipped": 1}
+    try:
+        report = sweep(_stores(), celery_app, get_settings())
+    finally:
+        _SWEEPING.release()
+    if report.requeued or report.cancelled or report.sent or report.unsent \
+            or report.deliveries or report.resent:
         log.info("sweep: %s", report)
     return report.__dict__
+
+
+@celery_app.task(name=DELIVER_TASK, ignore_result=True)
+def deliver_webhook(delivery_id: str) -> str:
+    """One attempt of a webhook delivery (service/webhooks.py), on `<queue>.hooks`."""
+    outcome = deliver(_stores(), celery_app, get_settings(), delivery_id)
+    log.info("webhook delivery %s: %s", delivery_id, outcome)
+    return outcome

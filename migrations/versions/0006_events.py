@@ -84,6 +84,7 @@ def upgrade() -> None:
                               ['webhook_id', 'event_position'], unique=True)
         batch_op.create_index('ix_webhook_deliveries_status_next',
                               ['status', 'next_attempt_at'])
+        batch_op.create_index('ix_webhook_deliveries_webhook_id_id', ['webhook_id', 'id'])
 
 
 def downgrade() -> None:

@@ -7,7 +7,8 @@ over one database.
 - tokens (TokenStore): API tokens (their hashes), roles and projects;
 - datasets (DatasetStore): uploaded datasets (their files are service/datasets.py's);
 - experiments (ExperimentStore): the lecture's experiments and their phases;
-- events (EventStore): the event log every event leaves through (SSE, webhooks).
+- events (EventStore): the event log every event leaves through (SSE, webhooks);
+- webhooks (WebhookStore): webhooks and their deliveries (the delivery outbox).
 
 Every store function takes an optional `tx`, a transaction opened with `Database.write()`
 (or `read()`): given one it runs inside it and does not commit, so one unit of work can go
@@ -27,6 +28,7 @@ from service.store.jobs import JobStore
 from service.store.series_cache import SeriesCache
 from service.store.tokens import TokenStore
 from service.store.tracking import TrackingStore
+from service.store.webhooks import WebhookStore
 
 __all__ = [
     "Database",
@@ -38,6 +40,7 @@ __all__ = [
     "Stores",
     "TokenStore",
     "TrackingStore",
+    "WebhookStore",
 ]
 
 
@@ -54,6 +57,7 @@ class Stores:
     datasets: DatasetStore
     experiments: ExperimentStore
     events: EventStore
+    webhooks: WebhookStore
 
     @classmethod
     def open(cls, url: str) -> Stores:
@@ -71,4 +75,5 @@ class Stores:
             datasets=DatasetStore(db, tracking),
             experiments=ExperimentStore(db, tracking),
             events=events,
+            webhooks=WebhookStore(db, tracking, events),
         )

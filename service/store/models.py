@@ -342,4 +342,6 @@ class DeliveryRow(Base):
         Index("uq_webhook_deliveries_webhook_event", "webhook_id", "event_position",
               unique=True),
         Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+        # a webhook's deliveries, newest first (GET /webhooks/{id}/deliveries)
+        Index("ix_webhook_deliveries_webhook_id_id", "webhook_id", "id"),
     )
