@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.repair import datasets_fresh
+from bench.repair import datasets_fourth, datasets_fresh
 
 # Bump when a generator changes, so that a stale file in a kept data dir is rewritten.
 VERSION = 2
@@ -183,6 +183,9 @@ NPZ_SOURCE = {
 # The fresh split's files (specs_fresh.py) are written with the others.
 GENERATORS.update(datasets_fresh.GENERATORS)
 NPZ_SOURCE.update(datasets_fresh.NPZ_SOURCE)
+# And the fourth split's (specs_fourth.py).
+GENERATORS.update(datasets_fourth.GENERATORS)
+NPZ_SOURCE.update(datasets_fourth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:

@@ -21,7 +21,8 @@ The split is fixed by the spec (both seeds of a spec in the same half): within e
 
 A third split, "fresh", holds the specs of specs_fresh.py (FRESH), written later and apart
 (see that module): they are not in SPECS, SPLIT or "all", take no part in the dealing, and
-`cases("fresh")` expands them with split "fresh".
+`cases("fresh")` expands them with split "fresh". A fourth, "fourth" (specs_fourth.py,
+FOURTH), stands apart the same way.
 
 Datasets: mnist1d, digits, wine, breast_cancer, iris, synthetic_images, and `npz` files
 that datasets.py generates (regression, and the mismatches); the npz paths are relative, so
@@ -48,7 +49,9 @@ CAUSES = {
 SEEDS = (0, 1)
 SPLITS = ("tune", "report")  # the halves SPECS is dealt into
 FRESH_SPLIT = "fresh"  # specs_fresh.FRESH, kept apart from SPECS
-ALL_SPLITS = (*SPLITS, FRESH_SPLIT)
+FOURTH_SPLIT = "fourth"  # specs_fourth.FOURTH, kept apart from SPECS and FRESH
+SEPARATE_SPLITS = (FRESH_SPLIT, FOURTH_SPLIT)
+ALL_SPLITS = (*SPLITS, *SEPARATE_SPLITS)
 
 
 @dataclass(frozen=True)
@@ -593,16 +596,29 @@ def fresh_specs() -> list[Spec]:
     return FRESH
 
 
+def fourth_specs() -> list[Spec]:
+    """The fourth split's specs (imported here, not at the top: specs_fourth imports this
+    module)."""
+    from bench.repair.specs_fourth import FOURTH
+
+    return FOURTH
+
+
+def separate_specs(split: str) -> list[Spec]:
+    """The specs of a split kept apart from SPECS ("fresh" or "fourth")."""
+    return fresh_specs() if split == FRESH_SPLIT else fourth_specs()
+
+
 def split_specs(split: str) -> list[Spec]:
-    """The specs of `split`: "tune" or "report" (a half of SPECS), "all" (SPECS) or
-    "fresh"."""
-    if split == FRESH_SPLIT:
-        return list(fresh_specs())
+    """The specs of `split`: "tune" or "report" (a half of SPECS), "all" (SPECS), "fresh"
+    or "fourth"."""
+    if split in SEPARATE_SPLITS:
+        return list(separate_specs(split))
     if split == "all":
         return list(SPECS)
     if split in SPLITS:
         return [s for s in SPECS if SPLIT[s.name] == split]
-    raise ValueError(f"split must be tune, report, all or fresh, not {split!r}")
+    raise ValueError(f"split must be tune, report, all, fresh or fourth, not {split!r}")
 
 
 def with_seed(spec: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -628,16 +644,16 @@ def describe(spec: dict[str, Any]) -> dict[str, Any]:
 
 def cases(split: str = "all", seeds: Iterable[int] = SEEDS,
           specs: Iterable[Spec] | None = None) -> list[dict[str, Any]]:
-    """Every spec of `split` ("tune", "report", "all" = tune + report, or "fresh") once per
-    seed, as plain dicts."""
+    """Every spec of `split` ("tune", "report", "all" = tune + report, "fresh" or "fourth")
+    once per seed, as plain dicts."""
     if split not in (*ALL_SPLITS, "all"):
-        raise ValueError(f"split must be tune, report, all or fresh, not {split!r}")
-    fresh = split == FRESH_SPLIT
-    source = (fresh_specs() if fresh else SPECS) if specs is None else specs
+        raise ValueError(f"split must be tune, report, all, fresh or fourth, not {split!r}")
+    separate = split in SEPARATE_SPLITS
+    source = (separate_specs(split) if separate else SPECS) if specs is None else specs
     out = []
     for s in source:
-        half = FRESH_SPLIT if fresh else SPLIT[s.name]
-        if split not in ("all", FRESH_SPLIT) and half != split:
+        half = split if separate else SPLIT[s.name]
+        if split != "all" and not separate and half != split:
             continue
         for seed in seeds:
             out.append({"name": f"{s.name}-s{seed}", "base": s.name, "kind": s.kind,
@@ -672,3 +688,15 @@ def check() -> None:
             assert s.cause in CAUSES[s.status], s.name
     lacking = {(s.status, s.cause) for s in SPECS} - {(s.status, s.cause) for s in fresh}
     assert not lacking, f"the fresh split lacks {lacking}"
+    fourth = fourth_specs()
+    fourth_names = [s.name for s in fourth]
+    assert len(fourth_names) == len(set(fourth_names)), "fourth spec names must be unique"
+    assert not set(fourth_names) & (set(names) | set(fresh_names)), \
+        "fourth spec names must not repeat SPECS' or FRESH's"
+    for s in fourth:
+        assert s.status in STATUSES and s.status != "insufficient_data", s.name
+        assert (s.cause is None) == (s.status not in CAUSES), s.name
+        if s.cause is not None:
+            assert s.cause in CAUSES[s.status], s.name
+    lacking = {(s.status, s.cause) for s in SPECS} - {(s.status, s.cause) for s in fourth}
+    assert not lacking, f"the fourth split lacks {lacking}"
