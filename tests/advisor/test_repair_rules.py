@@ -162,3 +162,84 @@ def test_lowering_an_lr_just_above_the_usual_one_moves_half_a_decade(run):
     assert d.status == S.diverging
     lower = next(s for s in d.suggestions if s.action == "lower_lr")
     assert lower.patch["optimizer"]["lr"] <= 0.06 / 3  # not 3e-2, SGD's usual one
+
+
+# --- advisor-2.3: after all three splits (tune, report, fresh) were read -------------------
+
+
+def test_the_model_early_stopping_kept_is_judged_not_a_spike_in_the_wait(chain_run):
+    series, facts, record = chain_run("kept_model_spike_cnn")
+    assert record["stopped_reason"] == "early_stopping"
+    loss = dict(series["train_loss"])
+    assert loss[max(loss)] > 5 * loss[record["best_epoch"]]  # it blew up after the kept epoch
+    d = diagnose(series, facts)
+    assert d.status == S.healthy
+    # the same curves from a run without early stopping: its end is what it delivers
+    plain = replace(facts, spec={**facts.spec, "regularization": {
+        **facts.spec["regularization"], "early_stopping": None}})
+    assert diagnose(series, plain).status == S.underfitting
+
+
+def test_a_model_that_predicts_validation_well_is_not_biased(chain_run):
+    series, facts, _ = chain_run("dropout_spirals")
+    # training loss in training mode (BatchNorm's batch statistics) far above validation's
+    assert series["train_loss"][-1][1] > 2 * series["val_loss"][-1][1]
+    assert diagnose(series, facts).status == S.healthy
+    # with validation as high as training, the same training loss is model bias
+    high = dict(series)
+    high["val_loss"] = [(s, v) for s, v in series["train_loss"]]
+    high["val_acc"] = [(s, v) for s, v in series["train_acc"]]
+    d = diagnose(high, facts)
+    assert (d.status, d.cause) == (S.underfitting, "model_bias")
+
+
+def test_a_classifier_of_unknown_classes_is_not_at_chance_after_a_good_first_epoch(chain_run):
+    series, facts, _ = chain_run("moons_linear_unknown_classes")
+    assert facts.meta.get("num_classes") is None  # a user's npz file
+    assert series["train_acc"][0][1] > 0.8
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "model_bias")
+    assert d.suggestions[0].action == "bigger_model"
+    # told it has two classes, the reading is the same
+    two = replace(facts, meta={**facts.meta, "num_classes": 2})
+    assert (diagnose(series, two).status, diagnose(series, two).cause) == (
+        S.underfitting, "model_bias")
+
+
+def test_an_lr_cut_that_stopped_a_descent_is_an_lr_collapse(chain_run):
+    series, facts, _ = chain_run("plateau_patience_0")
+    assert facts.spec["schedule"]["patience"] == 0
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "optimization_issue")
+    assert d.suggestions[0].action == "change_schedule"
+    # the same curves with the lr left where it was: the plateau is the model's
+    flat = dict(series)
+    flat["lr"] = [(s, series["lr"][0][1]) for s, _ in series["lr"]]
+    assert diagnose(flat, facts).cause == "model_bias"
+
+
+def test_a_mismatch_validates_on_a_fold_of_the_training_data(chain_run):
+    series, facts, _ = chain_run("mismatch_raw_units")
+    d = diagnose(series, facts)
+    assert d.status == S.mismatch
+    resplit = next(s for s in d.suggestions if s.action == "resplit_validation")
+    assert resplit.patch == {"dataset": {"folds": 5, "fold": 0}}  # the held-out set left out
+    # a spec that already validates on a random split gets no re-split
+    split = replace(facts, spec={**facts.spec, "dataset": {**facts.spec["dataset"],
+                                                          "val_fraction": 0.2}})
+    assert "resplit_validation" not in {s.action for s in diagnose(series, split).suggestions}
+
+
+def test_a_healthy_run_still_at_its_validation_best_is_offered_a_longer_run(chain_run):
+    series, facts, _ = chain_run("still_improving_iris_linear")
+    d = diagnose(series, facts)
+    assert d.status == S.healthy
+    first = d.suggestions[0]
+    assert first.action == "train_longer"
+    assert first.patch["training"]["epochs"] >= 2 * facts.spec["training"]["epochs"]
+    # the validation best well before the end: no longer run offered
+    val = series["val_loss"]
+    turned = dict(series)
+    turned["val_loss"] = [(s, v if s < 10 else val[9][1] * (1 + 0.01 * (s - 9)))
+                          for s, v in val]
+    assert "train_longer" not in {s.action for s in diagnose(turned, facts).suggestions}
