@@ -21,6 +21,7 @@ from service.api import (
     projects,
     runs,
     tokens,
+    webhooks,
 )
 from service.api.auth import Authenticate
 from service.api.deps import authorize
@@ -30,6 +31,7 @@ from service.live import EventHub
 from service.queue import make_celery
 from service.settings import Settings, get_settings
 from service.store import Stores
+from service.webhooks import dispatch_on_write
 
 API_PREFIX = "/api/v1"
 # What a dataset upload's body holds besides the file: boundaries, part headers, fields.
@@ -55,6 +57,9 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
     # commits.
     app.state.hub = EventHub(app.state.stores.events, settings.event_poll_seconds)
     app.state.stores.events.appended.append(app.state.hub.wake)
+    # Webhook deliveries of the events this process records are made and sent right
+    # after their commit (service/webhooks.py; the sweeper catches up on the rest).
+    app.state.dispatcher = dispatch_on_write(app.state.stores, app.state.queue, settings)
 
     errors.install(app)
     app.include_router(health.router)
@@ -63,7 +68,9 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
         dependencies=[Depends(authorize), Depends(inputs.check_parameters)],
         responses=errors.error_responses(*errors.COMMON_ERRORS),
     )
-    modules = (projects, runs, metrics, diagnosis, jobs, tokens, datasets, experiments, events)
+    modules = (
+        projects, runs, metrics, diagnosis, jobs, tokens, datasets, experiments, events, webhooks
+    )
     for module in modules:
         api.include_router(module.router)
     app.include_router(api)

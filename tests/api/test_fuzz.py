@@ -126,6 +126,9 @@ JUSTIFIED_422 = {
     # from it), and each kind's own options, which the document leaves as an object
     # (`options`, `options.folds`, ...).
     ("POST", "/api/v1/experiments"): ("spec", "options"),
+    # A webhook's URL must parse as http(s) with a host that resolves, and not to a
+    # link-local or metadata address: DNS and address ranges, not a string pattern.
+    ("POST", "/api/v1/webhooks"): ("url",),
 }
 # On every list: a cursor is opaque, and only one this server issued reads (it names the
 # last item of a page); any other string is a 422.
