@@ -233,8 +233,10 @@ def chain(verbose: bool, rounds: int = 2, split: str = "tune") -> None:
             continue
         group = f"{label['status']}/{label['cause']}" if label["cause"] else label["status"]
         by[group]["n"] += 1
-        by[group]["repaired"] += ch["state"] == "repaired"
-        if verbose and ch["state"] != "repaired":
+        # as bench/repair/score.py counts: a faulty job's chain is repaired only by a change
+        # (one read healthy at its first job is a detection miss, not a repair)
+        by[group]["repaired"] += ch["state"] == "repaired" and len(ch["runs"]) > 1
+        if verbose and not (ch["state"] == "repaired" and len(ch["runs"]) > 1):
             print(f"NOT REPAIRED {ch['case']['name']}: {' -> '.join(ch['steps'])}")
     rows = [("label", "n", "repaired")]
     total = Counter()
