@@ -5,14 +5,20 @@ from __future__ import annotations
 import gc
 import json
 import os
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from fitdoc import runtime
 from service.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from fitdoc.client import Client
 
 app = typer.Typer(
     help="fitdoc: tracks training runs, trains them on workers, and says what is wrong.",
@@ -170,55 +176,33 @@ def demo(
     )
 
 
-@app.command()
-def diagnose(
-    run_id: Annotated[str, typer.Argument(help="the run's id")],
-    as_json: Annotated[bool, typer.Option("--json", help="print the raw JSON")] = False,
-) -> None:
-    """Print a run's diagnosis (from the database in FITDOC_DATABASE_URL / the data dir)."""
-    from fitdoc.demo import make_console, render_diagnosis
-    from service.diagnosis import diagnose_run
-    from service.errors import NotFound
-    from service.store import Stores
-
-    diagnoses = Stores.open(get_settings().resolved_database_url()).diagnoses
-    try:
-        result = diagnose_run(diagnoses, run_id).model_dump(mode="json")
-    except NotFound as missing:
-        raise typer.BadParameter(missing.message, param_hint="RUN_ID") from missing
-    if as_json:
-        typer.echo(json.dumps(result, indent=2))
-    else:
-        render_diagnosis(make_console(), "diagnosis", result)
+# The remote commands' options: the API they talk to (fitdoc/client.py).
+Url = Annotated[
+    str, typer.Option(envvar="FITDOC_URL", help="the API's URL (or FITDOC_URL)")
+]
+Token = Annotated[
+    str | None,
+    typer.Option(envvar="FITDOC_TOKEN", help="a bearer token (or FITDOC_TOKEN)",
+                 show_default=False),
+]
+DEFAULT_URL = "http://127.0.0.1:8000"
 
 
-@app.command()
-def watch(
-    run_id: Annotated[str, typer.Argument(help="the run's id")],
-    url: Annotated[
-        str, typer.Option(envvar="FITDOC_URL", help="the API's URL (or FITDOC_URL)")
-    ] = "http://127.0.0.1:8000",
-    token: Annotated[
-        str | None,
-        typer.Option(envvar="FITDOC_TOKEN", help="a bearer token (or FITDOC_TOKEN)",
-                     show_default=False),
-    ] = None,
-    follow_forever: Annotated[
-        bool, typer.Option("--follow-forever", help="go on after the run has ended")
-    ] = False,
-) -> None:
-    """Follow a run live over the API: its diagnosis now, then a line per logged epoch
-    (the latest values), per change of diagnosis, job or run status; ends with the run."""
+@contextmanager
+def _remote(url: str, token: str | None) -> Iterator[tuple[Client, Console]]:
+    """A client of the API at `url` and a console; an API's refusal or an unreachable
+    server is printed and exits 1, Ctrl+C exits 130."""
     import httpx
     from rich.markup import escape
 
+    from fitdoc.client import ApiError, Client
     from fitdoc.demo import make_console
-    from fitdoc.watch import WatchError, watch_run
 
     console = make_console()
     try:
-        watch_run(console, url, run_id, token, follow_forever)
-    except WatchError as refused:
+        with Client(url, token) as client:
+            yield client, console
+    except ApiError as refused:
         console.print(f"[red]{escape(str(refused))}[/]")
         raise typer.Exit(1) from None
     except httpx.TransportError as down:
@@ -226,6 +210,144 @@ def watch(
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+
+
+@app.command()
+def diagnose(
+    run_id: Annotated[str, typer.Argument(help="the run's id")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the raw JSON")] = False,
+    url: Annotated[
+        str | None,
+        typer.Option(envvar="FITDOC_URL", show_default=False,
+                     help="ask the API at this URL (or FITDOC_URL); without it, read the "
+                     "database in FITDOC_DATABASE_URL / the data dir"),
+    ] = None,
+    token: Token = None,
+) -> None:
+    """Print a run's diagnosis: from a server with --url, else from the local database."""
+    from fitdoc.demo import make_console, render_diagnosis
+
+    if url:
+        with _remote(url, token) as (client, console):
+            result = client.diagnosis(run_id).model_dump(mode="json")
+    else:
+        from service.diagnosis import diagnose_run
+        from service.errors import NotFound
+        from service.store import Stores
+
+        console = make_console()
+        diagnoses = Stores.open(get_settings().resolved_database_url()).diagnoses
+        try:
+            result = diagnose_run(diagnoses, run_id).model_dump(mode="json")
+        except NotFound as missing:
+            raise typer.BadParameter(missing.message, param_hint="RUN_ID") from missing
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+    else:
+        render_diagnosis(console, "diagnosis", result)
+
+
+@app.command()
+def watch(
+    run_id: Annotated[str, typer.Argument(help="the run's id")],
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+    follow_forever: Annotated[
+        bool, typer.Option("--follow-forever", help="go on after the run has ended")
+    ] = False,
+) -> None:
+    """Follow a run live over the API: its diagnosis now, then a line per logged epoch
+    (the latest values), per change of diagnosis, job or run status; ends with the run."""
+    from fitdoc.watch import watch_run
+
+    with _remote(url, token) as (client, console):
+        watch_run(console, client, run_id, follow_forever)
+
+
+@app.command()
+def submit(
+    spec_file: Annotated[Path, typer.Argument(help="a JobSpec as JSON", exists=True,
+                                              dir_okay=False, readable=True)],
+    project: Annotated[str, typer.Option(help="the project (made if new)")],
+    name: Annotated[str | None, typer.Option(help="the run's name")] = None,
+    repair: Annotated[int, typer.Option(help="auto-repair: at most this many rounds")] = 0,
+    follow: Annotated[
+        bool, typer.Option("--follow", help="print its progress until it ends, then the "
+                           "diagnosis; exit 1 unless it succeeded")
+    ] = False,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+) -> None:
+    """Submit a training job to the API's workers; with --follow, follow it to its end."""
+    from rich.markup import escape
+
+    from fitdoc.demo import render_diagnosis
+    from fitdoc.watch import follow_job
+
+    try:
+        spec = json.loads(spec_file.read_text())
+    except (OSError, ValueError) as bad:
+        raise typer.BadParameter(f"not a JSON file: {bad}", param_hint="SPEC_FILE") from bad
+    with _remote(url, token) as (client, console):
+        job = client.submit(project, spec, name=name, repair_rounds=repair or None)
+        console.print(f"submitted job [bold]{job.id}[/] (run {job.run_id}) to project "
+                      f"{escape(job.project)}: {job.status}", soft_wrap=True)
+        if not follow:
+            return
+        job = follow_job(console, client, job.id)
+        render_diagnosis(console, "diagnosis", client.diagnosis(job.run_id).model_dump(
+            mode="json"))
+        error = f": {escape(job.error)}" if job.error else ""
+        console.print(f"job {job.id} {job.status}{error}", soft_wrap=True)
+    if job.status != "succeeded":
+        raise typer.Exit(1)
+
+
+@app.command()
+def runs(
+    project: Annotated[str | None, typer.Option(help="only this project's runs")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="running | finished | failed | killed")
+    ] = None,
+    diagnosis: Annotated[
+        str | None,
+        typer.Option(help="only runs diagnosed so: healthy, overfitting, underfitting, "
+                     "stuck, oscillating, diverging, mismatch, insufficient_data"),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="at most this many (newest first)")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="print the runs as JSON")] = False,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+) -> None:
+    """The runs, newest first, with their diagnosis and latest values (a table)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    with _remote(url, token) as (client, console):
+        found = list(client.runs(project, status, diagnosis, limit=limit))
+        if as_json:
+            typer.echo(json.dumps([r.model_dump(mode="json") for r in found], indent=2))
+            return
+        table = Table("id", "project", "name", "status", "diagnosis", "latest", "updated")
+        table.columns[0].no_wrap = True
+        for run in found:
+            judged = client.diagnosis(run.id)
+            verdict = judged.status.value + (f" ({judged.cause})" if judged.cause else "")
+            keys = [k for k in LATEST_KEYS if k in run.latest] or sorted(run.latest)[:3]
+            latest = "  ".join(f"{key} {_number(run.latest[key])}" for key in keys)
+            table.add_row(run.id, escape(run.project), escape(run.name), run.status.value,
+                          verdict, escape(latest), f"{run.updated_at:%Y-%m-%d %H:%M}")
+        console.print(table)
+        if not found:
+            console.print("no runs")
+
+
+# The values `fitdoc runs` shows of a run, those it has (else its first three by name).
+LATEST_KEYS = ("loss", "train_loss", "val_loss", "acc", "train_acc", "val_acc")
+
+
+def _number(value: float | str) -> str:
+    return value if isinstance(value, str) else f"{value:.4g}"
 
 
 token_app = typer.Typer(help="API tokens: each has a role and a project (see README, Access).")
