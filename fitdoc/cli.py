@@ -350,6 +350,53 @@ def _number(value: float | str) -> str:
     return value if isinstance(value, str) else f"{value:.4g}"
 
 
+@app.command("import-mlflow")
+def import_mlflow(
+    source: Annotated[str, typer.Option("--from", help="the MLflow tracking server's URL")],
+    experiment: Annotated[
+        list[str] | None,
+        typer.Option(help="an experiment's name (repeat for more); default: every active one "
+                     "that has runs"),
+    ] = None,
+    mlflow_token: Annotated[
+        str | None,
+        typer.Option(envvar="MLFLOW_TRACKING_TOKEN", show_default=False,
+                     help="the MLflow server's bearer token (or MLFLOW_TRACKING_TOKEN)"),
+    ] = None,
+    url: Url = DEFAULT_URL,
+    token: Token = None,
+) -> None:
+    """Copy an MLflow server's experiments (as projects), runs, params, tags and metric
+    histories into fitdoc through its API; run it again to bring in what is new."""
+    import httpx
+    from rich.markup import escape
+
+    from fitdoc.mlflow_import import MlflowError, MlflowReader
+    from fitdoc.mlflow_import import import_mlflow as copy
+
+    with _remote(url, token) as (client, console):
+        reader = MlflowReader(source, mlflow_token)
+        try:
+            report = copy(reader, client, experiment or None,
+                          lambda line: console.print(escape(line), soft_wrap=True))
+        except (MlflowError, httpx.TransportError) as failed:
+            where = "" if isinstance(failed, MlflowError) else f"cannot reach {source}: "
+            console.print(f"[red]{escape(where + str(failed))}[/]")
+            raise typer.Exit(1) from None
+        finally:
+            reader.close()
+        for note in report.notes:
+            console.print(f"[yellow]note[/] {escape(note)}", soft_wrap=True)
+        for failure in report.failed:
+            console.print(f"[red]not copied[/] {escape(failure)}", soft_wrap=True)
+        console.print(
+            f"{report.experiments} experiments: {report.runs_created} runs new, "
+            f"{report.runs_updated} updated, {report.runs_unchanged} unchanged; "
+            f"{report.points_written} points written", soft_wrap=True)
+    if report.failed:
+        raise typer.Exit(1)
+
+
 token_app = typer.Typer(help="API tokens: each has a role and a project (see README, Access).")
 app.add_typer(token_app, name="token")
 

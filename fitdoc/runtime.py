@@ -288,3 +288,46 @@ def serve_process(
         yield Server(url, proc)
     finally:
         stop_process(proc)
+
+
+# -- an MLflow tracking server (the importer's tests, bench/mlflow_ingest.py) ------------
+
+MLFLOW_VENV = Path(os.environ.get("FITDOC_MLFLOW_VENV",
+                                  Path(__file__).resolve().parents[1] / ".venv-mlflow"))
+
+
+@contextmanager
+def mlflow_server(data_dir: Path, venv: Path = MLFLOW_VENV, timeout: float = 180) -> Iterator[str]:
+    """`mlflow server` from the virtual environment `venv` (the full mlflow package, kept
+    apart from fitdoc's: `make mlflow-venv`) on a free loopback port, its SQLite database
+    and artifacts in `data_dir`, its log in data_dir/mlflow.log; yields its URL once
+    /health answers, stops it and its children after the block."""
+    mlflow = venv / "bin" / "mlflow"
+    if not mlflow.exists():
+        raise FileNotFoundError(f"{mlflow} is missing: run `make mlflow-venv`")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    argv = [str(mlflow), "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+            "--backend-store-uri", f"sqlite:///{data_dir.resolve() / 'mlflow.db'}",
+            "--default-artifact-root", str(data_dir.resolve() / "artifacts")]
+    # No job runner (a second process that polls for MLflow's server-side jobs).
+    env = {"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    log = data_dir / "mlflow.log"
+    proc = spawn(argv, env, log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                why = "stopped" if proc.poll() is not None else f"not up in {timeout:.0f} s"
+                raise RuntimeError(f"mlflow server {why}; {log}:\n"
+                                   f"{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        stop_process(proc)
