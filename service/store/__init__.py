@@ -7,6 +7,7 @@ over one database.
 - tokens (TokenStore): API tokens (their hashes), roles and projects;
 - datasets (DatasetStore): uploaded datasets (their files are service/datasets.py's);
 - experiments (ExperimentStore): the lecture's experiments and their phases;
+- mlflow (MlflowStore): projects and runs as MLflow's REST API sees them (service/mlflow);
 - events (EventStore): the event log every event leaves through (SSE, webhooks);
 - webhooks (WebhookStore): webhooks and their deliveries (the delivery outbox).
 
@@ -25,6 +26,7 @@ from service.store.diagnoses import DiagnosisStore
 from service.store.events import EventStore
 from service.store.experiments import ExperimentStore
 from service.store.jobs import JobStore
+from service.store.mlflow import MlflowStore
 from service.store.series_cache import SeriesCache
 from service.store.tokens import TokenStore
 from service.store.tracking import TrackingStore
@@ -37,6 +39,7 @@ __all__ = [
     "EventStore",
     "ExperimentStore",
     "JobStore",
+    "MlflowStore",
     "Stores",
     "TokenStore",
     "TrackingStore",
@@ -57,6 +60,7 @@ class Stores:
     datasets: DatasetStore
     experiments: ExperimentStore
     events: EventStore
+    mlflow: MlflowStore
     webhooks: WebhookStore
 
     @classmethod
@@ -75,5 +79,6 @@ class Stores:
             datasets=DatasetStore(db, tracking),
             experiments=ExperimentStore(db, tracking),
             events=events,
+            mlflow=MlflowStore(db, tracking),
             webhooks=WebhookStore(db, tracking, events),
         )

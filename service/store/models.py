@@ -66,6 +66,12 @@ class ProjectRow(Base):
     name: Mapped[str] = mapped_column(String(250), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The project as an MLflow experiment (service/mlflow): its tags, when it was last
+    # renamed, deleted or restored, and when it was deleted (None: active; MLflow's
+    # deletion is soft and can be undone).
+    tags: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RunRow(Base):
@@ -87,6 +93,11 @@ class RunRow(Base):
     metrics_rev: Mapped[int] = mapped_column(Integer, default=0)
     # The token that created the run (None: the bootstrap token, or auth off).
     created_by: Mapped[str | None] = mapped_column(Id)
+    # MLflow's view of the run (service/mlflow): the start_time its client gave (None: the
+    # run's created_at), its end_time, and when it was deleted (None: active; soft).
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         Index("ix_runs_project_id_id", "project_id", "id"),

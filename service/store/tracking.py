@@ -130,7 +130,7 @@ class TrackingStore:
         # committed: diagnosis on write (service/diagnosis.py's Diagnoser) listens here.
         self.revised: list[Callable[[str], None]] = []
         self._sql = metric_sql(type(db.dialect))
-        self._run_projects: dict[str, str] = {}  # run id -> its project's name (immutable)
+        self._run_projects: dict[str, str] = {}  # run id -> its project's id (immutable)
 
     # --- projects -----------------------------------------------------------------------
 
@@ -221,26 +221,22 @@ class TrackingStore:
         return to_model(Run, row, project=project_name, latest=latest.get(run_id, {}))
 
     def known_project_of_run(self, run_id: str) -> str | None:
-        """The run's project's name if this process has looked it up before (a run never
-        changes project), without I/O."""
+        """The id of the run's project if this process has looked it up before (a run never
+        changes project; a project's name may change, its id does not), without I/O."""
         return self._run_projects.get(run_id)
 
     def project_of_run(self, run_id: str, tx: Tx | None = None) -> str:
-        """The name of the run's project (for access checks on the ingest path), or
-        NotFound."""
+        """The id of the run's project (for access checks on the ingest path: a
+        `Principal` sees a project by id or name), or NotFound."""
         known = self._run_projects.get(run_id)
         if known is not None:
             return known
         with self.db.read(tx) as tx:
-            name = tx.scalar(
-                select(ProjectRow.name)
-                .join(RunRow, RunRow.project_id == ProjectRow.id)
-                .where(RunRow.id == run_id)
-            )
+            project_id = tx.scalar(select(RunRow.project_id).where(RunRow.id == run_id))
         if len(self._run_projects) > 100_000:
             self._run_projects.clear()
-        self._run_projects[run_id] = found(name, "run", run_id)
-        return name
+        self._run_projects[run_id] = found(project_id, "run", run_id)
+        return project_id
 
     def list_runs(
         self,
@@ -362,10 +358,27 @@ class TrackingStore:
         """Upsert points; (run, key, step) is unique and the last write wins. Bumps the
         run's metrics revision; the series cache follows once the transaction commits."""
         now_ms = int(time.time() * 1000)
+        return self.log_points(
+            run_id,
+            (
+                (p.key, p.step, p.value,
+                 int(p.timestamp.timestamp() * 1000) if p.timestamp else now_ms)
+                for p in points
+            ),
+            tx=tx,
+        )
+
+    def log_points(
+        self,
+        run_id: str,
+        points: Iterable[tuple[str, int, float | str, int]],
+        tx: Tx | None = None,
+    ) -> int:
+        """`log_metrics` for points as (key, step, value, timestamp in ms since the epoch):
+        the same upsert, for a client that counts time in milliseconds (MLflow's)."""
         batch: dict[tuple[str, int], tuple[Any, ...]] = {}
-        for p in points:
-            stamp = int(p.timestamp.timestamp() * 1000) if p.timestamp else now_ms
-            batch[(p.key, p.step)] = (run_id, p.key, p.step, nan_to_null(p.value), stamp)
+        for key, step, value, stamp in points:
+            batch[(key, step)] = (run_id, key, step, nan_to_null(value), stamp)
         # One lock order for every writer: no deadlocks between concurrent batches on
         # PostgreSQL (the run row first, then the points in (key, step) order).
         rows = [batch[k] for k in sorted(batch)]
