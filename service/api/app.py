@@ -18,6 +18,7 @@ from service.api import (
     inputs,
     jobs,
     metrics,
+    mlflow,
     projects,
     runs,
     tokens,
@@ -74,10 +75,15 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
     for module in modules:
         api.include_router(module.router)
     app.include_router(api)
+    # MLflow's REST API, in MLflow's contract (not in the document): service/api/mlflow.py
+    mlflow.install(app)
     _document(app)
     # An upload's body may be as large as the file it carries (the form's fields besides).
     uploads = {f"{API_PREFIX}/datasets": settings.max_upload_bytes + UPLOAD_FORM_BYTES}
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=uploads)
+    artifacts = {f"{prefix}/mlflow-artifacts/": settings.max_upload_bytes
+                 for prefix in mlflow.PREFIXES}
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=uploads,
+                       larger_puts=artifacts)
     # Outermost: a caller without a valid token gets 401 before its body is read.
     app.add_middleware(Authenticate, settings=settings, tokens=app.state.stores.tokens)
     return app

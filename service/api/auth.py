@@ -24,13 +24,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.access import Principal, everyone
 from service.api.errors import error_response
+from service.api.mlflow import is_mlflow, mlflow_error
 from service.settings import Settings
 from service.store import TokenStore
 
 log = logging.getLogger("fitdoc.api")
 
 # Paths behind authentication; /health, /docs and the OpenAPI document stay open.
-PROTECTED = ("/api/",)
+# /ajax-api/ is MLflow's API under the path its UI uses (service/api/mlflow.py).
+PROTECTED = ("/api/", "/ajax-api/")
 
 
 def limit_storage(settings: Settings) -> Storage:
@@ -73,14 +75,15 @@ class Authenticate:
             return
         principal, retry_after = admitted
         if retry_after:
-            response = error_response(
-                429,
-                "rate_limited",
-                f"over {self.limit.amount} requests a minute for this "
-                + ("token" if principal.token_id else "client"),
-                "authorization",
-                retry_after=retry_after,
+            why = f"over {self.limit.amount} requests a minute for this " + (
+                "token" if principal.token_id else "client"
             )
+            if is_mlflow(scope["path"]):  # in MLflow's words for its client
+                response = mlflow_error("REQUEST_LIMIT_EXCEEDED", why)
+            else:
+                response = error_response(
+                    429, "rate_limited", why, "authorization", retry_after=retry_after
+                )
             response.headers["Retry-After"] = str(retry_after)
             await response(scope, receive, send)
             return
@@ -128,6 +131,9 @@ def _same(token: str | None, expected: str) -> bool:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, why: str) -> None:
-    response = error_response(401, "unauthorized", why, "authorization")
+    if is_mlflow(scope["path"]):  # in MLflow's words for its client
+        response = mlflow_error("UNAUTHENTICATED", why)
+    else:
+        response = error_response(401, "unauthorized", why, "authorization")
     response.headers["WWW-Authenticate"] = "Bearer"
     await response(scope, receive, send)
