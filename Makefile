@@ -9,8 +9,11 @@ STAMP := $(VENV)/.installed
 MLFLOW_VENV    ?= .venv-mlflow
 MLFLOW_VERSION ?= 3.17.2
 MLFLOW_STAMP   := $(MLFLOW_VENV)/.installed-$(MLFLOW_VERSION)
+# The dashboard's chart library (uPlot, pinned in service/web/package-lock.json), copied
+# where the API serves it; without npm the dashboard says its charts cannot be drawn.
+WEB   := service/web/static/vendor/uPlot.esm.js
 
-.PHONY: demo test serve worker lint openapi bench-ingest bench-first-job bench-train mlflow-venv bench-mlflow clean
+.PHONY: demo test serve worker lint openapi web bench-ingest bench-first-job bench-train mlflow-venv bench-mlflow clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,15 +29,24 @@ $(MLFLOW_STAMP):
 	$(MLFLOW_VENV)/bin/python -m pip install -q "mlflow==$(MLFLOW_VERSION)"
 	touch $(MLFLOW_STAMP)
 
-demo: $(STAMP)            ## the main job: embedded service + worker, a few jobs, their diagnoses
+web: $(WEB)               ## the dashboard's assets (npm ci in service/web, copied to static/vendor)
+$(WEB): service/web/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix service/web --no-audit --no-fund --loglevel=error && \
+	  mkdir -p service/web/static/vendor && \
+	  cp service/web/node_modules/uplot/dist/uPlot.esm.js \
+	     service/web/node_modules/uplot/dist/uPlot.min.css service/web/static/vendor/; \
+	else echo "npm not found: the dashboard will say that its chart assets are missing"; fi
+
+demo: $(STAMP) $(WEB)     ## the main job: embedded service + worker, a few jobs, their diagnoses
 	$(VENV)/bin/fitdoc demo
 
-test: $(STAMP) $(MLFLOW_STAMP)            ## lint, the layering contracts, then every test (PostgreSQL/Redis tests need the local servers)
+test: $(STAMP) $(WEB) $(MLFLOW_STAMP)     ## lint, the layering contracts, then every test (PostgreSQL/Redis tests need the local servers)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
-serve: $(STAMP)
+serve: $(STAMP) $(WEB)
 	$(VENV)/bin/fitdoc serve
 
 worker: $(STAMP)

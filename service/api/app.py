@@ -22,6 +22,7 @@ from service.api import (
     projects,
     runs,
     tokens,
+    web,
     webhooks,
 )
 from service.api.auth import Authenticate
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, stores: Stores | None = None) -
     for module in modules:
         api.include_router(module.router)
     app.include_router(api)
+    web.install(app)  # the dashboard's pages, outside /api/v1 and the document
     # MLflow's REST API, in MLflow's contract (not in the document): service/api/mlflow.py
     mlflow.install(app)
     _document(app)
