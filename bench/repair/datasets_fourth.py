@@ -21,7 +21,7 @@ New tasks:
   vertical, two diagonals), random period, phase, contrast and noise;
 - twin: a two-output regression (targets (N, 2)) of 8 features;
 - heavy: a linear regression whose features are heavy-tailed (Student t with 1.5 degrees of
-  freedom): after standardisation a few rows lie 30-100 standard deviations out;
+  freedom): after standardisation a few rows lie 10-40 standard deviations out;
 - collinear: a linear regression on three pairs of nearly identical features whose target
   depends on the pairs' tiny differences (an ill-conditioned least-squares problem).
 
