@@ -248,6 +248,38 @@ def diagnose(
 
 
 @app.command()
+def plot(
+    run_id: Annotated[str, typer.Argument(help="the run's id")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="the PNG to write")] = Path("run.png"),
+    url: Annotated[
+        str | None,
+        typer.Option(help="read the run from this API (else from the database, as "
+                     "`fitdoc diagnose` does)", show_default=False),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="FITDOC_TOKEN", help="a bearer token for --url (or FITDOC_TOKEN)",
+                     show_default=False),
+    ] = None,
+    smoothing: Annotated[
+        float, typer.Option(min=0.0, max=0.999, help="the moving average's weight (EMA)")
+    ] = 0.6,
+) -> None:
+    """Draw a run's curves to a PNG: a panel per metric family, raw and smoothed, the best
+    step and `since_step` marked, the diagnosis as the caption."""
+    from fitdoc.plot import plot_run, read_http, read_store
+    from service.errors import NotFound
+
+    try:
+        view = read_http(url, token, run_id) if url else read_store(run_id)
+    except (NotFound, LookupError) as missing:
+        message = missing.message if isinstance(missing, NotFound) else str(missing)
+        raise typer.BadParameter(message, param_hint="RUN_ID") from missing
+    written = plot_run(view, out, smoothing)
+    typer.echo(f"wrote {written} ({view.diagnosis['status']})")
+
+
+@app.command()
 def watch(
     run_id: Annotated[str, typer.Argument(help="the run's id")],
     url: Url = DEFAULT_URL,

@@ -5,12 +5,14 @@ shows checked against the API, live updates without a reload, the follow-up butt
 from __future__ import annotations
 
 import json
+import math
 import time
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from fitdoc.plot import ema
 from service.catalogue import deep_merge
 from service.schemas import JobSpec
 from tests.web.conftest import console_errors, ready, shot, wait
@@ -331,3 +333,14 @@ def test_a_page_says_plainly_when_the_chart_assets_are_missing(browser, seeded):
         browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
     errors = console_errors(browser, expected=lambda m: "static/vendor/" in m)
     assert not errors, errors
+
+
+def test_the_dashboards_moving_average_is_fitdoc_plots(page, seeded):
+    """charts.js's EMA (in the browser) and fitdoc/plot.py's give the same curve."""
+    open_page(page, f"{seeded.url}/?project={seeded.project}")
+    values = [2.0, 1.5, None, 1.2, 0.9, 1.1, 0.7, 0.75]
+    smoothed = page.execute_async_script("""
+        const [values, done] = arguments;
+        import('/static/charts.js').then((m) => done(m.ema(values, 0.6)));""", values)
+    expected = ema([math.nan if v is None else v for v in values], 0.6)
+    assert [None if math.isnan(e) else pytest.approx(e) for e in expected] == smoothed
