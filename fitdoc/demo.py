@@ -148,7 +148,8 @@ def run_demo(settings: Settings, port: int, keep_serving: bool, console: Console
                 misses += diagnosis["status"] != _name(title)
             _summary(console, finished, url)
             if keep_serving:
-                console.print("serving until Ctrl+C ...")
+                console.print(f"serving the API and the dashboard ({url}/) until Ctrl+C ...",
+                              soft_wrap=True)
                 while True:
                     time.sleep(3600)
     except KeyboardInterrupt:
@@ -245,6 +246,8 @@ def _summary(console: Console, finished: list[tuple[str, dict[str, Any]]], url: 
         f"A run:          {url}/api/v1/runs/RUN\n"
         f"its diagnosis:  {url}/api/v1/runs/RUN/diagnosis\n"
         "The runs stay in the data dir: `fitdoc serve` brings the API back, "
-        "`fitdoc diagnose RUN` prints a diagnosis again.",
+        "`fitdoc diagnose RUN` prints a diagnosis again, `fitdoc plot RUN` draws it.",
         soft_wrap=True,
     )
+    console.print(f"dashboard: [bold]{url}/?project=demo[/]  (runs, curves, diagnoses, live)",
+                  soft_wrap=True)

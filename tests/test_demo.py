@@ -36,6 +36,7 @@ def test_demo_names_each_fault(tmp_path):
     for fault in ("healthy", "overfitting", "stuck", "diverging"):
         assert f"│ {fault} " in out, f"no {fault} diagnosis in:\n{out[-4000:]}"
     assert "the advisor named 4 of 4 demo faults as built" in out, out[-4000:]
+    assert re.search(r"^dashboard: http://127\.0\.0\.1:\d+/\?project=demo ", out, re.M), out[-4000:]
     # Without a terminal: no progress bars, no ids or titles cut short.
     assert not re.search(r"\d+/\d+ epochs", out) and "…" not in out, out[-4000:]
     assert re.search(r"^\s*\d+\.\d s  stuck\s+succeeded\s+epoch 15/15$", out, re.M), out[-4000:]
