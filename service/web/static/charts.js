@@ -329,6 +329,8 @@ class Chart {
       ctx.lineTo(x, top + height);
       ctx.stroke();
       ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+      ctx.textAlign = "left";
+      ctx.textBaseline = "alphabetic";
       ctx.fillText(m.label, x + 4 * dpr, top + (12 + 13 * (m.row || 0)) * dpr);
       ctx.restore();
     }
