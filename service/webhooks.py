@@ -256,6 +256,7 @@ class Dispatcher:
 
     def _pass(self) -> None:
         events, webhooks = self.stores.events, self.stores.webhooks
+        changes = webhooks.changes
         wanted = webhooks.wanted_types()
         if not wanted:
             return  # no webhook: nothing to do (the sweeper moves the cursor on)
@@ -269,7 +270,8 @@ class Dispatcher:
         if worth:
             dispatch(self.stores, self.queue, self.settings)
             self.passes += 1
-        self.seen = last
+        if webhooks.changes == changes:  # else `wanted` may be stale: look again next time
+            self.seen = last
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until no request is waiting or being served (the tests)."""

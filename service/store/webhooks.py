@@ -10,6 +10,7 @@ message was never sent or was lost is sent again by the sweeper (`due_for_sendin
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,6 +41,9 @@ from service.store.tracking import TrackingStore, decode_cursor, page_of
 
 CURSOR = "webhooks"  # the dispatcher's cursor in event_cursors
 PAGE = 500  # events read per step of a dispatch
+# How long a process trusts what it last read of the event types webhooks want (its own
+# changes take effect at once; another process's webhook within this long).
+WANTED_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class WebhookStore:
         self.db = db
         self.tracking = tracking
         self.events = events
+        self._wanted: tuple[list[str], float] | None = None  # (types, until)
+        self._changes = 0  # webhooks made or deleted by this process
 
     # --- the webhooks ---------------------------------------------------------------------
 
@@ -84,6 +90,7 @@ class WebhookStore:
             )
             tx.add(row)
             tx.flush()
+            self.db.after_commit(tx, self._forget_wanted)
         return _webhook(row, name)
 
     def get(self, webhook_id: str, tx: Tx | None = None) -> Webhook:
@@ -112,6 +119,7 @@ class WebhookStore:
             gone = tx.execute(delete(WebhookRow).where(WebhookRow.id == webhook_id))
             if not gone.rowcount:
                 raise NotFound.missing("webhook", webhook_id)
+            self.db.after_commit(tx, self._forget_wanted)
 
     def deliveries(
         self, webhook_id: str, limit: int, cursor: str | None = None
@@ -135,9 +143,25 @@ class WebhookStore:
     # --- dispatch: the event log -> deliveries ------------------------------------------------
 
     def wanted_types(self) -> list[str]:
-        """The event types some webhook asks for (none: there is no webhook)."""
+        """The event types some webhook asks for (none: there is no webhook), as read at
+        most WANTED_SECONDS ago (a dispatcher asks after every commit with events)."""
+        known, changes = self._wanted, self._changes
+        if known is not None and time.monotonic() < known[1]:
+            return known[0]
         with self.db.read() as tx:
-            return self._wanted_types(tx)
+            wanted = self._wanted_types(tx)
+        if changes == self._changes:  # else a change committed meanwhile: read again next
+            self._wanted = (wanted, time.monotonic() + WANTED_SECONDS)
+        return wanted
+
+    @property
+    def changes(self) -> int:
+        """How many times this process has made or deleted a webhook."""
+        return self._changes
+
+    def _forget_wanted(self) -> None:
+        self._changes += 1
+        self._wanted = None
 
     def worth_dispatching(self, after: int, wanted: list[str]) -> tuple[int, bool]:
         """A cheap look, without a lock, before a dispatch: the log's last position, and
