@@ -19,6 +19,7 @@ from service.settings import Settings
 from service.store import migrate
 from tests.utils.live import (
     EVENTS,
+    HEALTHY_EPOCHS,
     OVERFIT_EPOCHS,
     epoch_points,
     new_run,
@@ -74,7 +75,14 @@ def test_a_run_that_turns_to_overfitting_is_told_once(api, unique):
         async with http(api) as client:
             run_id = await new_run(client, f"turn-{unique}")
             stream = await open_stream(client, run=run_id, after=0)
-            await post_epochs(client, run_id, range(OVERFIT_EPOCHS))
+            # A run is diagnosed at most once per FITDOC_DIAGNOSE_INTERVAL_SECONDS: epochs
+            # posted back to back may skip a status. The healthy first half is told first.
+            await post_epochs(client, run_id, range(HEALTHY_EPOCHS))
+            await stream.wait(lambda s: any(
+                change["data"]["status"] == "healthy"
+                for change in s.of_type("diagnosis.changed")
+            ))
+            await post_epochs(client, run_id, range(HEALTHY_EPOCHS, OVERFIT_EPOCHS))
             await stream.wait(lambda s: any(
                 change["data"]["status"] == "overfitting"
                 for change in s.of_type("diagnosis.changed")

@@ -81,8 +81,9 @@ class EventStore:
 
     def sequence(self) -> int:
         """Number the committed events that have no position yet, in id order (PostgreSQL;
-        SQLite numbers them at insert). Returns how many; 0 also when another process is
-        numbering them right now."""
+        SQLite numbers them at insert). Returns how many. One process at a time: a caller
+        waits for another's pass (milliseconds), so once it returns every event that had
+        committed when it was called has its position (a reader sees its own writes)."""
         if self.db.is_sqlite:
             return 0
         with self.db.read() as tx:
@@ -90,9 +91,7 @@ class EventStore:
         if waiting is None:
             return 0
         with self.db.write() as tx:
-            if not tx.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"),
-                             {"key": SEQUENCER_LOCK}):
-                return 0
+            tx.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQUENCER_LOCK})
             return tx.execute(_SEQUENCE, {"batch": SEQUENCE_BATCH}).rowcount
 
     def read_after(
