@@ -1,7 +1,9 @@
 """Webhooks: a URL that is POSTed, signed, the events it asked for (service/webhooks.py).
 
 A token bound to a project makes, sees and deletes its project's webhooks only; an
-unbound one (an admin's, or auth off) may make one of every project (no `project`).
+unbound one (an admin's, or auth off) may make one of every project (no `project`). Every
+route needs the write role (DELETE: admin): a webhook's URL may carry a receiver's secret
+(Slack's and others' URLs do), which a read-only token must not learn.
 """
 
 from __future__ import annotations
@@ -9,13 +11,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from service.access import Principal
-from service.api.deps import PagingDep, PrincipalDep, StoresDep
+from service.api.deps import PagingDep, PrincipalDep, StoresDep, need
 from service.errors import NotFound
-from service.schemas import Page, Webhook, WebhookCreate, WebhookDelivery
+from service.schemas import Page, Role, Webhook, WebhookCreate, WebhookDelivery
 from service.store import Stores
 from service.webhooks import check_url
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], dependencies=[need(Role.write)])
 
 
 @router.post("", status_code=201)

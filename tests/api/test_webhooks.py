@@ -266,17 +266,20 @@ def test_scope_and_roles(api, unique):
     assert everywhere.status_code == 201 and everywhere.json()["project"] is None
     of_q = post(write_q).json()
 
-    ids = {w["id"] for w in api.get("/api/v1/webhooks", headers=bearer(read_p)).json()["items"]}
+    # a read-only token learns no webhook (a URL may hold the receiver's secret)
+    for path in ("", f"/{own.json()['id']}", f"/{own.json()['id']}/deliveries"):
+        assert api.get(f"/api/v1/webhooks{path}", headers=bearer(read_p)).status_code == 403
+    ids = {w["id"] for w in api.get("/api/v1/webhooks", headers=bearer(write_p)).json()["items"]}
     assert own.json()["id"] in ids and everywhere.json()["id"] not in ids and of_q["id"] not in ids
     assert api.get("/api/v1/webhooks", params={"project": q},
-                   headers=bearer(read_p)).status_code == 404
+                   headers=bearer(write_p)).status_code == 404
     for hidden in (everywhere.json()["id"], of_q["id"]):
         for method, path in (("GET", ""), ("GET", "/deliveries"), ("DELETE", "")):
             seen = api.request(method, f"/api/v1/webhooks/{hidden}{path}",
                                headers=bearer(admin_p))
             assert seen.status_code == 404, (method, path, seen.text)
     assert api.get(f"/api/v1/webhooks/{own.json()['id']}",
-                   headers=bearer(read_p)).status_code == 200
+                   headers=bearer(write_p)).status_code == 200
     # deleting needs admin, as everywhere in the API
     assert api.delete(f"/api/v1/webhooks/{own.json()['id']}",
                       headers=bearer(write_p)).status_code == 403
