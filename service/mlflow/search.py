@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from service.mlflow.errors import MlflowError
-from service.schemas import RunStatus
+from service.schemas import MAX_STEP, RunStatus
 from service.store.mlflow import Clause, Kind, Ordering
 
 DIAGNOSIS_TAG = "fitdoc.diagnosis"
@@ -89,17 +89,25 @@ def _unquote(text: str) -> str:
 
 def _identifier(text: str) -> tuple[str | None, str]:
     """'metrics.val_loss' -> ('metrics', 'val_loss'); 'tags.`a b`' -> ('tags', 'a b');
-    'run_name' -> (None, 'run_name')."""
+    'run_name' -> (None, 'run_name'). A key with a quote or a backslash is refused (no
+    key MLflow logs has one; SQLite's JSON paths cannot take one)."""
     if text.startswith("`"):
-        return None, _unquote(text)
-    entity, dot, key = text.partition(".")
-    if not dot:
-        return None, text
-    return entity, _unquote(key)
+        entity, key = None, _unquote(text)
+    else:
+        entity, dot, key = text.partition(".")
+        entity, key = (entity, _unquote(key)) if dot else (None, text)
+    if any(c in key for c in "\\\"`\x00") or not key:
+        raise MlflowError.invalid(f"Invalid key {key!r} in a search: no quotes or backslashes")
+    return entity, key
 
 
-def ms_to_datetime(value: float) -> datetime:
-    return EPOCH + timedelta(milliseconds=value)
+def ms_to_datetime(value: float, name: str = "time") -> datetime:
+    """Milliseconds since the epoch as a datetime (INVALID_PARAMETER_VALUE out of range)."""
+    try:
+        return EPOCH + timedelta(milliseconds=value)
+    except (OverflowError, ValueError):
+        raise MlflowError.invalid(f"Invalid value {value} for parameter '{name}': "
+                                  "milliseconds since 1970 are expected") from None
 
 
 def ms_of(moment: datetime) -> int:
@@ -326,7 +334,7 @@ def decode_token(token: str | None, name: str) -> int:
         value = json.loads(base64.urlsafe_b64decode(token.encode()))[name]
     except (ValueError, KeyError, TypeError, binascii.Error) as exc:
         raise MlflowError.invalid(f"Invalid page token {token!r}") from exc
-    if not isinstance(value, int) or isinstance(value, bool) or value < -1:
+    if not isinstance(value, int) or isinstance(value, bool) or not -1 <= value <= MAX_STEP:
         raise MlflowError.invalid(f"Invalid page token {token!r}")
     return value
 

@@ -89,6 +89,7 @@ DEFAULT_RESULTS_SEARCH_EXPERIMENTS = 1000
 MAX_RESULTS_HISTORY = 25000  # a page of get-history (its client asks 25,000 at a time)
 MAX_RUNS_BULK = 100
 MAX_RESULTS_BULK = 2500
+INT64 = 2**63
 STEP_UNIT_TAG = "fitdoc.step_unit"
 # Lightning's MLFlowLogger and Hugging Face's MLflowCallback log this metric beside the
 # others, with `step` the global optimizer step.
@@ -178,12 +179,7 @@ def _view_type(value: str | None) -> bool | None:
 
 
 def _ms(value: int | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return ms_to_datetime(value)
-    except OverflowError:
-        raise MlflowError.invalid(f"Invalid value {value} for parameter '{name}'") from None
+    return None if value is None else ms_to_datetime(value, name)
 
 
 def _writable_tag(key: str, name: str) -> str:
@@ -542,6 +538,9 @@ def _point(
     stamp = metric.timestamp
     if stamp is None:
         raise MlflowError.invalid(f"Missing value for required parameter '{field}.timestamp'.")
+    if not -INT64 <= stamp < INT64:
+        raise MlflowError.invalid(f"Invalid value {stamp} for parameter '{field}.timestamp': "
+                                  "an int64 of milliseconds")
     return key, step, metric.value, stamp
 
 
@@ -653,6 +652,9 @@ def get_history_bulk_interval(
         raise MlflowError.invalid(
             "If either start step or end step are specified, both must be specified."
         )
+    for name, bound in (("start_step", start_step), ("end_step", end_step)):
+        if bound is not None and not -MAX_STEP <= bound <= MAX_STEP:
+            raise MlflowError.invalid(f"Invalid value {bound} for parameter '{name}'")
     if start_step is not None and end_step is not None and start_step > end_step:
         raise MlflowError.invalid(
             "end_step must be greater than start_step. "

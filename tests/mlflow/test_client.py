@@ -139,6 +139,15 @@ def test_unknown_ids_answer_with_mlflow_codes(tracking):
     response = httpx.post(f"{tracking}{API}/runs/log-batch", json={"run_id": "x", "metrics": 5})
     assert response.status_code == 400
     assert response.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    run_id = MlflowClient().create_run("0").info.run_id
+    for metric in ({"key": "x", "value": 1, "timestamp": 2**70, "step": 0},  # not an int64
+                   {"key": "x", "value": 1, "timestamp": 1, "step": -1},     # fitdoc's steps
+                   {"key": "a\x00b", "value": 1, "timestamp": 1, "step": 0},
+                   {"key": "x", "timestamp": 1, "step": 0}):
+        response = httpx.post(f"{tracking}{API}/runs/log-batch",
+                              json={"run_id": run_id, "metrics": [metric]})
+        assert response.status_code == 400, (metric, response.text)
+        assert response.json()["error_code"] == "INVALID_PARAMETER_VALUE"
     # an endpoint fitdoc does not implement, under both prefixes
     for prefix in ("/api/2.0", "/ajax-api/2.0"):
         response = httpx.post(f"{tracking}{prefix}/mlflow/registered-models/create", json={})

@@ -51,6 +51,8 @@ def test_run_filters_become_clauses():
     "attributes.artifact_uri = 'x'",   # not an attribute fitdoc searches
     "metrics.a < 1 metrics.b < 2",     # no AND
     "params.x IN 'a'",
+    'tags.`a"b` = \'x\'',            # a key SQLite's JSON paths cannot hold
+    "attributes.start_time > 1e300",   # no such time
 ])
 def test_what_is_not_read_is_invalid(bad):
     with pytest.raises(MlflowError) as refused:
