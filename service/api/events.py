@@ -91,10 +91,10 @@ def event_filter(
     if types is not None:
         names = [name.strip() for name in types.split(",") if name.strip()]
         unknown = [name for name in names if name not in EventType._value2member_map_]
-        if unknown or not names:
-            raise Invalid(f"unknown event type {unknown[0] if unknown else types!r}; "
-                          f"one of: {TYPES}", field="types")
-        wanted_types = frozenset(EventType(name) for name in names)
+        if unknown:
+            raise Invalid(f"unknown event type {unknown[0]!r}; one of: {TYPES}",
+                          field="types")
+        wanted_types = frozenset(EventType(name) for name in names) or None  # empty: any
     return EventFilter(project_ids=project_ids, run_id=run, types=wanted_types)
 
 
