@@ -246,14 +246,15 @@ class TrackingStore:
         status: RunStatus | None = None,
         diagnosis: str | None = None,
     ) -> Page[Run]:
-        query = _runs_query().order_by(RunRow.id.desc())
+        # Runs deleted through the MLflow API (soft: restorable there) are not listed.
+        query = _runs_query().where(RunRow.deleted_at.is_(None)).order_by(RunRow.id.desc())
         if status is not None:
             query = query.where(RunRow.status == status.value)
         if diagnosis is not None:
-            # Only a diagnosis computed from the run's current points counts.
+            # The stored diagnosis: made when the run changed (diagnosis on write), so at
+            # most the diagnosis interval behind its points.
             query = query.join(DiagnosisRow, DiagnosisRow.run_id == RunRow.id).where(
                 DiagnosisRow.status == diagnosis,
-                DiagnosisRow.metrics_rev == RunRow.metrics_rev,
             )
         if cursor:
             query = query.where(RunRow.id < decode_cursor(cursor))

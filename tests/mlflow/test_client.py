@@ -241,6 +241,8 @@ def test_runs_and_experiments_are_deleted_and_restored(tracking, unique):
     client.delete_run(gone)
     assert client.get_run(gone).info.lifecycle_stage == "deleted"
     assert [r.info.run_id for r in client.search_runs([eid])] == [kept]
+    listed = httpx.get(f"{tracking}/api/v1/runs", params={"project": eid}).json()["items"]
+    assert [r["id"] for r in listed] == [kept]  # fitdoc's own list leaves it out too
     assert [r.info.run_id for r in client.search_runs([eid], run_view_type=2)] == [gone]
     with pytest.raises(MlflowException) as refused:
         client.log_metric(gone, "loss", 1.0)
