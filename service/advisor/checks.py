@@ -284,10 +284,11 @@ def _batch_noise(c: Curves, since: int, t: Thresholds) -> bool:
 
 def _lr_usual(c: Curves, t: Thresholds) -> bool:
     """The run's lr (as the step it takes, momentum counted) is known and below
-    `lr_high_factor` times its optimizer's usual one: not an lr the advisor calls too high. DESIGN's oscillation is the lr too
-    high for the optimizer, the lecture's "oscillating across a valley because the learning
-    rate is too high"; jumps at a usual lr are the noise of small batches, BatchNorm on them,
-    or a tiny training set. (After the fresh split: deep nets fixed with ReLU + He init +
+    `lr_high_factor` times its optimizer's usual one: not an lr the advisor calls too high.
+    DESIGN's oscillation is the lr too high for the optimizer, the lecture's "oscillating
+    across a valley because the learning rate is too high"; jumps at a usual lr are the
+    noise of small batches, BatchNorm on them, or a tiny training set. (After the fresh
+    split: deep nets fixed with ReLU + He init +
     BatchNorm on 120 iris samples in batches of 8 at SGD's usual lr were called oscillating
     and given lower lrs, which kept the noise.)"""
     lr, typical = _step_lr(c), c.hyper.typical_lr
