@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.embedded import pg_database  # noqa: E402
+from bench.metrics_memory import api, status  # noqa: E402
 from fitdoc import runtime  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from tests.utils.live import OVERFIT_META, epoch_points, read_log  # noqa: E402
@@ -66,31 +67,27 @@ TIMEOUT_S = 30.0  # a change not told by then is a failure of the benchmark
 @contextmanager
 def api_server(mode: str) -> Iterator[runtime.Server]:
     """A fresh installation's API in `mode` (embedded | production), its data gone after."""
-    with tempfile.TemporaryDirectory() as data:
-        if mode == "embedded":
-            with runtime.serve_process(runtime.embedded_settings(Path(data))) as server:
-                yield server
-            return
-        from service.store import migrate
+    if mode == "embedded":
+        with api("sqlite") as server:  # bench/metrics_memory.py's: `fitdoc serve` on SQLite
+            yield server
+        return
+    from service.store import migrate
 
-        with pg_database() as url:
-            migrate.upgrade(url)
-            settings = Settings(
-                database_url=url, broker_url=REDIS, data_dir=Path(data),
-                queue=f"bench-live-{uuid.uuid4().hex[:8]}", port=runtime.free_port(),
-            )
-            try:
-                with runtime.beat_process(settings), runtime.serve_process(settings) as server:
-                    yield server
-            finally:
-                runtime.purge_broker(settings)
+    with tempfile.TemporaryDirectory() as data, pg_database() as url:
+        migrate.upgrade(url)
+        settings = Settings(
+            database_url=url, broker_url=REDIS, data_dir=Path(data),
+            queue=f"bench-live-{uuid.uuid4().hex[:8]}", port=runtime.free_port(),
+        )
+        try:
+            with runtime.beat_process(settings), runtime.serve_process(settings) as server:
+                yield server
+        finally:
+            runtime.purge_broker(settings)
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for {pid}")
+    return status(pid, "VmRSS") / 2**20
 
 
 # -- the changes ---------------------------------------------------------------------------
