@@ -78,19 +78,28 @@ def refresh_stale_diagnoses(
     return len(stale)
 
 
+# A run is diagnosed again at the earliest this many times its last diagnosis's duration
+# after that one began: the Diagnoser spends at most ~1/SHARE of its process's time on one
+# run that logs without pause (a 25,000-epoch run costs 10 - 40 ms a diagnosis).
+SHARE = 20
+
+
 class Diagnoser:
     """Diagnosis on write, debounced: `request(run_id)` (called once a change of the run
     has committed) marks the run; one thread re-diagnoses marked runs one at a time, each
-    at most once per `interval` seconds (a run logging an epoch every 30 ms costs a
-    diagnosis per interval, not one per epoch). A run marked again while it is being
-    diagnosed, or in its interval, is diagnosed once more afterwards, so the latest points
-    are always read, within `interval` plus one diagnosis of the change."""
+    at most once per `interval` seconds, or SHARE times its last diagnosis's duration when
+    that is longer (a run logging an epoch every 30 ms costs a diagnosis per interval, not
+    one per epoch; a very long run, a few per second at most). A run marked again while it
+    is being diagnosed, or in its interval, is diagnosed once more afterwards, so the
+    latest points are always read, within that interval plus one diagnosis of the
+    change."""
 
     def __init__(self, diagnoses: DiagnosisStore, interval: float = 0.0) -> None:
         self.diagnoses = diagnoses
         self.interval = interval
         self._marked: dict[str, None] = {}  # an ordered set: the oldest request first
-        self._began: dict[str, float] = {}  # run -> when its last diagnosis began
+        # run -> when its last diagnosis began, and the wait before the next one
+        self._began: dict[str, tuple[float, float]] = {}
         self._busy: str | None = None
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -118,14 +127,15 @@ class Diagnoser:
             now = time.monotonic()
             soonest = None
             for run_id in self._marked:
-                due = self._began.get(run_id, -math.inf) + self.interval
+                began, wait = self._began.get(run_id, (-math.inf, 0.0))
+                due = began + wait
                 if due <= now:
                     del self._marked[run_id]
                     self._busy = run_id
-                    self._began[run_id] = now
+                    self._began[run_id] = (now, self.interval)
                     if len(self._began) > 10_000:  # forget runs past their interval
-                        self._began = {r: t for r, t in self._began.items()
-                                       if t > now - self.interval}
+                        self._began = {r: (t, w) for r, (t, w) in self._began.items()
+                                       if t + w > now}
                     return run_id
                 soonest = due if soonest is None else min(soonest, due)
             self._busy = None
@@ -140,6 +150,11 @@ class Diagnoser:
                 self.done += 1
             except Exception:  # noqa: BLE001 - the sweeper diagnoses it later
                 log.exception("run %s: diagnosis on write failed", run_id)
+            finally:
+                with self._cond:
+                    began, wait = self._began.get(run_id, (time.monotonic(), 0.0))
+                    took = time.monotonic() - began
+                    self._began[run_id] = (began, max(wait, SHARE * took))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until nothing is marked or being diagnosed (a job's end, the tests)."""

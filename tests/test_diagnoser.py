@@ -10,7 +10,7 @@ import time
 import pytest
 
 import service.diagnosis
-from service.diagnosis import Diagnoser, diagnose_on_write
+from service.diagnosis import SHARE, Diagnoser, diagnose_on_write
 from service.schemas import EventType, MetricPoint, RunCreate
 from service.store import Stores, migrate
 from tests.utils.live import OVERFIT_EPOCHS, OVERFIT_META, epoch_points
@@ -48,10 +48,32 @@ def test_a_burst_of_requests_while_a_run_is_diagnosed_costs_one_more(calls):
     diagnoser.request("b")
     diagnoser.request("a")
     assert not diagnoser.wait_idle(timeout=0.2)  # a is still in hand
+    held = time.monotonic()
     calls.release.set()
-    assert diagnoser.wait_idle(timeout=5)
-    # a once more (its latest points), then b: in the order they were first marked
-    assert calls == ["a", "a", "b"] and diagnoser.done == 3
+    assert diagnoser.wait_idle(timeout=30)
+    # a once more (its latest points), after b: a diagnosis that took long pushes the
+    # run's next one back (SHARE times as long), and other runs do not wait for it
+    assert calls == ["a", "b", "a"] and diagnoser.done == 3
+    assert time.monotonic() - held >= 0.2 * (SHARE - 1)  # a's first took >= 0.2 s
+
+
+def test_a_run_whose_diagnosis_takes_long_is_diagnosed_less_often(calls):
+    """A diagnosis of 50 ms: the next one of that run no sooner than SHARE x 50 ms."""
+    calls.release.set()
+    calls.append("warm")  # not the first call: none of them blocks
+
+    def slow(diagnoses, run_id, save=None):
+        calls.append(run_id)
+        time.sleep(0.05)
+
+    service.diagnosis.diagnose_run = slow  # monkeypatched by `calls` (undone after)
+    diagnoser = Diagnoser(diagnoses=None, interval=0.0)
+    start = time.monotonic()
+    while time.monotonic() - start < 2.0:
+        diagnoser.request("long")
+        time.sleep(0.005)
+    assert diagnoser.wait_idle(timeout=10)
+    assert 2 <= calls.count("long") <= 2.0 / (SHARE * 0.05) + 2, calls
 
 
 def test_a_run_is_diagnosed_at_most_once_per_interval(calls):
