@@ -1,14 +1,52 @@
 """The Celery application shared by the API (which only sends) and the workers.
 
-Embedded mode uses kombu's filesystem transport in the data dir; production uses Redis.
+Embedded mode uses kombu's filesystem transport in the data dir (with atomic writes:
+`AtomicFilesystemTransport`); production uses Redis.
 The database, not Celery, is the source of truth for a job's state, so no result backend.
 """
 
 from __future__ import annotations
 
+import os
+import uuid
+from time import monotonic
+
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES, filesystem
+from kombu.utils.encoding import str_to_bytes
+from kombu.utils.json import dumps
 
 from service.settings import Settings
+
+
+class AtomicFilesystemChannel(filesystem.Channel):
+    """kombu's filesystem channel, whose producer writes a message whole before it shows:
+    kombu's own opens the message file under its final name and then writes it, so a
+    consumer can take a file that is still empty, `json.loads("")` raises out of
+    `drain_events` and the consumer process shuts down (celery/kombu#1551: `fitdoc beat`
+    died so, losing the message, the sweeper and every later webhook delivery). Here the
+    message is written under a name no consumer takes (".<name>.part") and renamed."""
+
+    def _put(self, queue, payload, **kwargs):  # type: ignore[no-untyped-def]
+        name = f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
+        final = os.path.join(self.data_folder_out, name)
+        part = os.path.join(self.data_folder_out, f".{name}.part")
+        try:
+            with open(part, "wb") as out:
+                out.write(str_to_bytes(dumps(payload)))
+            os.replace(part, final)
+        except OSError as exc:
+            raise filesystem.ChannelError(f"Cannot add file {final!r} to directory") from exc
+
+
+class AtomicFilesystemTransport(filesystem.Transport):
+    Channel = AtomicFilesystemChannel
+
+
+# The embedded broker's URL scheme (settings.resolved_broker_url): every process that
+# imports this module (the API, the workers, fitdoc beat) resolves it to the class above.
+FILESYSTEM = "fitdocfs"
+TRANSPORT_ALIASES[FILESYSTEM] = f"{__name__}:AtomicFilesystemTransport"
 
 TRAIN_TASK = "fitdoc.train_job"
 SWEEP_TASK = "fitdoc.sweep"
@@ -24,7 +62,7 @@ def make_celery(settings: Settings) -> Celery:
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
     }
-    if url.startswith("filesystem"):
+    if url.startswith(("filesystem", FILESYSTEM)):
         folder = (settings.data_dir / "broker").resolve()
         for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)

@@ -155,7 +155,7 @@ class Settings(BaseSettings):
     def resolved_broker_url(self) -> str:
         if self.broker_url:
             return self.broker_url
-        return "filesystem://"
+        return "fitdocfs://"  # kombu's filesystem transport, atomic (service/queue.py)
 
     @property
     def embedded(self) -> bool:
