@@ -18,7 +18,13 @@ def test_a_write_that_follows_the_cached_revision_extends_it():
     assert series is not None and series["lr"] == [(2, 0.1)]
     assert series["loss"][:2] == [(0, 1.0), (1, 0.5)] and math.isnan(series["loss"][2][1])
     assert base == {"loss": [(0, 1.0), (1, 0.5)]}  # a reader's old series is left alone
-    assert cache.get("run", 3) is None
+    # a reader that read revision 3 gets the later points too (a read a little ahead)
+    assert cache.get("run", 3) == series and cache.get("run", 5) is None
+    cache.put("run", 3, base)  # an older revision read from the database does not win
+    assert cache.get("run", 4) == series
+    # a reader's copy stays as it was while writes extend the cached series
+    cache.advance("run", 5, rows("loss", [(3, 0.1)]))
+    assert len(series["loss"]) == 3 and len(cache.get("run", 5)["loss"]) == 4
 
 
 def test_an_overwrite_in_the_middle_replaces_that_step():
@@ -35,6 +41,7 @@ def test_a_gap_in_revisions_drops_the_entry_and_old_writes_are_ignored():
     assert cache.get("run", 5) == {"loss": [(0, 1.0)]}
     cache.advance("run", 7, rows("loss", [(2, 0.5)]))  # revision 6 came from elsewhere
     assert cache.get("run", 5) is None and cache.get("run", 7) is None
+    assert cache.get("run", 1) is None
 
 
 def test_least_recently_used_runs_leave_first():
