@@ -82,22 +82,29 @@ def refresh_stale_diagnoses(
 # after that one began: the Diagnoser spends at most ~1/SHARE of its process's time on one
 # run that logs without pause (a 25,000-epoch run costs 10 - 40 ms a diagnosis).
 SHARE = 20
+# A run written to again and again while it waits for its next diagnosis (a burst: a
+# client posting batches back to back, epochs of a few milliseconds) is diagnosed once it
+# pauses for the interval, or BURST intervals after the burst's first write: a burst costs
+# a diagnosis a second (at the default 0.2 s), not five, and an epoch logged after a pause
+# is still diagnosed at once.
+BURST = 5
 
 
 class Diagnoser:
     """Diagnosis on write, debounced: `request(run_id)` (called once a change of the run
     has committed) marks the run; one thread re-diagnoses marked runs one at a time, each
     at most once per `interval` seconds, or SHARE times its last diagnosis's duration when
-    that is longer (a run logging an epoch every 30 ms costs a diagnosis per interval, not
-    one per epoch; a very long run, a few per second at most). A run marked again while it
-    is being diagnosed, or in its interval, is diagnosed once more afterwards, so the
-    latest points are always read, within that interval plus one diagnosis of the
-    change."""
+    that is longer (a very long run: a few per second at most), and during a burst of
+    writes once it pauses or every BURST intervals. A run marked again while it is being
+    diagnosed, or while it waits, is diagnosed once more afterwards, so the latest points
+    are always read: a change is told within the wait plus one diagnosis."""
 
     def __init__(self, diagnoses: DiagnosisStore, interval: float = 0.0) -> None:
         self.diagnoses = diagnoses
         self.interval = interval
-        self._marked: dict[str, None] = {}  # an ordered set: the oldest request first
+        # run -> [its first and last request since it was last taken, how many]; in the
+        # order of the first requests
+        self._marked: dict[str, list[float]] = {}
         # run -> when its last diagnosis began, and the wait before the next one
         self._began: dict[str, tuple[float, float]] = {}
         self._busy: str | None = None
@@ -107,7 +114,16 @@ class Diagnoser:
 
     def request(self, run_id: str) -> None:
         with self._cond:
-            self._marked[run_id] = None
+            now = time.monotonic()
+            marked = self._marked.get(run_id)
+            if marked is not None:
+                # already waiting: its due time can only move later, so the thread (which
+                # wakes at the earlier one and looks again) need not be woken: a burst of
+                # writes costs no thread switch per write
+                marked[1] = now
+                marked[2] += 1
+                return
+            self._marked[run_id] = [now, now, 1]
             if self._thread is None or not self._thread.is_alive():
                 # started on first use: in a forked worker, after the fork
                 self._thread = threading.Thread(
@@ -126,9 +142,11 @@ class Diagnoser:
                 continue
             now = time.monotonic()
             soonest = None
-            for run_id in self._marked:
+            for run_id, (first, last, requests) in self._marked.items():
                 began, wait = self._began.get(run_id, (-math.inf, 0.0))
                 due = began + wait
+                if requests > 1:  # a burst: when it pauses, or BURST intervals on
+                    due = max(due, min(last + self.interval, first + BURST * self.interval))
                 if due <= now:
                     del self._marked[run_id]
                     self._busy = run_id

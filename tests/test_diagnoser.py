@@ -89,6 +89,18 @@ def test_a_run_is_diagnosed_at_most_once_per_interval(calls):
     assert 2 <= calls.count("a") <= 1.0 / 0.2 + 2, calls  # not one per request (~200)
 
 
+def test_a_burst_of_writes_is_diagnosed_at_its_start_and_when_it_pauses(calls):
+    calls.release.set()
+    diagnoser = Diagnoser(diagnoses=None, interval=0.2)
+    start = time.monotonic()
+    while time.monotonic() - start < 0.6:  # batches back to back for 0.6 s (< BURST x 0.2)
+        diagnoser.request("a")
+        time.sleep(0.005)
+    assert diagnoser.wait_idle(timeout=5)
+    # the first write, then the latest points once it paused: not one per 0.2 s (4)
+    assert 2 <= calls.count("a") <= 3, calls
+
+
 def test_a_failed_diagnosis_leaves_the_thread_running(calls):
     calls.release.set()
     diagnoser = Diagnoser(diagnoses=None)
