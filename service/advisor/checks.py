@@ -12,13 +12,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from service.advisor.curves import Curves, Series, median
+from service.advisor.curves import LOWEST_CHANCE, Curves, Series, median
 from service.advisor.findings import Code, Finding, evidence, strength
 from service.advisor.thresholds import Thresholds
 
 Check = Callable[[Curves, Thresholds], Finding | None]
-# The lowest chance-level cross-entropy of any classifier (two classes): ln 2.
-LOWEST_CHANCE = math.log(2)
 CHECKS: list[Check] = []
 
 

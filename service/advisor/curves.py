@@ -236,6 +236,10 @@ def _task(facts: RunFacts, hyper: Hyper, has_acc: bool) -> str | None:
     return None
 
 
+# The lowest chance-level cross-entropy of any classifier (two classes): ln 2.
+LOWEST_CHANCE = math.log(2)
+
+
 def _start(loss: Series, chance: float | None, t: Thresholds) -> tuple[float, bool]:
     """The starting loss; a first point that blew up far above what followed is skipped.
 
@@ -313,7 +317,14 @@ def build_curves(series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresh
     if task == "classification" and num_classes:
         chance = (num_classes - 1) / num_classes**2 if hyper.mse else math.log(num_classes)
     loss = parsed["train_loss"] or parsed["val_loss"]
-    start, spike = _start(loss, chance, t) if loss is not None else (math.nan, False)
+    # A classifier whose number of classes is unknown still has a chance loss of at least
+    # ln 2 (cross-entropy): a first epoch below it learned, it did not blow up. (After the
+    # fourth split's reading: a resnet18 and an L-BFGS linear model that converged inside
+    # their first epoch, 0.6-1.2 then 1-3% of ln 2, were read as stuck at their second.)
+    floor = chance
+    if floor is None and task == "classification" and not hyper.mse:
+        floor = LOWEST_CHANCE
+    start, spike = _start(loss, floor, t) if loss is not None else (math.nan, False)
     scale = chance if chance is not None else abs(start)
     if not math.isfinite(scale) or scale <= 0:
         scale = 1.0

@@ -40,7 +40,7 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # training data, the model early stopping kept is what fits or not, classifiers whose
 # number of classes is unknown, an lr cut that stopped a descent, a healthy run still
 # improving on validation trains longer.
-ADVISOR_VERSION = "advisor-2.3"
+ADVISOR_VERSION = "advisor-2.4"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

@@ -4,6 +4,7 @@ not change."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from service.advisor import diagnose
@@ -243,3 +244,18 @@ def test_a_healthy_run_still_at_its_validation_best_is_offered_a_longer_run(chai
     turned["val_loss"] = [(s, v if s < 10 else val[9][1] * (1 + 0.01 * (s - 9)))
                           for s, v in val]
     assert "train_longer" not in {s.action for s in diagnose(turned, facts).suggestions}
+
+
+# --- advisor-2.4: after the fourth split's one untouched reading ------------------------------
+
+
+def test_a_classifier_that_converged_inside_its_first_epoch_is_not_stuck(chain_run):
+    series, facts, _ = chain_run("resnet18_converged_in_its_first_epoch")
+    assert facts.meta.get("num_classes") is None  # a user's npz file
+    loss = [v for _, v in series["train_loss"]]
+    assert loss[0] < math.log(2) and loss[-1] < 0.02 * math.log(2)
+    d = diagnose(series, facts)
+    assert d.status == S.healthy, d.summary
+    # told its number of classes, the reading is the same
+    two = replace(facts, meta={**facts.meta, "num_classes": 2})
+    assert diagnose(series, two).status == S.healthy
