@@ -20,6 +20,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from service.api.deps import PrincipalDep, SettingsDep, StoresDep, need
@@ -231,8 +232,14 @@ def restore_run(body: RunRef, stores: StoresDep, principal: PrincipalDep) -> JSO
 
 
 @router.post("/runs/log-batch", dependencies=write)
-def log_batch(body: LogBatch, stores: StoresDep, principal: PrincipalDep) -> JSONResponse:
-    return JSONResponse(mlflow.log_batch(stores, principal, body))
+async def log_batch(request: Request, stores: StoresDep, principal: PrincipalDep) -> JSONResponse:
+    # The stock client's hot path (1,000 metrics a call): the body is parsed from its bytes
+    # by pydantic's own JSON parser, not json.loads and then a validation of the dicts.
+    try:
+        body = LogBatch.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from exc
+    return JSONResponse(await anyio.to_thread.run_sync(mlflow.log_batch, stores, principal, body))
 
 
 @router.post("/runs/log-metric", dependencies=write)
