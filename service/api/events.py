@@ -47,12 +47,14 @@ async def read_events(
     after: Annotated[int | None, Query(ge=0, le=2**63 - 1,
                                        description="the position to resume after")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="JSON only: events per page")] = 100,
-    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[str, Header(
+        alias="Last-Event-ID", pattern=r"^\s*([0-9]{1,18})?\s*$",
+        description="the id of the last event received: resume after it")] = "",
 ) -> EventPage | EventSourceResponse:
     wanted = await anyio.to_thread.run_sync(
         lambda: event_filter(stores, principal, project, run, types)
     )
-    if last_event_id is not None and last_event_id.strip():
+    if last_event_id.strip():
         after = _position(last_event_id)
     if STREAM not in request.headers.get("accept", ""):
 
@@ -63,6 +65,14 @@ async def read_events(
         page = await anyio.to_thread.run_sync(read_page)
         return EventPage(items=page, last_id=page[-1].id if page else after or 0)
     hub = request.app.state.hub
+    if after is None:
+        # "From now on" is from this request: the log's end is read before the response
+        # starts, so an event committed once the client has its headers is never missed.
+        def log_end() -> int:
+            stores.events.sequence()
+            return stores.events.last_position()
+
+        after = await anyio.to_thread.run_sync(log_end)
 
     async def messages():  # type: ignore[no-untyped-def]
         async for event in hub.stream(wanted, after):

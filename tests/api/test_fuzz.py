@@ -129,6 +129,9 @@ JUSTIFIED_422 = {
     # A webhook's URL must parse as http(s) with a host that resolves, and not to a
     # link-local or metadata address: DNS and address ranges, not a string pattern.
     ("POST", "/api/v1/webhooks"): ("url",),
+    # `types` is a comma-separated list of the event types the description names; the
+    # document gives it as a string.
+    ("GET", "/api/v1/events"): ("types",),
 }
 # On every list: a cursor is opaque, and only one this server issued reads (it names the
 # last item of a page); any other string is a 422.
