@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -166,6 +167,9 @@ def demo(
     from fitdoc.demo import DEMO_JOBS, make_console, run_demo
 
     console = make_console()
+    # Ctrl+C stops the demo even when started from a process that ignores SIGINT (its
+    # children inherit the ignoring: a script's background job, some test runners)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with runtime.exit_on_signals():
         misses = run_demo(get_settings(), port or runtime.free_port(), keep_serving, console)
     if misses is None:

@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -57,8 +58,10 @@ def test_ctrl_c_before_the_first_result_stops_the_demo_and_its_worker(tmp_path):
         started = wait_for(lambda: "fitdoc API at" in log.read_text(), timeout=120)
         assert started, log.read_text()
         family = wait_for(lambda: worker_and_pool(demo.pid), timeout=60)
+        assert family, "no worker and pool under the demo after 60 s:\n" + log.read_text()
+        state = Path(f"/proc/{demo.pid}/status").read_text()
         demo.send_signal(signal.SIGINT)  # Ctrl+C
-        assert demo.wait(timeout=60) == 130, log.read_text()
+        assert demo.wait(timeout=60) == 130, state + log.read_text()
         out = log.read_text()
         assert "demo interrupted" in out and "Traceback" not in out, out
         assert "advisor named" not in out, out
