@@ -221,21 +221,26 @@ def purge_broker(settings: Settings) -> None:
 
 
 def wait_healthy(
-    url: str, alive: Callable[[], bool], timeout: float = 60, log: Path | None = None
+    url: str,
+    alive: Callable[[], bool],
+    timeout: float = 60,
+    log: Path | None = None,
+    path: str = "/healthz",
+    what: str = "the API",
 ) -> None:
-    """Wait until GET {url}/healthz answers 200; fail (with the end of `log`) when `alive()`
+    """Wait until GET {url}{path} answers 200; fail (with the end of `log`) when `alive()`
     turns false or after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"{url}{path}", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         if not alive() or time.monotonic() > deadline:
             why = "stopped" if not alive() else f"did not answer within {timeout:.0f} s"
             tail = f"; {log}:\n{log.read_text(errors='replace')[-3000:]}" if log else ""
-            raise RuntimeError(f"the API on {url} {why}{tail}")
+            raise RuntimeError(f"{what} on {url} {why}{tail}")
         time.sleep(0.05)
 
 
@@ -316,18 +321,8 @@ def mlflow_server(data_dir: Path, venv: Path = MLFLOW_VENV, timeout: float = 180
     proc = spawn(argv, env, log)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                why = "stopped" if proc.poll() is not None else f"not up in {timeout:.0f} s"
-                raise RuntimeError(f"mlflow server {why}; {log}:\n"
-                                   f"{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
+        wait_healthy(url, lambda: proc.poll() is None, timeout, log, path="/health",
+                     what="mlflow server")
         yield url
     finally:
         stop_process(proc)
