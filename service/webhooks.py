@@ -260,12 +260,9 @@ class Dispatcher:
         wanted = webhooks.wanted_types()
         if not wanted:
             return  # no webhook: nothing to do (the sweeper moves the cursor on)
-        # On PostgreSQL an event is read once numbered; if another process is numbering
-        # (its pass may have started before this one's events committed), wait for it.
-        deadline = time.monotonic() + 2.0
-        while not events.sequence() and webhooks.unnumbered() \
-                and time.monotonic() < deadline:
-            time.sleep(0.01)
+        # On PostgreSQL an event is read once numbered: sequence() numbers what has
+        # committed, waiting for another process's pass if one is under way.
+        events.sequence()
         last, worth = webhooks.worth_dispatching(self.seen, wanted)
         if worth:
             dispatch(self.stores, self.queue, self.settings)

@@ -180,15 +180,6 @@ class WebhookStore:
             )
         return last, hit is not None
 
-    def unnumbered(self) -> bool:
-        """Whether committed events wait for the sequencer (PostgreSQL)."""
-        if self.db.is_sqlite:
-            return False
-        with self.db.read() as tx:
-            return tx.scalar(
-                select(EventRow.id).where(EventRow.position.is_(None)).limit(1)
-            ) is not None
-
     def dispatch_page(self) -> tuple[list[str], bool]:
         """One step of a dispatch, in one transaction holding the cursor's row lock: the
         deliveries of the next events after the cursor (one per matching webhook and
