@@ -3,17 +3,18 @@ process (`EventHub`), fanning what it reads out to that process's subscribers.
 
 The hub reads the log after the last position it has seen, every `event_poll_seconds`
 and at once when this process commits an event (`EventStore.appended`), so the cost of a
-subscriber is a queue, not a query: 1,000 open streams cost one read per poll. A
-subscriber that resumes (SSE's Last-Event-ID) first reads what it missed from the log
-itself, then takes the hub's events, skipping those it has already sent; one that falls
-more than `QUEUE` events behind reads the log again from where it was.
+subscriber is a queue, not a query: 1,000 open streams cost one read per poll. A stream
+starts at a position (SSE's Last-Event-ID, or where the log ended when its request came):
+it reads what came after it from the log itself, then takes the hub's events, skipping
+those it has already sent; one that falls more than `QUEUE` events behind reads the log
+again from where it was.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import anyio
@@ -72,8 +73,8 @@ class EventHub:
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
 
-    async def subscribe(self, wanted: EventFilter) -> tuple[Subscription, int]:
-        """A new subscription, and the position from which the hub will hand it events."""
+    async def subscribe(self, wanted: EventFilter) -> Subscription:
+        """A new subscription: the hub hands it the events it reads from now on."""
         await self._start()
         if not self.subscribers:
             # The hub reads the log only for subscribers: with none it has not read it
@@ -84,7 +85,7 @@ class EventHub:
                 self.position = max(self.position, end)
         subscription = Subscription(wanted)
         self.subscribers.add(subscription)
-        return subscription, self.position
+        return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self.subscribers.discard(subscription)
@@ -139,16 +140,14 @@ class EventHub:
                 return out
             position = page[-1][0].id
 
-    async def stream(self, wanted: EventFilter, after: int | None) -> AsyncIterator[Event]:
-        """The events `wanted`: after position `after` (from the log, then live), or from
-        now on when it is None."""
-        subscription, start = await self.subscribe(wanted)
+    async def stream(self, wanted: EventFilter, after: int) -> AsyncIterator[Event]:
+        """The events `wanted` after position `after`: from the log, then live."""
+        subscription = await self.subscribe(wanted)
         try:
-            last = start if after is None else after
-            if after is not None:
-                async for event in self._replay(wanted, last):
-                    last = event.id
-                    yield event
+            last = after
+            async for event in self._replay(wanted, last):
+                last = event.id
+                yield event
             while True:
                 if subscription.behind:
                     subscription.behind = False
@@ -172,7 +171,3 @@ class EventHub:
             if len(page) < PAGE:
                 return
             after = page[-1].id
-
-
-def types_of(names: Iterable[str]) -> frozenset[EventType]:
-    return frozenset(EventType(name) for name in names)
