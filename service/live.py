@@ -79,8 +79,7 @@ class EventHub:
         if not self.subscribers:
             # The hub reads the log only for subscribers: with none it has not read it
             # since, and "from now on" is the log's end, not where the hub stopped.
-            await anyio.to_thread.run_sync(self.events.sequence)
-            end = await anyio.to_thread.run_sync(self.events.last_position)
+            end = await anyio.to_thread.run_sync(self.events.end)
             if not self.subscribers:  # still none: none was handed the old position
                 self.position = max(self.position, end)
         subscription = Subscription(wanted)

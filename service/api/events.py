@@ -68,11 +68,7 @@ async def read_events(
     if after is None:
         # "From now on" is from this request: the log's end is read before the response
         # starts, so an event committed once the client has its headers is never missed.
-        def log_end() -> int:
-            stores.events.sequence()
-            return stores.events.last_position()
-
-        after = await anyio.to_thread.run_sync(log_end)
+        after = await anyio.to_thread.run_sync(stores.events.end)
 
     async def messages():  # type: ignore[no-untyped-def]
         async for event in hub.stream(wanted, after):

@@ -138,6 +138,12 @@ class EventStore:
         with self.db.read(tx) as tx:
             return tx.scalar(select(func.coalesce(func.max(EventRow.position), 0)))
 
+    def end(self) -> int:
+        """Where the log ends now: every event committed before the call numbered
+        (`sequence`), the last one's position (0: none)."""
+        self.sequence()
+        return self.last_position()
+
     # --- consumers' cursors -----------------------------------------------------------------
 
     def cursor(self, name: str, tx: Tx, start: int | None = None) -> int:
