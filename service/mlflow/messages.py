@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypedDict
 
 from service.mlflow.search import DIAGNOSIS_TAG, RUN_NAME_TAG, STATUS_TO_MLFLOW, ms_of
 from service.schemas import encode_value
@@ -33,11 +34,15 @@ class KeyValue(Message):
     value: str | None = None
 
 
-class MetricIn(Message):
-    key: str | None = None
-    value: float | None = None
-    timestamp: int | None = None
-    step: int | None = None
+class MetricIn(TypedDict, total=False):
+    """A metric of a batch: a dict, not a model, since log-batch reads 1,000 of them a
+    call (a model instance each took ~0.3 ms more per call)."""
+
+    __pydantic_config__ = ConfigDict(extra="ignore", coerce_numbers_to_str=True)  # type: ignore[misc]
+    key: str | None
+    value: float | None
+    timestamp: int | None
+    step: int | None
 
 
 class CreateExperiment(Message):
@@ -96,8 +101,14 @@ class LogBatch(RunRef):
     tags: list[KeyValue] = []
 
 
-class LogMetric(RunRef, MetricIn):
-    pass
+class LogMetric(RunRef):
+    key: str | None = None
+    value: float | None = None
+    timestamp: int | None = None
+    step: int | None = None
+
+    def metric(self) -> MetricIn:
+        return MetricIn(key=self.key, value=self.value, timestamp=self.timestamp, step=self.step)
 
 
 class LogParam(RunRef):

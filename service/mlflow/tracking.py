@@ -524,28 +524,30 @@ def _log(
 def _point(
     metric: MetricIn, field: str, keys: dict[str | None, str]
 ) -> tuple[str, int, float, int]:
-    key = keys.get(metric.key)
+    name = metric.get("key")
+    key = keys.get(name)
     if key is None:
-        key = keys[metric.key] = key_name(metric.key, f"{field}.key")
-    if metric.value is None:
+        key = keys[name] = key_name(name, f"{field}.key")
+    value = metric.get("value")
+    if value is None:
         raise MlflowError.invalid(f"Missing value for required parameter '{field}.value'.")
-    step = metric.step or 0
+    step = metric.get("step") or 0
     if not 0 <= step <= MAX_STEP:
         raise MlflowError.invalid(
             f"Invalid value {step} for parameter '{field}.step' supplied: fitdoc stores steps "
             f"from 0 to {MAX_STEP}"
         )
-    stamp = metric.timestamp
+    stamp = metric.get("timestamp")
     if stamp is None:
         raise MlflowError.invalid(f"Missing value for required parameter '{field}.timestamp'.")
     if not -INT64 <= stamp < INT64:
         raise MlflowError.invalid(f"Invalid value {stamp} for parameter '{field}.timestamp': "
                                   "an int64 of milliseconds")
-    return key, step, metric.value, stamp
+    return key, step, value, stamp
 
 
 def log_metric(stores: Stores, principal: Principal, body: LogMetric) -> dict[str, Any]:
-    return _log(stores, principal, body.id, metrics=[body])
+    return _log(stores, principal, body.id, metrics=[body.metric()])
 
 
 def log_param(stores: Stores, principal: Principal, body: LogParam) -> dict[str, Any]:

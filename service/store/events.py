@@ -40,6 +40,15 @@ _SEQUENCE = text(
 )
 
 
+# An event's insert, built once (every metric batch appends one: building the statement
+# each time cost more than running it). On SQLite the position is set at insert.
+_EVENTS = EventRow.__table__
+_APPEND = insert(_EVENTS)
+_APPEND_SQLITE = insert(_EVENTS).values(
+    position=select(func.coalesce(func.max(_EVENTS.c.position), 0) + 1).scalar_subquery()
+)
+
+
 class EventStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -58,15 +67,10 @@ class EventStore:
         job_id: str | None = None,
     ) -> None:
         """Record an event in `tx`, the transaction of the change it reports."""
-        values: dict[str, Any] = {
+        tx.execute(_APPEND_SQLITE if self.db.is_sqlite else _APPEND, {
             "type": type.value, "project_id": project_id, "run_id": run_id, "job_id": job_id,
             "data": data, "created_at": utcnow(),
-        }
-        if self.db.is_sqlite:
-            values["position"] = (
-                select(func.coalesce(func.max(EventRow.position), 0) + 1).scalar_subquery()
-            )
-        tx.execute(insert(EventRow).values(**values))
+        })
         if self.appended and not tx.info.get("fitdoc.event_callback"):
             tx.info["fitdoc.event_callback"] = True
             self.db.after_commit(tx, self._announce)

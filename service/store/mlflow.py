@@ -21,6 +21,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     cast,
     func,
     select,
@@ -110,6 +111,15 @@ def text_of(value: Any) -> str:
     """A param's value as text: MLflow's params are strings; fitdoc's own API stores
     numbers and booleans as JSON, read here as Python's str() of them."""
     return value if isinstance(value, str) else str(value)
+
+
+# What a batch reads of its run, under the run's row lock (built once: log-batch is the
+# stock client's hot path).
+_BATCH_RUN = (
+    select(RunRow.params, RunRow.tags, RunRow.meta, RunRow.deleted_at, RunRow.name)
+    .where(RunRow.id == bindparam("run_id"))
+    .with_for_update()
+)
 
 
 class MlflowStore:
@@ -329,12 +339,7 @@ class MlflowStore:
         (unit, force) into the run's meta (without force only when it has none). Invalid for
         a deleted run. Holds the run's row lock, so concurrent batches of a run queue."""
         with self.db.write(tx) as tx:
-            row = tx.execute(
-                select(RunRow.params, RunRow.tags, RunRow.meta, RunRow.deleted_at,
-                       RunRow.name)
-                .where(RunRow.id == run_id)
-                .with_for_update()
-            ).first()
+            row = tx.execute(_BATCH_RUN, {"run_id": run_id}).first()
             row = found(row, "run", run_id)
             if row.deleted_at is not None:
                 raise Invalid(f"run {run_id!r} is deleted: restore it to log to it",

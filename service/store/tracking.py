@@ -106,6 +106,18 @@ def metric_sql(dialect: type[Dialect]) -> MetricSQL:
     return MetricSQL(*(driver_sql(s, dialect) for s in statements))
 
 
+_RUNS = RunRow.__table__
+# A new revision of a run, nothing else changed (`TrackingStore._bump` without values).
+# Core, not the ORM: a run row loaded in the same transaction keeps its old metrics_rev,
+# which nothing reads after a bump (patch_run bumps through the ORM path, with a status).
+_BUMP = (
+    update(_RUNS)
+    .where(_RUNS.c.id == bindparam("run_id"))
+    .values(metrics_rev=_RUNS.c.metrics_rev + 1, updated_at=bindparam("now"))
+    .returning(_RUNS.c.metrics_rev, _RUNS.c.project_id)
+)
+
+
 def encode_cursor(last_id: str) -> str:
     return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
 
@@ -317,12 +329,15 @@ class TrackingStore:
             previous = tx.scalar(
                 select(RunRow.status).where(RunRow.id == run_id).with_for_update()
             )
-        bumped = tx.execute(
-            update(RunRow)
-            .where(RunRow.id == run_id)
-            .values(metrics_rev=RunRow.metrics_rev + 1, updated_at=utcnow(), **values)
-            .returning(RunRow.metrics_rev, RunRow.project_id)
-        ).first()
+        if values:
+            bumped = tx.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id)
+                .values(metrics_rev=RunRow.metrics_rev + 1, updated_at=utcnow(), **values)
+                .returning(RunRow.metrics_rev, RunRow.project_id)
+            ).first()
+        else:  # new points, on every metric batch: the statement built once, no ORM sync
+            bumped = tx.execute(_BUMP, {"run_id": run_id, "now": utcnow()}).first()
         rev, project_id = found(bumped, "run", run_id)
         if previous is not None and previous != values["status"]:
             self.events.append(
