@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.repair import datasets_fourth, datasets_fresh
+from bench.repair import datasets_fifth, datasets_fourth, datasets_fresh
 
 # Bump when a generator changes, so that a stale file in a kept data dir is rewritten.
 VERSION = 2
@@ -186,6 +186,9 @@ NPZ_SOURCE.update(datasets_fresh.NPZ_SOURCE)
 # And the fourth split's (specs_fourth.py).
 GENERATORS.update(datasets_fourth.GENERATORS)
 NPZ_SOURCE.update(datasets_fourth.NPZ_SOURCE)
+# And the fifth split's (specs_fifth.py).
+GENERATORS.update(datasets_fifth.GENERATORS)
+NPZ_SOURCE.update(datasets_fifth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:

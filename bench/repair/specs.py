@@ -22,7 +22,7 @@ The split is fixed by the spec (both seeds of a spec in the same half): within e
 A third split, "fresh", holds the specs of specs_fresh.py (FRESH), written later and apart
 (see that module): they are not in SPECS, SPLIT or "all", take no part in the dealing, and
 `cases("fresh")` expands them with split "fresh". A fourth, "fourth" (specs_fourth.py,
-FOURTH), stands apart the same way.
+FOURTH), and a fifth, "fifth" (specs_fifth.py, FIFTH), stand apart the same way.
 
 Datasets: mnist1d, digits, wine, breast_cancer, iris, synthetic_images, and `npz` files
 that datasets.py generates (regression, and the mismatches); the npz paths are relative, so
@@ -50,7 +50,8 @@ SEEDS = (0, 1)
 SPLITS = ("tune", "report")  # the halves SPECS is dealt into
 FRESH_SPLIT = "fresh"  # specs_fresh.FRESH, kept apart from SPECS
 FOURTH_SPLIT = "fourth"  # specs_fourth.FOURTH, kept apart from SPECS and FRESH
-SEPARATE_SPLITS = (FRESH_SPLIT, FOURTH_SPLIT)
+FIFTH_SPLIT = "fifth"  # specs_fifth.FIFTH, kept apart from all the others
+SEPARATE_SPLITS = (FRESH_SPLIT, FOURTH_SPLIT, FIFTH_SPLIT)
 ALL_SPLITS = (*SPLITS, *SEPARATE_SPLITS)
 
 
@@ -604,21 +605,30 @@ def fourth_specs() -> list[Spec]:
     return FOURTH
 
 
+def fifth_specs() -> list[Spec]:
+    """The fifth split's specs (imported here, not at the top: specs_fifth imports this
+    module)."""
+    from bench.repair.specs_fifth import FIFTH
+
+    return FIFTH
+
+
 def separate_specs(split: str) -> list[Spec]:
-    """The specs of a split kept apart from SPECS ("fresh" or "fourth")."""
-    return fresh_specs() if split == FRESH_SPLIT else fourth_specs()
+    """The specs of a split kept apart from SPECS ("fresh", "fourth" or "fifth")."""
+    return {FRESH_SPLIT: fresh_specs, FOURTH_SPLIT: fourth_specs,
+            FIFTH_SPLIT: fifth_specs}[split]()
 
 
 def split_specs(split: str) -> list[Spec]:
-    """The specs of `split`: "tune" or "report" (a half of SPECS), "all" (SPECS), "fresh"
-    or "fourth"."""
+    """The specs of `split`: "tune" or "report" (a half of SPECS), "all" (SPECS), "fresh",
+    "fourth" or "fifth"."""
     if split in SEPARATE_SPLITS:
         return list(separate_specs(split))
     if split == "all":
         return list(SPECS)
     if split in SPLITS:
         return [s for s in SPECS if SPLIT[s.name] == split]
-    raise ValueError(f"split must be tune, report, all, fresh or fourth, not {split!r}")
+    raise ValueError(f"split must be tune, report, all, fresh, fourth or fifth, not {split!r}")
 
 
 def with_seed(spec: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -644,10 +654,10 @@ def describe(spec: dict[str, Any]) -> dict[str, Any]:
 
 def cases(split: str = "all", seeds: Iterable[int] = SEEDS,
           specs: Iterable[Spec] | None = None) -> list[dict[str, Any]]:
-    """Every spec of `split` ("tune", "report", "all" = tune + report, "fresh" or "fourth")
-    once per seed, as plain dicts."""
+    """Every spec of `split` ("tune", "report", "all" = tune + report, "fresh", "fourth" or
+    "fifth") once per seed, as plain dicts."""
     if split not in (*ALL_SPLITS, "all"):
-        raise ValueError(f"split must be tune, report, all, fresh or fourth, not {split!r}")
+        raise ValueError(f"split must be tune, report, all, fresh, fourth or fifth, not {split!r}")
     separate = split in SEPARATE_SPLITS
     source = (separate_specs(split) if separate else SPECS) if specs is None else specs
     out = []
@@ -700,3 +710,15 @@ def check() -> None:
             assert s.cause in CAUSES[s.status], s.name
     lacking = {(s.status, s.cause) for s in SPECS} - {(s.status, s.cause) for s in fourth}
     assert not lacking, f"the fourth split lacks {lacking}"
+    fifth = fifth_specs()
+    fifth_names = [s.name for s in fifth]
+    assert len(fifth_names) == len(set(fifth_names)), "fifth spec names must be unique"
+    assert not set(fifth_names) & (set(names) | set(fresh_names) | set(fourth_names)), \
+        "fifth spec names must not repeat those of the other splits"
+    for s in fifth:
+        assert s.status in STATUSES and s.status != "insufficient_data", s.name
+        assert (s.cause is None) == (s.status not in CAUSES), s.name
+        if s.cause is not None:
+            assert s.cause in CAUSES[s.status], s.name
+    lacking = {(s.status, s.cause) for s in SPECS} - {(s.status, s.cause) for s in fifth}
+    assert not lacking, f"the fifth split lacks {lacking}"
