@@ -8,9 +8,9 @@ process: no HTTP, no broker, the same diagnosis a job's run gets from the servic
 
 The "tune" half by default. The "report" half was run once, untouched, through the HTTP API
 (bench/RESULTS.md, issue 10, first reading), and so was the "fresh" split (written later by
-someone who had not read the advisor, read once at advisor-2.1); after those readings both
-are tuning data too (`--split report`, `--split fresh`). A split written later still and not
-yet read is never passed here. Trained runs are stored by the hash of their resolved spec
+someone who had not read the advisor, read once at advisor-2.1), and the "fourth" (read once
+at advisor-2.3); after those readings they are tuning data too (`--split report|fresh|
+fourth`). A split written later still and not yet read is never passed here. Trained runs are stored by the hash of their resolved spec
 (bench/advisor/repair_curves/), so a follow-up spec that a chain meets twice trains once.
 """
 
@@ -67,7 +67,9 @@ def _train(spec: dict[str, Any]) -> dict[str, Any]:
             "seconds": round(result.seconds, 2)}
 
 
-def trained(specs: list[dict[str, Any]], jobs: int = 2) -> list[dict[str, Any]]:
+def trained(
+    specs: list[dict[str, Any]], jobs: int = int(os.environ.get("REPAIR_TUNE_JOBS", "2"))
+) -> list[dict[str, Any]]:
     """The stored run of each resolved spec, training the missing ones."""
     STORE.mkdir(exist_ok=True)
     missing = {key(s): s for s in specs if not (STORE / f"{key(s)}.json").exists()}
@@ -276,8 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", choices=("train", "score", "chain", "early"))
     parser.add_argument("results", nargs="?", type=Path, help="early: a run.py results file")
     parser.add_argument("-v", "--verbose", action="store_true")
-    parser.add_argument("--split", choices=("tune", "report", "fresh"), default="tune",
-                        help="report, fresh: tuning data since their untouched readings")
+    parser.add_argument("--split", choices=("tune", "report", "fresh", "fourth"),
+                        default="tune",
+                        help="report, fresh, fourth: tuning data since their untouched readings")
     args = parser.parse_args(argv)
     if args.what == "early":
         early(args.results)
