@@ -284,11 +284,11 @@ def _lr_usual(c: Curves, t: Thresholds) -> bool:
     """The run's lr (as the step it takes, momentum counted) is known and below
     `lr_high_factor` times its optimizer's usual one: not an lr the advisor calls too high.
     DESIGN's oscillation is the lr too high for the optimizer, the lecture's "oscillating
-    across a valley because the learning rate is too high"; jumps at a usual lr are the
-    noise of small batches, BatchNorm on them, or a tiny training set. (After the fresh
-    split: deep nets fixed with ReLU + He init +
-    BatchNorm on 120 iris samples in batches of 8 at SGD's usual lr were called oscillating
-    and given lower lrs, which kept the noise.)"""
+    across a valley because the learning rate is too high"; small jumps at a usual lr are
+    the noise of small batches, BatchNorm on them, or a tiny training set, so there only
+    large ones count (`oscillation_usual_step`). (After the fresh split: deep nets fixed
+    with ReLU + He init + BatchNorm on 120 iris samples in batches of 8 at SGD's usual lr
+    were called oscillating and given lower lrs, which kept the noise.)"""
     lr, typical = _step_lr(c), c.hyper.typical_lr
     return lr is not None and typical is not None and lr < t.lr_high_factor * typical
 
@@ -308,7 +308,16 @@ def check_loss_oscillates(c: Curves, t: Thresholds) -> Finding | None:
     if int((up | down).sum()) < t.oscillation_min_jumps:
         return None  # one spike and its return: a bad batch, not a loss that cannot settle
     if _lr_usual(c, t):
-        return None  # not the lr overshooting: batch noise, BatchNorm on small batches
+        # at a usual lr, only the jumps that move the loss by a good part of its scale:
+        # small ones are batch noise (BatchNorm on small batches), or a converged net's
+        # last bits
+        large = np.abs(np.diff(s.values[first:])) >= t.oscillation_usual_step * c.scale
+        up, down = up & large, down & large
+        rate = float((up | down).mean())
+        if rate < t.oscillation_rate or not up.any() or not down.any():
+            return None
+        if int((up | down).sum()) < t.oscillation_min_jumps:
+            return None
     if c.train is not None and _batch_noise(c, s.step(first), t):
         return None
     since = s.step(first + 1 + int(np.argmax(up | down)))
@@ -562,6 +571,23 @@ def check_grad_tiny(c: Curves, t: Thresholds) -> Finding | None:
 # --- underfitting ----------------------------------------------------------------------------
 
 
+def _strong_regularization(c: Curves, t: Thresholds) -> str | None:
+    """The regularisation of the run when it is far stronger than usual (in words), else
+    None: an l1/l2 penalty or coupled weight decay of `strong_penalty` or more, AdamW's
+    decoupled decay of `strong_decoupled_decay` or more, dropout of `strong_dropout` or
+    more. The lecture: too much regularisation is a cause of underfitting."""
+    h = c.hyper
+    decoupled = h.optimizer == "adamw"
+    found = [f"{name} {value:g}" for name, value, limit in (
+        ("l1", h.l1, t.strong_penalty),
+        ("l2", h.l2, t.strong_penalty),
+        ("weight decay", h.weight_decay,
+         t.strong_decoupled_decay if decoupled else t.strong_penalty),
+        ("dropout", h.dropout, t.strong_dropout),
+    ) if value is not None and value >= limit]
+    return ", ".join(found) or None
+
+
 @check
 def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     """Training loss ends high: far from zero relative to chance (or to its start)."""
@@ -571,6 +597,7 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     if len(s) < t.min_points:
         return None
     end, where = fit_level(c, s, t)
+    strong = _strong_regularization(c, t)
     if c.chance_loss is not None:
         ratio, limit = end / c.chance_loss, t.high_loss_ratio
     elif c.task == "classification" and not c.hyper.mse and c.start > 0:
@@ -581,6 +608,9 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
         ratio, limit = end / max(c.start, LOWEST_CHANCE), t.high_loss_ratio
     else:
         ratio, limit = end / c.start if c.start > 0 else 0.0, t.high_loss_ratio_no_chance
+    if strong:
+        limit = min(limit, t.high_loss_ratio_regularized if limit == t.high_loss_ratio
+                    else t.high_loss_ratio_regularized_no_chance)
     if ratio < limit:
         return None
     v = c.val.finite() if c.val is not None else None
@@ -594,6 +624,8 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     if _is_falling(_train_falling(c, t), t):
         return None  # high, but still coming down: not a plateau
     msg = f"train loss {where} {end:.3g}, {ratio:.0%} of {c.ref_name} and has stopped falling"
+    if strong:
+        msg += f"; {strong}, far stronger than usual, holds the weights back"
     a = _acc(c.train_acc, t)
     if a is not None and len(a):
         last = end_level(a, t) if len(a) >= t.tail_min_points else a.values[-1]

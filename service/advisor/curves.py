@@ -240,12 +240,18 @@ def _task(facts: RunFacts, hyper: Hyper, has_acc: bool) -> str | None:
 LOWEST_CHANCE = math.log(2)
 
 
-def _start(loss: Series, chance: float | None, t: Thresholds) -> tuple[float, bool]:
+def _start(
+    loss: Series, chance: float | None, t: Thresholds, usual_lr: bool = False
+) -> tuple[float, bool]:
     """The starting loss; a first point that blew up far above what followed is skipped.
 
     A fast first epoch also starts far above the next ones (its average includes the
     untrained model), so with a chance level a blow-up must exceed the chance level too;
-    without one (regression) only a much larger jump counts."""
+    without one (regression) only a much larger jump counts, and none at an lr known to be
+    usual for its optimizer (`usual_lr`), which does not blow a loss up in one epoch: a
+    first epoch 600x above the next is then the learning inside it. (After the fourth
+    split's reading: L-BFGS fitting a linear least-squares model inside its first epoch, at
+    its usual lr 1, was read as stuck after a blow-up.)"""
     fin = loss.finite().values
     if len(fin) == 0:
         return math.nan, False
@@ -253,7 +259,7 @@ def _start(loss: Series, chance: float | None, t: Thresholds) -> tuple[float, bo
     if chance is not None:
         spike = fin[0] > t.spike_ratio * max(after, chance)
     else:
-        spike = fin[0] > t.spike_ratio_no_chance * after
+        spike = not usual_lr and fin[0] > t.spike_ratio_no_chance * after
     if len(fin) >= t.min_points and spike:
         return after, True
     return float(fin[0]), False
@@ -324,7 +330,8 @@ def build_curves(series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresh
     floor = chance
     if floor is None and task == "classification" and not hyper.mse:
         floor = LOWEST_CHANCE
-    start, spike = _start(loss, floor, t) if loss is not None else (math.nan, False)
+    usual_lr = hyper.step_ratio is not None and hyper.step_ratio < t.lr_high_factor
+    start, spike = _start(loss, floor, t, usual_lr) if loss is not None else (math.nan, False)
     scale = chance if chance is not None else abs(start)
     if not math.isfinite(scale) or scale <= 0:
         scale = 1.0

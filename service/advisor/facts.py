@@ -59,6 +59,8 @@ class Hyper:
     init: str | None = None
     dropout: float | None = None
     weight_decay: float | None = None
+    l1: float | None = None  # the spec's regularization penalties
+    l2: float | None = None
     epochs: int | None = None
 
     @property
@@ -73,6 +75,12 @@ class Hyper:
         if self.lr is None or self.typical_lr is None or self.lr <= 0:
             return None
         return self.lr / self.typical_lr
+
+    @property
+    def step_ratio(self) -> float | None:
+        """`lr_ratio` as the step it takes: heavy-ball momentum counted (`momentum_gain`)."""
+        ratio = self.lr_ratio
+        return ratio * self.momentum_gain if ratio is not None else None
 
     @property
     def momentum_gain(self) -> float:
@@ -153,7 +161,9 @@ def _section(spec: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 def read_hyper(facts: RunFacts) -> Hyper:
     """Hyperparameters from the JobSpec when given, else from the params."""
     spec = facts.spec if isinstance(facts.spec, Mapping) else {}
-    model, optim, training = (_section(spec, k) for k in ("model", "optimizer", "training"))
+    model, optim, training, reg = (
+        _section(spec, k) for k in ("model", "optimizer", "training", "regularization")
+    )
     params = facts.params if isinstance(facts.params, Mapping) else {}
 
     def pick(spec_value: Any, what: str) -> Any:
@@ -182,5 +192,7 @@ def read_hyper(facts: RunFacts) -> Hyper:
         init=normalise_name(init) if init is not None else None,
         dropout=_float(pick(model.get("dropout"), "dropout")),
         weight_decay=_float(pick(optim.get("weight_decay"), "weight_decay")),
+        l1=_float(reg.get("l1")),
+        l2=_float(reg.get("l2")),
         epochs=int(e) if (e := _float(pick(training.get("epochs"), "epochs"))) else None,
     )

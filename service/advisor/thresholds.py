@@ -144,6 +144,13 @@ class Thresholds:
     # lr 0.5 with momentum 0.99: 167x); runs that jumped from batch noise after an lr fix
     # (BatchNorm on batches of 8-16, 30-200 samples, tiny validation sets) and a rotated
     # validation frame: <= 10x, most <= 3.3x. Added after the fresh split was read.
+    # Below it, a jump counts only when it moves the loss by `oscillation_usual_step` x its
+    # scale (chance, else the start) or more: the optimizer overshooting at a usual lr
+    # (RMSprop with a short memory and momentum: 27-70% of chance per jump) moves the loss
+    # by a good part of its scale, batch noise and a converged net's last bits do not (the
+    # runs the lr rule had kept healthy: <= 5% of it). (After the fourth split's reading,
+    # where the lr rule had named none of six oscillations at usual lrs.)
+    oscillation_usual_step: float = 0.15
 
     # --- stuck ---------------------------------------------------------------------------------
     # Progress = fall of the training loss from chance (or start) to the end of the run.
@@ -227,6 +234,19 @@ class Thresholds:
     # chance, just past the under-capacity runs; 1.0 of the start without a chance level).
     high_loss_ratio: float = 0.25
     high_loss_ratio_no_chance: float = 0.8
+    # ... lower under regularisation far stronger than usual, which holds the weights back
+    # whatever the model could fit: an l1/l2 penalty or coupled weight decay of
+    # `strong_penalty` or more (usual 1e-4 - 1e-3; the healthy runs of all splits <= 0.01),
+    # AdamW's decoupled decay of `strong_decoupled_decay` or more (usual 0.01 - 0.1; healthy
+    # <= 0.1), dropout of `strong_dropout` or more (usual 0.1 - 0.5; healthy <= 0.2). Such
+    # runs ended at 20% of chance (a linear model on digits, l2 0.1) and 50% of their start
+    # (a regression under AdamW decay 10) with no gap, and read healthy. (After the fourth
+    # split's reading; the labelled ones: penalties 0.05-0.2, decay 10, dropout 0.9.)
+    strong_penalty: float = 0.03
+    strong_decoupled_decay: float = 1.0
+    strong_dropout: float = 0.7
+    high_loss_ratio_regularized: float = 0.1
+    high_loss_ratio_regularized_no_chance: float = 0.3
     high_loss_far_factor: float = 3.0
     high_loss_far_cap: float = 1.0
     # Still improving: the fall projected over another run of the same length (tail slope x

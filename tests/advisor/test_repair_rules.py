@@ -259,3 +259,55 @@ def test_a_classifier_that_converged_inside_its_first_epoch_is_not_stuck(chain_r
     # told its number of classes, the reading is the same
     two = replace(facts, meta={**facts.meta, "num_classes": 2})
     assert diagnose(series, two).status == S.healthy
+
+
+# --- after the fourth split's reading (advisor-2.5) -------------------------------------------
+
+
+def test_an_optimizer_that_overshoots_at_a_usual_lr_oscillates(chain_run):
+    """RMSprop with a short memory (alpha 0.3) and momentum at its usual lr: the loss moves by
+    a good part of chance from epoch to epoch, up and down."""
+    series, facts, _ = chain_run("rmsprop_short_memory_oscillates")
+    assert facts.spec["optimizer"]["lr"] == 0.01  # 10x RMSprop's usual: under the lr rule
+    d = diagnose(series, facts)
+    assert d.status == S.oscillating, d.summary
+
+
+def test_small_jumps_of_a_nearly_converged_net_at_a_usual_lr_are_not_oscillation(chain_run):
+    """A ResNet-18 memorising 100 images with Adam at 0.003: its training loss jumps by 1.5x
+    near zero (0.06 -> 0.18 on a chance of ln 10); what it does is overfit."""
+    series, facts, _ = chain_run("resnet18_memorising_small_jumps")
+    d = diagnose(series, facts)
+    assert d.status == S.overfitting, d.summary
+    # the same jumps at an lr far above the usual one are the lr's
+    spec = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "lr": 1.0}}
+    assert diagnose(series, replace(facts, spec=spec)).status == S.oscillating
+
+
+def test_a_regression_fitted_inside_its_first_epoch_at_a_usual_lr_is_healthy(chain_run):
+    """L-BFGS on a linear least-squares problem: 0.67 in its first epoch, 0.001 from then on."""
+    series, facts, _ = chain_run("lbfgs_linear_converged_in_its_first_epoch")
+    assert facts.spec["dataset"]["task"] == "regression"
+    loss = [v for _, v in series["train_loss"]]
+    assert loss[0] > 100 * loss[1]
+    d = diagnose(series, facts)
+    assert d.status == S.healthy, d.summary
+    # at an lr 50x L-BFGS's usual, the same first epoch reads as a blow-up
+    spec = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "lr": 50.0}}
+    assert diagnose(series, replace(facts, spec=spec)).status == S.stuck
+
+
+def test_regularisation_far_stronger_than_usual_is_model_bias(chain_run):
+    """AdamW with a decoupled weight decay of 10 on a regression: the loss settles at half its
+    start with no gap, which a noisy target could also do; the decay is what tells."""
+    series, facts, _ = chain_run("regression_under_adamw_decay_10")
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "model_bias"), d.summary
+    assert "weight decay 10" in d.summary or any("weight decay 10" in e.message
+                                                 for e in d.evidence)
+    first = d.suggestions[0]
+    assert first.action == "less_regularization"
+    assert first.patch["optimizer"]["weight_decay"] == 0.1
+    # AdamW's usual decay reads healthy on the same curves
+    spec = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "weight_decay": 0.05}}
+    assert diagnose(series, replace(facts, spec=spec)).status == S.healthy
