@@ -803,13 +803,18 @@ def check_val_not_tracking(c: Curves, t: Thresholds) -> Finding | None:
         return None
     if not useless and not (early and level >= t.mismatch_val_level):
         return None
+    va = _acc(c.val_acc, t)
+    if va is not None and len(va) >= t.min_points:
+        rose = float(va.values.max() - va.values[0]) >= t.mismatch_acc_gain
+        chance = 1.0 / c.num_classes if c.num_classes else 0.0
+        if rose and end_level(va, t) > chance:
+            return None  # validation accuracy rose with training: it shares what was learned
     times = f" ({end / v.values[0]:.2g}x its first value)" if v.values[0] > 0 else ""
     msg = (
         f"val loss never improved: its best {v.values[best]:.3g} is at {c.unit} {v.step(best)} "
         f"and it ended at {end:.3g}{times} while train loss fell {progress:.0%}"
     )
     items = [evidence("val_loss.gain_from_first", gain, msg, t.mismatch_val_gain)]
-    va = _acc(c.val_acc, t)
     if va is not None and len(va) >= t.min_points and c.num_classes:
         items.append(
             evidence(

@@ -360,6 +360,15 @@ class Thresholds:
     # the healthy and overfitting runs of both halves reach at most 0.83x, and no status of
     # the old benchmark changed.
     mismatch_useless: float = 1.5
+    # ... unless validation accuracy rose by `mismatch_acc_gain` or more from its first
+    # epoch to above chance (1/C, when C is known): the model learned what holds on the
+    # validation set, whatever its loss did. (A shifted wine validation set rose from 14%
+    # to 27%, still below chance 33%: a mismatch.)
+    # Mismatched runs of the four splits: +0.00 - +0.05; overfitting runs: up to +0.75, and
+    # +0.21/+0.23 for a wide cnn1d on 150 sensor windows (an npz file: its classes unknown
+    # to the advisor) whose first epoch, at chance, was taken for a blow-up, so that its
+    # val loss looked "never better than untrained". (After the fourth split's reading.)
+    mismatch_acc_gain: float = 0.15
 
     # --- confidence ---------------------------------------------------------------------------
     confidence: Confidence = field(default_factory=Confidence)

@@ -311,3 +311,25 @@ def test_regularisation_far_stronger_than_usual_is_model_bias(chain_run):
     # AdamW's usual decay reads healthy on the same curves
     spec = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "weight_decay": 0.05}}
     assert diagnose(series, replace(facts, spec=spec)).status == S.healthy
+
+
+def test_validation_accuracy_that_rose_with_training_is_no_mismatch(chain_run):
+    """A wide cnn1d on 150 sensor windows (an npz file: classes unknown): its first epoch
+    looked like a blow-up, so its validation loss looked never better than an untrained
+    model's; its validation accuracy rose from ~30% to ~53% with training: it overfits."""
+    series, facts, _ = chain_run("cnn1d_overfits_150_windows")
+    acc = [v for _, v in series["val_acc"]]
+    assert max(acc) - acc[0] > 0.2
+    assert diagnose(series, facts).status == S.overfitting
+    # the same validation losses with an accuracy that never rose: a mismatch
+    flat = {**series, "val_acc": [(s, acc[0]) for s, _ in series["val_acc"]]}
+    assert diagnose(flat, facts).status == S.mismatch
+
+
+def test_validation_accuracy_that_rose_but_stays_below_chance_is_a_mismatch():
+    """The old benchmark's shifted wine validation set (held-out seed): accuracy 14% -> 27%,
+    below the chance of 3 classes."""
+    from tests.advisor.conftest import CURVES, load
+
+    series, facts, _ = load("mismatch_wine_shifted", CURVES / "holdout")
+    assert diagnose(series, facts).status == S.mismatch
