@@ -132,7 +132,14 @@ def _decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
     # Accuracy at chance with a loss that falls fast is a run still getting going, unless
     # the loss is MSE on class outputs, whose loss moves while its accuracy cannot.
     at_chance = has(Code.ACC_AT_CHANCE) and (not improving or has(Code.MSE_ON_CLASSES))
-    if has(Code.LOSS_STUCK) or at_chance:
+    # So is a loss still falling fast near its start (a 3-epoch run 7% below chance, 7% a
+    # epoch), unless the lr is to blame: a crawl, or a blow-up that left the net falling
+    # slowly from chance. (After the fourth split's reading: a 3-epoch CNN whose loss fell
+    # every epoch and accuracy rose 39% -> 59% was called stuck at a critical point; issue
+    # 10's "short runs" kind.)
+    lr_blamed = has(Code.STEADY_CRAWL) or has(Code.LOSS_BLEW_UP) or has(Code.LR_HIGH)
+    stuck = has(Code.LOSS_STUCK) and (not improving or has(Code.MSE_ON_CLASSES) or lr_blamed)
+    if stuck or at_chance:
         deciding = _first(found, Code.LOSS_STUCK, Code.ACC_AT_CHANCE)[:1]
         for cause, codes in STUCK_CAUSES:
             if any(has(code) for code in codes):

@@ -44,7 +44,8 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # 2.5: tuned on all four splits (the fourth read once at 2.3): at a usual lr, oscillation
 # counts only jumps of a good part of the loss's scale; no first-epoch blow-up of a
 # regression at a usual lr; regularisation far stronger than usual lowers the bar of a
-# high training loss (model bias); no mismatch when validation accuracy rose with training.
+# high training loss (model bias); no mismatch when validation accuracy rose with training;
+# a loss still falling fast near its start is not stuck unless the lr is to blame.
 ADVISOR_VERSION = "advisor-2.5"
 
 HEADLINES: dict[str, str] = {

@@ -333,3 +333,19 @@ def test_validation_accuracy_that_rose_but_stays_below_chance_is_a_mismatch():
 
     series, facts, _ = load("mismatch_wine_shifted", CURVES / "holdout")
     assert diagnose(series, facts).status == S.mismatch
+
+
+def test_a_short_run_still_falling_fast_near_chance_is_undertrained_not_stuck(chain_run):
+    """A 3-epoch CNN: 1.38 -> 1.28 -> 1.19 on a chance of ln 4, 7% a epoch, accuracy 39% ->
+    59%."""
+    series, facts, _ = chain_run("cnn_3_epochs_still_falling")
+    assert len(series["train_loss"]) == 3
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "undertrained"), d.summary
+    assert d.suggestions[0].action == "train_longer"
+    # flat at the same level, it is stuck
+    flat = {**series, "train_loss": [(s, 1.38) for s, _ in series["train_loss"]]}
+    assert diagnose(flat, facts).status == S.stuck
+    # falling the same way at an lr 50x SGD's usual one, the lr is to blame: stuck
+    spec = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "lr": 1.5}}
+    assert diagnose(series, replace(facts, spec=spec)).status == S.stuck
