@@ -553,6 +553,23 @@ def check_small_init(c: Curves, t: Thresholds) -> Finding | None:
 
 
 @check
+def check_model_tiny(c: Curves, t: Thresholds) -> Finding | None:
+    """A hidden layer of a few units (MLP) or channels (CNN): too little capacity."""
+    h = c.hyper
+    if h.arch in ("cnn", "cnn1d"):
+        narrowest, limit, what = h.width, t.tiny_channels, "channel(s)"
+    elif h.arch == "mlp" or (h.arch is None and h.widths):
+        narrowest, limit, what = (min(h.widths) if h.widths else None), t.tiny_units, "unit(s)"
+    else:
+        return None
+    if narrowest is None or narrowest > limit:
+        return None
+    msg = f"the narrowest hidden layer has {narrowest} {what}: too few to represent the task"
+    ev = evidence("params.narrowest_layer", float(narrowest), msg, float(limit))
+    return Finding(Code.MODEL_TINY, (ev,), t.confidence.likely)
+
+
+@check
 def check_grad_tiny(c: Curves, t: Thresholds) -> Finding | None:
     """Gradient norm is tiny while the loss is still high (vanishing gradient / flat region)."""
     g = c.grad_norm.finite() if c.grad_norm is not None else None

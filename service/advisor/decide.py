@@ -43,7 +43,8 @@ SUPPORTING: dict[S, tuple[Code, ...]] = {
     S.oscillating: (Code.LR_HIGH, Code.LOSS_BLEW_UP, Code.ACC_GAP),
     S.stuck: (Code.LOSS_STUCK, Code.ACC_AT_CHANCE, Code.GRAD_TINY, Code.STEADY_CRAWL,
               Code.INIT_SMALL),
-    S.underfitting: (Code.DEEP_SATURATING, Code.LR_LOW, Code.LOSS_HIGH, Code.CONVERGED),
+    S.underfitting: (Code.DEEP_SATURATING, Code.LR_LOW, Code.LOSS_HIGH, Code.MODEL_TINY,
+                     Code.CONVERGED),
     S.mismatch: (Code.ACC_GAP,),
     S.overfitting: (Code.VAL_TURNED_UP, Code.GAP_GROWING, Code.MEMORISED, Code.ACC_GAP),
     S.healthy: (Code.EARLY_STOPPED, Code.CONVERGED, Code.STILL_IMPROVING),
@@ -168,6 +169,11 @@ def _decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
     if has(Code.VAL_TURNED_UP) or has(Code.GAP_GROWING) or has(Code.MEMORISED):
         deciding = _first(found, Code.VAL_TURNED_UP, Code.GAP_GROWING, Code.MEMORISED)[:1]
         return Verdict(S.overfitting, None, deciding)
+    if improving and not c.in_progress and has(Code.MODEL_TINY) and _still_high(c, t):
+        # still falling, slowly, at a high level, through a layer of a few units: more
+        # epochs will not make up for the capacity (model bias)
+        deciding = _first(found, Code.STILL_IMPROVING)
+        return Verdict(S.underfitting, "model_bias", deciding, _first(found, Code.MODEL_TINY))
     if improving and not c.in_progress and (_cut_short(c) or _still_high(c, t)):
         return Verdict(S.underfitting, "undertrained", _first(found, Code.STILL_IMPROVING))
     if improving and c.in_progress and has(Code.ENDS_HIGH):

@@ -45,7 +45,8 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # counts only jumps of a good part of the loss's scale; no first-epoch blow-up of a
 # regression at a usual lr; regularisation far stronger than usual lowers the bar of a
 # high training loss (model bias); no mismatch when validation accuracy rose with training;
-# a loss still falling fast near its start is not stuck unless the lr is to blame.
+# a loss still falling fast near its start is not stuck unless the lr is to blame; a net
+# of a few units or channels still falling at a high level is model bias.
 ADVISOR_VERSION = "advisor-2.5"
 
 HEADLINES: dict[str, str] = {

@@ -54,6 +54,7 @@ class Hyper:
     activation: str | None = None
     depth: int | None = None  # hidden layers
     widths: tuple[int, ...] | None = None
+    width: int | None = None  # a CNN's channels (the spec's model.width)
     batchnorm: bool | None = None
     arch: str | None = None
     init: str | None = None
@@ -187,6 +188,7 @@ def read_hyper(facts: RunFacts) -> Hyper:
         activation=normalise_name(activation) if activation is not None else None,
         depth=depth,
         widths=widths,
+        width=int(w) if (w := _float(model.get("width"))) is not None else None,
         batchnorm=_bool(pick(model.get("batchnorm"), "batchnorm")),
         arch=normalise_name(arch) if arch is not None else None,
         init=normalise_name(init) if init is not None else None,

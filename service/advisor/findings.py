@@ -36,6 +36,7 @@ class Code(StrEnum):
     ACC_GAP = "acc_gap"
     LR_COLLAPSED = "lr_collapsed"  # the schedule cut the lr early and training stopped
     INIT_SMALL = "init_small"  # weights drawn too small to pass a signal through the net
+    MODEL_TINY = "model_tiny"  # a hidden layer of a few units or channels: too little capacity
     EARLY_STOPPED = "early_stopped"  # early stopping ended the run at its validation best
     ENDS_HIGH = "ends_high"  # a running job, at its rate, will end with the loss still high
 

@@ -715,6 +715,14 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
         ),
         TRAIN_LONGER,
     ),
+    Code.MODEL_TINY: (
+        Remedy(
+            "bigger_model",
+            "use a wider model: a layer this narrow cannot represent the task (model bias), "
+            "however long it trains",
+            _bigger,
+        ),
+    ),
     Code.STILL_IMPROVING: (TRAIN_LONGER, DECAY),
     Code.ENDS_HIGH: (TRAIN_LONGER,),
     Code.VAL_NOT_TRACKING: (

@@ -266,6 +266,14 @@ class Thresholds:
     # labelled healthy 0.12-0.17. A run that ended before its plan (killed while still
     # improving) is undertrained at any level (the old benchmark's killed digits cnn: 0.13).
     undertrained_level: float = 0.2
+    # A net this narrow cannot fit much: a hidden layer of at most `tiny_units` units (MLP)
+    # or `tiny_channels` channels (CNN). Still falling slowly at a high level, it is model
+    # bias, not too few epochs. Labelled model bias in the four splits: a 1-unit bottleneck,
+    # 1- and 2-channel cnn1ds, a 1-filter CNN (read undertrained at 2.4: "train longer");
+    # every other run of the splits has >= 8 units or channels. (After the fourth split's
+    # reading.)
+    tiny_units: int = 4
+    tiny_channels: int = 2
     # A schedule that has brought the lr down to this share of its peak has ended: the loss
     # still falling at the end is the annealing at work, not a sign that more epochs at this
     # lr would help (healthy cosine/onecycle runs end at 0.0007-0.021 of their peak, both

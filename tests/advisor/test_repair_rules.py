@@ -349,3 +349,18 @@ def test_a_short_run_still_falling_fast_near_chance_is_undertrained_not_stuck(ch
     # falling the same way at an lr 50x SGD's usual one, the lr is to blame: stuck
     spec = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "lr": 1.5}}
     assert diagnose(series, replace(facts, spec=spec)).status == S.stuck
+
+
+def test_a_net_of_one_channel_still_falling_slowly_is_model_bias(chain_run):
+    """A CNN of one filter: its loss still falls 1.3% a epoch at the end of 20, at a high
+    level. More epochs will not make up for the capacity."""
+    series, facts, _ = chain_run("cnn_one_filter_still_falling")
+    assert facts.spec["model"]["width"] == 1
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "model_bias"), d.summary
+    first = d.suggestions[0]
+    assert first.action == "bigger_model" and first.patch["model"]["width"] >= 8
+    # the same curves through 16 channels: too few epochs
+    spec = {**facts.spec, "model": {**facts.spec["model"], "width": 16}}
+    d16 = diagnose(series, replace(facts, spec=spec))
+    assert (d16.status, d16.cause) == (S.underfitting, "undertrained")
