@@ -675,50 +675,30 @@ def cases(split: str = "all", seeds: Iterable[int] = SEEDS,
 
 def check() -> None:
     """The set's own invariants (names unique, labels valid, both halves hold every
-    status/cause); raises AssertionError."""
+    status/cause, and so does each split kept apart, whose names repeat no other split's);
+    raises AssertionError."""
     names = [s.name for s in SPECS]
     assert len(names) == len(set(names)), "spec names must be unique"
-    for s in SPECS:
-        assert s.status in STATUSES and s.status != "insufficient_data", s.name
-        assert (s.cause is None) == (s.status not in CAUSES), s.name
-        if s.cause is not None:
-            assert s.cause in CAUSES[s.status], s.name
+    _check_labels(SPECS)
     for half in SPLITS:
         labels = {(s.status, s.cause) for s in SPECS if SPLIT[s.name] == half}
         every = {(s.status, s.cause) for s in SPECS}
         assert labels == every, f"the {half} half lacks {every - labels}"
-    fresh = fresh_specs()
-    fresh_names = [s.name for s in fresh]
-    assert len(fresh_names) == len(set(fresh_names)), "fresh spec names must be unique"
-    assert not set(fresh_names) & set(names), "fresh spec names must not repeat SPECS'"
-    for s in fresh:
+    seen = set(names)
+    for split in SEPARATE_SPLITS:
+        specs = separate_specs(split)
+        split_names = [s.name for s in specs]
+        assert len(split_names) == len(set(split_names)), f"{split} spec names must be unique"
+        assert not set(split_names) & seen, f"{split} spec names must not repeat another split's"
+        seen |= set(split_names)
+        _check_labels(specs)
+        lacking = {(s.status, s.cause) for s in SPECS} - {(s.status, s.cause) for s in specs}
+        assert not lacking, f"the {split} split lacks {lacking}"
+
+
+def _check_labels(specs: Iterable[Spec]) -> None:
+    for s in specs:
         assert s.status in STATUSES and s.status != "insufficient_data", s.name
         assert (s.cause is None) == (s.status not in CAUSES), s.name
         if s.cause is not None:
             assert s.cause in CAUSES[s.status], s.name
-    lacking = {(s.status, s.cause) for s in SPECS} - {(s.status, s.cause) for s in fresh}
-    assert not lacking, f"the fresh split lacks {lacking}"
-    fourth = fourth_specs()
-    fourth_names = [s.name for s in fourth]
-    assert len(fourth_names) == len(set(fourth_names)), "fourth spec names must be unique"
-    assert not set(fourth_names) & (set(names) | set(fresh_names)), \
-        "fourth spec names must not repeat SPECS' or FRESH's"
-    for s in fourth:
-        assert s.status in STATUSES and s.status != "insufficient_data", s.name
-        assert (s.cause is None) == (s.status not in CAUSES), s.name
-        if s.cause is not None:
-            assert s.cause in CAUSES[s.status], s.name
-    lacking = {(s.status, s.cause) for s in SPECS} - {(s.status, s.cause) for s in fourth}
-    assert not lacking, f"the fourth split lacks {lacking}"
-    fifth = fifth_specs()
-    fifth_names = [s.name for s in fifth]
-    assert len(fifth_names) == len(set(fifth_names)), "fifth spec names must be unique"
-    assert not set(fifth_names) & (set(names) | set(fresh_names) | set(fourth_names)), \
-        "fifth spec names must not repeat those of the other splits"
-    for s in fifth:
-        assert s.status in STATUSES and s.status != "insufficient_data", s.name
-        assert (s.cause is None) == (s.status not in CAUSES), s.name
-        if s.cause is not None:
-            assert s.cause in CAUSES[s.status], s.name
-    lacking = {(s.status, s.cause) for s in SPECS} - {(s.status, s.cause) for s in fifth}
-    assert not lacking, f"the fifth split lacks {lacking}"
