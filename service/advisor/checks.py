@@ -314,8 +314,8 @@ def check_loss_oscillates(c: Curves, t: Thresholds) -> Finding | None:
         large = np.abs(np.diff(s.values[first:])) >= t.oscillation_usual_step * c.scale
         up, down = up & large, down & large
         rate = float((up | down).mean())
-        if rate < t.oscillation_rate or not up.any() or not down.any():
-            return None
+        if rate < t.oscillation_rate or up.sum() < 2 or down.sum() < 2:
+            return None  # and more than one spike with its way back: up and down, again
         if int((up | down).sum()) < t.oscillation_min_jumps:
             return None
     if c.train is not None and _batch_noise(c, s.step(first), t):

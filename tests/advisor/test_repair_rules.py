@@ -364,3 +364,17 @@ def test_a_net_of_one_channel_still_falling_slowly_is_model_bias(chain_run):
     spec = {**facts.spec, "model": {**facts.spec["model"], "width": 16}}
     d16 = diagnose(series, replace(facts, spec=spec))
     assert (d16.status, d16.cause) == (S.underfitting, "undertrained")
+
+
+def test_one_spike_and_its_way_back_at_a_usual_lr_is_not_oscillation(chain_run):
+    """A deep SELU net on iris after a fix (He init, then input noise), early-stopped: one
+    batch threw its loss from 0.25 to 2.4, and it came back in two steps."""
+    series, facts, _ = chain_run("augmented_iris_one_spike")
+    loss = [v for _, v in series["train_loss"]]
+    assert max(loss[10:]) > 5 * min(loss[10:])
+    assert diagnose(series, facts).status == S.healthy
+    # up and down twice over, it oscillates
+    steps = [s for s, _ in series["train_loss"]]
+    twice = [2.4 if i in (15, 18) else v for i, v in enumerate(loss)]
+    again = {**series, "train_loss": list(zip(steps, twice, strict=True))}
+    assert diagnose(again, facts).status == S.oscillating
