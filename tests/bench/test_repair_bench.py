@@ -11,7 +11,19 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from bench.repair import curves, datasets, run, score, specs, validate
+from bench.repair import (
+    curves,
+    datasets,
+    datasets_fifth,
+    datasets_fourth,
+    datasets_fresh,
+    run,
+    score,
+    specs,
+    validate,
+)
+from bench.repair.specs_fifth import FIFTH
+from bench.repair.specs_fourth import FOURTH
 from bench.repair.specs_fresh import FRESH
 from service.catalogue import check_spec
 from service.schemas import JobSpec
@@ -319,3 +331,210 @@ def test_the_runner_and_validation_take_the_fresh_split():
     assert sorted(c["name"] for c in saved["cases"]) == sorted(
         c["name"] for c in specs.cases("fresh"))
     assert all(c["shows"] for c in saved["cases"])
+
+
+# --- the fifth split (specs_fifth.py, datasets_fifth.py) ----------------------------------------
+
+# The fifth split is run once, at the end: its labels are pinned so that no spec is added,
+# dropped or relabelled without this test being changed with it.
+FIFTH_LABELS = {
+    ("healthy", None): 14,
+    ("underfitting", "model_bias"): 4,
+    ("underfitting", "optimization_issue"): 3,
+    ("underfitting", "undertrained"): 3,
+    ("overfitting", None): 6,
+    ("stuck", "lr_too_low"): 2,
+    ("stuck", "lr_too_high"): 2,
+    ("stuck", "vanishing_gradient"): 2,
+    ("stuck", "saturated_loss"): 2,
+    ("stuck", "critical_point"): 3,
+    ("oscillating", None): 6,
+    ("diverging", None): 5,
+    ("mismatch", None): 7,
+}
+# How a spec's name starts, by its status (the name must not contradict the label).
+FIFTH_PREFIX = {"healthy": "fifth_healthy_", "underfitting": "fifth_underfit_",
+                "overfitting": "fifth_overfit_", "stuck": "fifth_stuck_",
+                "oscillating": "fifth_oscillate_", "diverging": "fifth_diverge_",
+                "mismatch": "fifth_mismatch_"}
+
+
+def test_the_fifth_split_leaves_the_other_splits_as_they_were():
+    assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
+    assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
+        REPORT_BEFORE_FRESH)
+    fifth = {s.name for s in FIFTH}
+    assert len(fifth) == len(FIFTH)
+    assert not fifth & set(specs.SPLIT) and not fifth & {s.name for s in specs.SPECS}
+    assert not fifth & {s.name for s in FRESH} and not fifth & {s.name for s in FOURTH}
+    for split in ("all", "tune", "report", "fresh", "fourth"):
+        assert not fifth & {c["base"] for c in specs.cases(split, [0])}, split
+    assert [s.name for s in specs.split_specs("fresh")] == [s.name for s in FRESH]
+    assert [s.name for s in specs.split_specs("fourth")] == [s.name for s in FOURTH]
+    # its npz files are new ones, registered next to the others without replacing any
+    mine = set(datasets_fifth.GENERATORS)
+    assert mine == set(datasets_fifth.NPZ_SOURCE)
+    assert all(n.startswith("fifth_") for n in mine)
+    assert not mine & (set(datasets_fresh.GENERATORS) | set(datasets_fourth.GENERATORS))
+    assert not {n for n in datasets.GENERATORS if n.startswith("fifth_")} - mine
+    for module in (datasets_fresh, datasets_fourth, datasets_fifth):
+        for name, make in module.GENERATORS.items():
+            assert datasets.GENERATORS[name] is make, name
+            assert datasets.NPZ_SOURCE[name] == module.NPZ_SOURCE[name], name
+
+
+def test_the_fifth_split_is_large_varied_and_labelled_like_the_others():
+    specs.check()  # includes the fifth split's invariants
+    faulty = [s for s in FIFTH if s.status != "healthy"]
+    healthy = [s for s in FIFTH if s.status == "healthy"]
+    assert len(FIFTH) == 59 and len(faulty) == 45 and len(healthy) == 14
+    labels = Counter((s.status, s.cause) for s in FIFTH)
+    assert labels == FIFTH_LABELS
+    assert set(labels) == {(s.status, s.cause) for s in specs.SPECS}
+    assert all(n >= 2 for n in labels.values())
+    for s in FIFTH:
+        assert s.name.startswith(FIFTH_PREFIX[s.status]), s.name
+        assert s.why and s.kind, s.name
+        assert (s.kind == "sound_recipe") == (s.status == "healthy"), s.name
+    described = [specs.describe(s.spec) for s in FIFTH]
+    sources = {d["dataset"] for d in described}
+    assert len({d for d in sources if d.startswith("npz:")}) >= 6 and len(sources) >= 10
+    assert {d["family"] for d in described} >= {"linear", "mlp", "cnn1d", "cnn"}
+    assert min(d["epochs"] for d in described) <= 10 and max(d["epochs"] for d in described) >= 30
+    assert len({d["optimizer"] for d in described}) >= 4
+    assert len({d["schedule"] for d in described}) >= 4
+    small_val = [s for s in FIFTH if (s.spec["dataset"].get("val_fraction") or 1) <= 0.1
+                 or (s.spec["dataset"].get("n_train") or 10**9) <= 100]
+    assert len(small_val) >= 3
+    cases = specs.cases("fifth")
+    assert len(cases) == 2 * len(FIFTH) and {c["split"] for c in cases} == {"fifth"}
+    assert [c["name"] for c in cases] == [f"{s.name}-s{k}" for s in FIFTH for k in specs.SEEDS]
+    for case in cases:
+        assert case["spec"]["training"]["seed"] == case["spec"]["dataset"]["seed"] == case["seed"]
+    assert [s.name for s in specs.split_specs("fifth")] == [s.name for s in FIFTH]
+    assert specs.separate_specs("fifth") is FIFTH
+    # the seeds go into copies: the specs themselves stay seedless
+    assert all("seed" not in s.spec["training"] and "seed" not in s.spec["dataset"]
+               for s in FIFTH)
+
+
+@pytest.mark.parametrize("entry", FIFTH, ids=lambda s: s.name)
+def test_every_fifth_spec_is_a_job_the_api_and_the_engine_accept(entry):
+    resolved = JobSpec.model_validate(entry.spec).resolved()
+    check_spec(resolved)
+    check_config(TrainConfig.from_dict(entry.spec))
+    if entry.spec["dataset"]["name"] == "npz":
+        assert entry.spec["dataset"]["path"] in datasets_fifth.GENERATORS
+
+
+def _fifth_tasks() -> dict[str, str]:
+    """npz file -> the task the fifth split's specs read it as (one task per file)."""
+    tasks: dict[str, set[str]] = {}
+    for s in FIFTH:
+        data = s.spec["dataset"]
+        if data["name"] == "npz":
+            tasks.setdefault(data["path"], set()).add(data.get("task", "classification"))
+    assert all(len(t) == 1 for t in tasks.values()), tasks
+    return {path: t.pop() for path, t in tasks.items()}
+
+
+def _centroids(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.stack([x[y == k].mean(axis=0) for k in range(int(y.max()) + 1)])
+
+
+def test_the_fifth_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
+    tasks = _fifth_tasks()
+    assert set(tasks) == set(datasets_fifth.GENERATORS)  # every file used, none missing
+    names = sorted(datasets_fifth.GENERATORS)
+    assert sorted(p.name for p in datasets.write_all(tmp_path, names)) == names
+    files = {}
+    for name in names:
+        again = datasets_fifth.GENERATORS[name](tmp_path)  # a second run gives the same file
+        with np.load(tmp_path / name) as d:
+            files[name] = {k: d[k] for k in d.files}
+        assert set(files[name]) == set(again), name
+        for k, v in again.items():
+            assert v.dtype == files[name][k].dtype and np.array_equal(v, files[name][k]), name
+    own_val = {s.spec["dataset"]["path"] for s in FIFTH
+               if s.spec["dataset"]["name"] == "npz" and s.status == "mismatch"}
+    for name, d in files.items():
+        assert len(d["x"]) == len(d["y"]) >= 80 and np.isfinite(d["x"]).all(), name
+        # a mismatch brings its own validation file; the others split theirs off at random
+        assert ("x_val" in d) == ("y_val" in d) == (name in own_val), name
+        if "x_val" in d:
+            assert d["x_val"].shape[1:] == d["x"].shape[1:], name
+            assert len(d["x_val"]) == len(d["y_val"]) >= 40, name
+        ys = [d["y"], *([d["y_val"]] if "y_val" in d else [])]
+        if tasks[name] == "regression":
+            assert all(y.ndim == 1 and y.dtype == np.float32 for y in ys), name
+        else:
+            k = int(d["y"].max()) + 1
+            assert d["y"].dtype == np.int64 and set(np.unique(d["y"])) == set(range(k)), name
+            assert all(set(np.unique(y)) <= set(range(k)) for y in ys), name
+    assert files["fifth_pulses.npz"]["x"].shape[1:] == (1, 64)
+    assert files["fifth_glyphs.npz"]["x"].shape[1:] == (1, 12, 12)
+    assert set(np.unique(files["fifth_glyphs.npz"]["y"])) == set(range(5))
+    fraud = files["fifth_fraud.npz"]["y"]
+    assert set(np.unique(fraud)) == {0, 1} and 0.015 < fraud.mean() < 0.05
+    kiln = files["fifth_kiln.npz"]["y"]
+    assert abs(float(kiln.mean())) < 0.1 and 0.9 < float(kiln.std()) < 1.1
+    assert 2000 < float(files["fifth_kiln_grams.npz"]["y"].mean()) < 2600
+    assert len(files["fifth_six_noisy.npz"]["y"]) == 800
+
+
+def test_the_fifth_mismatch_files_differ_from_their_training_data(tmp_path):
+    gen = datasets_fifth.GENERATORS
+    d = gen["fifth_kiln_fahrenheit.npz"](tmp_path)
+    assert 20 <= d["x"][:, 0].min() and d["x"][:, 0].max() <= 120
+    assert 60 < d["x_val"][:, 0].min() and d["x_val"][:, 0].max() <= 248
+    assert np.allclose(d["x"][:, 1:].mean(0), d["x_val"][:, 1:].mean(0), rtol=0.1, atol=0.2)
+    d = gen["fifth_iris_inches.npz"](tmp_path)
+    ratio = d["x"].mean(axis=0) / d["x_val"].mean(axis=0)
+    assert np.all((ratio > 2) & (ratio < 3))
+    d = gen["fifth_six_reversed_columns.npz"](tmp_path)
+    c, v = _centroids(d["x"], d["y"]), _centroids(d["x_val"], d["y_val"])
+    assert np.abs(v - c[:, ::-1]).max() < 0.6 < np.abs(v - c).max()
+    d = gen["fifth_six_alphabetical_labels.npz"](tmp_path)
+    c, v = _centroids(d["x"], d["y"]), _centroids(d["x_val"], d["y_val"])
+    nearest = [int(np.argmin(np.linalg.norm(c - row, axis=1))) for row in v]
+    assert sorted(nearest) == list(range(6))  # a relabelling of the same six classes
+    assert sum(i != j for j, i in enumerate(nearest)) >= 4
+    d = gen["fifth_checker_shifted_origin.npz"](tmp_path)
+
+    def parity(x: np.ndarray) -> np.ndarray:
+        return np.floor((x[:, :2] + 3.0) / 2.0).astype(np.int64).sum(axis=1) % 2
+
+    assert np.array_equal(parity(d["x"]), d["y"]) and np.all(parity(d["x_val"]) != d["y_val"])
+    d = gen["fifth_glyphs_inverted.npz"](tmp_path)
+    assert d["x"].min() >= 0 and d["x_val"].max() <= 1
+    assert float(d["x_val"].mean()) > float(d["x"].mean()) + 0.2
+    d = gen["fifth_pulses_late_trigger.npz"](tmp_path)
+    peak, peak_val = d["x"][:, 0].argmax(axis=1), d["x_val"][:, 0].argmax(axis=1)
+    assert peak.max() < 38 and peak_val.min() > 26 and peak_val.mean() - peak.mean() > 20
+
+
+def test_the_runner_and_validation_take_the_fifth_split():
+    chosen = run.select("fifth", [0], 13, "")
+    labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
+    assert len(chosen) == 13 and set(labels) == set(FIFTH_LABELS)
+    assert all(c["split"] == "fifth" for c in chosen)
+    everything = run.select("fifth", list(specs.SEEDS), None, "")
+    assert sorted(c["name"] for c in everything) == sorted(
+        c["name"] for c in specs.cases("fifth"))
+    saved = json.loads(validate.DEFAULT_FIFTH_OUT.read_text())
+    assert validate.DEFAULT_FIFTH_OUT.name == "validation_fifth.json"
+    by_name = {c["name"]: c for c in specs.cases("fifth")}
+    assert sorted(c["name"] for c in saved["cases"]) == sorted(by_name)
+    for c in saved["cases"]:  # every case trained without error, its fault shown
+        case = by_name[c["name"]]
+        assert c["shows"] and "error" not in c, c["name"]
+        assert c["split"] == "fifth" and c["base"] == case["base"]
+        assert c["label"] == case["label"], c["name"]
+        described = specs.describe(case["spec"])
+        assert {k: c[k] for k in ("dataset", "family", "length", "epochs")} == {
+            k: described[k] for k in ("dataset", "family", "length", "epochs")}, c["name"]
+        assert 1 <= c["epochs_run"] <= c["epochs"], c["name"]
+    extra = saved["extra_seeds"]
+    assert not set(extra["seeds"]) & set(specs.SEEDS) and extra["specs"] == len(FIFTH)
+    assert set(extra["misses"]) <= {s.name for s in FIFTH}
+    assert extra["show_for_every_seed"] + len(extra["misses"]) == extra["specs"]
