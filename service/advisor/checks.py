@@ -606,6 +606,17 @@ def _strong_regularization(c: Curves, t: Thresholds) -> str | None:
 
 
 @check
+def check_regularization_strong(c: Curves, t: Thresholds) -> Finding | None:
+    """Penalties or dropout far stronger than usual (`_strong_regularization`)."""
+    strong = _strong_regularization(c, t)
+    if strong is None:
+        return None
+    msg = f"{strong}: far stronger than usual, it holds the weights back"
+    ev = evidence("params.regularization", 1.0, msg)
+    return Finding(Code.REG_STRONG, (ev,), t.confidence.likely)
+
+
+@check
 def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     """Training loss ends high: far from zero relative to chance (or to its start)."""
     if c.train is None:

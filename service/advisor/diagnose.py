@@ -46,7 +46,9 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # regression at a usual lr; regularisation far stronger than usual lowers the bar of a
 # high training loss (model bias); no mismatch when validation accuracy rose with training;
 # a loss still falling fast near its start is not stuck unless the lr is to blame; a net
-# of a few units or channels still falling at a high level is model bias.
+# of a few units or channels still falling at a high level is model bias; and, after the
+# fifth split's reading, regularisation far stronger than usual is weakened first in the
+# plan of a training fault.
 ADVISOR_VERSION = "advisor-2.5"
 
 HEADLINES: dict[str, str] = {

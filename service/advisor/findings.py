@@ -37,6 +37,7 @@ class Code(StrEnum):
     LR_COLLAPSED = "lr_collapsed"  # the schedule cut the lr early and training stopped
     INIT_SMALL = "init_small"  # weights drawn too small to pass a signal through the net
     MODEL_TINY = "model_tiny"  # a hidden layer of a few units or channels: too little capacity
+    REG_STRONG = "regularization_strong"  # penalties or dropout far stronger than usual
     EARLY_STOPPED = "early_stopped"  # early stopping ended the run at its validation best
     ENDS_HIGH = "ends_high"  # a running job, at its rate, will end with the loss still high
 

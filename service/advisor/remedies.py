@@ -715,6 +715,14 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
         ),
         TRAIN_LONGER,
     ),
+    Code.REG_STRONG: (
+        Remedy(
+            "less_regularization",
+            "weaken the regularisation (a hundredth of the penalties, no dropout): this strong, "
+            "it shapes the loss more than the data does",
+            _less_regularization,
+        ),
+    ),
     Code.MODEL_TINY: (
         Remedy(
             "bigger_model",

@@ -4,6 +4,7 @@ of repair chains kept as fixtures (tests/advisor/curves: each file says which ch
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ def load(
     """(series, facts, record) of a stored run."""
     record = json.loads((folder / f"{name}.json").read_text())
     series = {
-        key: [(int(step), float(value)) for step, value in points]
+        # a value that was not finite is stored as null (bench/advisor/repair_tune.py)
+        key: [(int(step), math.nan if value is None else float(value)) for step, value in points]
         for key, points in record["series"].items()
     }
     f = record["facts"]

@@ -378,3 +378,20 @@ def test_one_spike_and_its_way_back_at_a_usual_lr_is_not_oscillation(chain_run):
     twice = [2.4 if i in (15, 18) else v for i, v in enumerate(loss)]
     again = {**series, "train_loss": list(zip(steps, twice, strict=True))}
     assert diagnose(again, facts).status == S.oscillating
+
+
+def test_a_divergence_under_an_enormous_penalty_weakens_the_penalty_first(chain_run):
+    """Full-batch SGD with an l2 of 48 (the fifth split, after its one reading): lowering
+    the lr leaves the penalty in charge (stuck); weakening it comes first."""
+    series, facts, _ = chain_run("diverging_under_l2_48")
+    assert facts.spec["regularization"]["l2"] == 48
+    d = diagnose(series, facts)
+    assert d.status == S.diverging, d.summary
+    first = d.suggestions[0]
+    assert first.action == "less_regularization"
+    assert first.patch["regularization"]["l2"] == 0.48
+    # with a usual penalty, the lr comes first
+    usual = {**facts.spec, "regularization": {**facts.spec["regularization"], "l2": 1e-3}}
+    again = diagnose(series, replace(facts, spec=usual))
+    assert again.status == S.diverging
+    assert again.suggestions[0].action == "lower_lr"
