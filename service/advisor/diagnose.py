@@ -46,10 +46,11 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # regression at a usual lr; regularisation far stronger than usual lowers the bar of a
 # high training loss (model bias); no mismatch when validation accuracy rose with training;
 # a loss still falling fast near its start is not stuck unless the lr is to blame; a net
-# of a few units or channels still falling at a high level is model bias; and, after the
-# fifth split's reading, regularisation far stronger than usual is weakened first in the
-# plan of a training fault.
-ADVISOR_VERSION = "advisor-2.5"
+# of a few units or channels still falling at a high level is model bias. (The fifth split
+# was read once at 2.5.)
+# 2.6: after the fifth split's reading, regularisation far stronger than usual is weakened
+# first in the plan of a training fault.
+ADVISOR_VERSION = "advisor-2.6"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",
