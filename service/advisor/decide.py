@@ -6,15 +6,17 @@ Precedence (first match wins), after the lecture's flow "look at the training lo
  2. insufficient_data  no loss series, or fewer than three finite points
  3. diverging          the loss ends far above where it started
  4. oscillating        the training loss jumps up and down by large factors
- 5. stuck              the training loss (or accuracy) barely leaves its start / chance
+ 5. stuck              the training loss (or accuracy) barely leaves its start / chance,
+                       and is not still falling fast (unless the lr is to blame)
  6. underfitting       the training loss ends high and has stopped falling: model_bias,
                        or optimization_issue when the optimizer is to blame (a deep
                        sigmoid/tanh net, or an lr that blew the loss up)
  7. mismatch           training is fine, validation never improved from the first epochs
  8. overfitting        validation turned up from its best while training kept falling,
                        or a large generalisation gap that keeps growing
- 9. underfitting       still falling when the run stopped (undertrained); a run that is
-                       still running with epochs left is "healthy, still improving"
+ 9. underfitting       still falling when the run stopped (undertrained; model_bias
+                       through a layer of a few units); a run that is still running with
+                       epochs left is "healthy, still improving"
 10. healthy
 
 Training-side problems (1-6) come before validation-side ones (7-8): a run whose training
