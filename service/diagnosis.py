@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 import weakref
 from collections.abc import Callable
 
 from service.advisor import ADVISOR_VERSION, RunFacts, diagnose
+from service.background import Background
 from service.schemas import Diagnosis, DiagnosisStatus, Evidence
 from service.store import DiagnosisStore, Stores, TrackingStore
 
@@ -90,7 +90,7 @@ SHARE = 20
 BURST = 5
 
 
-class Diagnoser:
+class Diagnoser(Background):
     """Diagnosis on write, debounced: `request(run_id)` (called once a change of the run
     has committed) marks the run; one thread re-diagnoses marked runs one at a time, each
     at most once per `interval` seconds, or SHARE times its last diagnosis's duration when
@@ -100,6 +100,7 @@ class Diagnoser:
     are always read: a change is told within the wait plus one diagnosis."""
 
     def __init__(self, diagnoses: DiagnosisStore, interval: float = 0.0) -> None:
+        super().__init__("fitdoc-diagnoser")
         self.diagnoses = diagnoses
         self.interval = interval
         # run -> [its first and last request since it was last taken, how many]; in the
@@ -108,8 +109,6 @@ class Diagnoser:
         # run -> when its last diagnosis began, and the wait before the next one
         self._began: dict[str, tuple[float, float]] = {}
         self._busy: str | None = None
-        self._cond = threading.Condition()
-        self._thread: threading.Thread | None = None
         self.done = 0  # diagnoses made (a figure for the benchmarks)
 
     def request(self, run_id: str) -> None:
@@ -124,13 +123,7 @@ class Diagnoser:
                 marked[2] += 1
                 return
             self._marked[run_id] = [now, now, 1]
-            if self._thread is None or not self._thread.is_alive():
-                # started on first use: in a forked worker, after the fork
-                self._thread = threading.Thread(
-                    target=self._loop, name="fitdoc-diagnoser", daemon=True
-                )
-                self._thread.start()
-            self._cond.notify()
+            self._wake()
 
     def _next(self) -> str:
         """The first marked run whose interval has passed (waiting for one), marked busy."""
@@ -174,16 +167,8 @@ class Diagnoser:
                     took = time.monotonic() - began
                     self._began[run_id] = (began, max(wait, SHARE * took))
 
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Block until nothing is marked or being diagnosed (a job's end, the tests)."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._marked or self._busy is not None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-        return True
+    def _idle(self) -> bool:
+        return not self._marked and self._busy is None
 
 
 _DIAGNOSERS: weakref.WeakKeyDictionary[TrackingStore, Diagnoser] = weakref.WeakKeyDictionary()

@@ -34,7 +34,6 @@ import json
 import logging
 import socket
 import ssl
-import threading
 import time
 import weakref
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from urllib.parse import urlsplit
 import httpx
 from celery import Celery
 
+from service.background import Background
 from service.errors import Invalid
 from service.queue import enqueue_delivery
 from service.schemas import DeliveryStatus
@@ -211,7 +211,7 @@ def send_due(stores: Stores, queue: Celery, settings: Settings) -> int:
     return send(stores, queue, due)
 
 
-class Dispatcher:
+class Dispatcher(Background):
     """Dispatch on write, debounced: `request()` (called once a transaction that recorded
     events has committed) wakes one thread, which dispatches until no request came in
     meanwhile. Before taking the cursor's lock it looks, without one, whether an event
@@ -219,26 +219,19 @@ class Dispatcher:
     events no webhook asks for (metrics.logged) pays a read per wake, not a write."""
 
     def __init__(self, stores: Stores, queue: Celery, settings: Settings) -> None:
+        super().__init__("fitdoc-webhooks")
         self.stores = stores
         self.queue = queue
         self.settings = settings
         self.seen = 0  # the log's last position at the last look
         self._wanted = False
         self._busy = False
-        self._cond = threading.Condition()
-        self._thread: threading.Thread | None = None
         self.passes = 0  # dispatches made (a figure for the tests)
 
     def request(self) -> None:
         with self._cond:
             self._wanted = True
-            if self._thread is None or not self._thread.is_alive():
-                # started on first use: in a forked worker, after the fork
-                self._thread = threading.Thread(
-                    target=self._loop, name="fitdoc-webhooks", daemon=True
-                )
-                self._thread.start()
-            self._cond.notify()
+            self._wake()
 
     def _loop(self) -> None:
         while True:
@@ -270,16 +263,8 @@ class Dispatcher:
         if webhooks.changes == changes:  # else `wanted` may be stale: look again next time
             self.seen = last
 
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Block until no request is waiting or being served (the tests)."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while self._wanted or self._busy:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-        return True
+    def _idle(self) -> bool:
+        return not self._wanted and not self._busy
 
 
 _DISPATCHERS: weakref.WeakKeyDictionary[EventStore, Dispatcher] = weakref.WeakKeyDictionary()
