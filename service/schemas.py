@@ -550,6 +550,9 @@ class DatasetSpec(Strict):
     # by class; part `fold` is the validation set, the others train. No val_fraction then.
     folds: Annotated[int, Field(ge=MIN_FOLDS, le=MAX_FOLDS)] | None = None
     fold: Annotated[int, Field(ge=0, le=MAX_FOLDS - 1)] | None = None
+    # Regression only: train on the targets standardised with the training set's mean and
+    # std (per output), validation's with the same; the losses are then in those units.
+    standardize_targets: StrictBool = False
 
 
 class InitFromSpec(Strict):

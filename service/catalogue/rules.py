@@ -105,6 +105,9 @@ def check_task(spec: Mapping[str, Any], info: DatasetInfo, task: str) -> None:
     if task == "regression" and spec["regularization"]["label_smoothing"]:
         raise SpecError("regularization.label_smoothing", "label smoothing is for "
                                                           "classification")
+    if task != "regression" and dataset.get("standardize_targets"):
+        raise SpecError("dataset.standardize_targets", "standardising targets is for "
+                                                       "regression; labels are classes")
     if info.num_classes is not None and info.num_classes < 2:
         raise SpecError("dataset.name", "classification needs at least 2 classes")
     check_source(dataset)

@@ -54,6 +54,10 @@ VALID = {
          "spec.training.precision", "fp16"),
         ({**VALID, "dataset": {"name": "npz", "path": "r.npz", "task": "regression"}},
          "spec.training.loss", "mse"),
+        ({**VALID, "dataset": {"name": "wine", "standardize_targets": True}},
+         "spec.dataset.standardize_targets", "regression"),
+        ({**VALID, "dataset": {"name": "wine", "standardize_targets": "yes"}},
+         "spec.dataset.standardize_targets", "boolean"),
     ],
 )
 def test_invalid_specs_are_422_naming_the_field(client, spec, field, words):

@@ -115,6 +115,13 @@ def test_regression_needs_mse_and_no_accuracy():
                        regularization={"early_stopping": {"metric": "val_acc"}}), info)
     assert err.field == "regularization.early_stopping.metric"
     check_config(TrainConfig.from_dict(spec(dataset=npz, training={"loss": "mse"})), info)
+    scaled = {**npz, "standardize_targets": True}
+    check_config(TrainConfig.from_dict(spec(dataset=scaled, training={"loss": "mse"})), info)
+
+
+def test_only_a_regression_standardises_its_targets():
+    err = refused(spec(dataset={"name": "digits", "standardize_targets": True}))
+    assert err.field == "dataset.standardize_targets"
 
 
 @pytest.mark.usefixtures("no_loading")

@@ -125,6 +125,27 @@ def test_npz_kinds_follow_the_array_rank_and_regression(tmp_path):
     assert reg.y_train.dtype == np.float32
 
 
+def test_regression_targets_are_standardised_with_training_statistics_on_request(tmp_path):
+    rng = np.random.default_rng(1)
+    y = rng.normal(1500.0, 300.0, size=(80, 2))  # grams, not kilograms
+    np.savez(tmp_path / "g.npz", x=rng.normal(size=(80, 3)), y=y)
+    kept = load_data(DatasetConfig(name="npz", path="g.npz", task="regression",
+                                   val_fraction=0.25), tmp_path)
+    assert kept.y_train.mean() > 1000  # off by default: the targets as they come
+    std = load_data(DatasetConfig(name="npz", path="g.npz", task="regression",
+                                  val_fraction=0.25, standardize_targets=True), tmp_path)
+    assert np.allclose(std.y_train.mean(axis=0), 0, atol=1e-4)
+    assert np.allclose(std.y_train.std(axis=0), 1, atol=1e-4)
+    # validation with the training set's statistics, not its own
+    centre, spread = kept.y_train.mean(axis=0), kept.y_train.std(axis=0)
+    assert np.allclose(std.y_val, (kept.y_val - centre) / spread, atol=1e-4)
+    # classes are not standardised
+    np.savez(tmp_path / "c.npz", x=rng.normal(size=(20, 3)), y=rng.integers(0, 2, 20))
+    with pytest.raises(ConfigError) as err:
+        load_data(DatasetConfig(name="npz", path="c.npz", standardize_targets=True), tmp_path)
+    assert err.value.field == "dataset.standardize_targets"
+
+
 @pytest.mark.parametrize(("arrays", "words"), [
     ({"x": np.zeros((5, 2))}, "no array named 'y'"),
     ({"x": np.zeros((5, 2)), "y": np.zeros(5, int), "x_val": np.zeros((2, 2))}, "both"),

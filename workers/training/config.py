@@ -133,6 +133,8 @@ class DatasetConfig:
     # validates, the others train. A held-out split the dataset brings is not used.
     folds: int | None = _num(None, ge=MIN_FOLDS, le=MAX_FOLDS)
     fold: int | None = _num(None, ge=0, le=MAX_FOLDS - 1)
+    # regression: train on targets standardised with the training set's mean and std
+    standardize_targets: bool = False
 
     def __post_init__(self) -> None:
         _check_fields(self)

@@ -498,10 +498,18 @@ def load_data(cfg: DatasetConfig, data_dir: Path | str | None = None,
     num_outputs = _check_targets(y, y_val, task)
     num_classes = entry.info.num_classes or (num_outputs if task == "classification" else None)
     if task == "classification":
+        if cfg.standardize_targets:
+            raise ConfigError("dataset.standardize_targets", "standardising targets is for "
+                                                             "regression; labels are classes")
         y, y_val = y.astype(np.int64), y_val.astype(np.int64)
         num_outputs = num_classes
     else:
         y, y_val = y.astype(np.float32), y_val.astype(np.float32)
+        if cfg.standardize_targets:
+            # training statistics only, per output; a constant target is only centred
+            centre, spread = y.mean(axis=0), y.std(axis=0)
+            spread = np.where(spread > 1e-8, spread, 1.0).astype(np.float32)
+            y, y_val = (y - centre) / spread, (y_val - centre) / spread
 
     mean = std = None
     if kind == "image":
