@@ -48,6 +48,11 @@ def resolved(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def key(spec: dict[str, Any]) -> str:
+    # dataset.standardize_targets came later: off, it is left out, so that the runs stored
+    # before it keep their keys
+    if spec.get("dataset", {}).get("standardize_targets") is False:
+        spec = {**spec, "dataset": {k: v for k, v in spec["dataset"].items()
+                                    if k != "standardize_targets"}}
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -617,6 +617,25 @@ def check_regularization_strong(c: Curves, t: Thresholds) -> Finding | None:
 
 
 @check
+def check_targets_unscaled(c: Curves, t: Thresholds) -> Finding | None:
+    """A job's regression whose targets are used as they come (the spec does not
+    standardise them) and whose loss starts enormous (MSE far above unit scale)."""
+    spec = c.facts.spec if isinstance(c.facts.spec, dict) else None
+    if spec is None or c.task != "regression":
+        return None
+    if (spec.get("dataset") or {}).get("standardize_targets"):
+        return None
+    finite = c.loss.finite().values if c.loss is not None else np.array([])
+    if not len(finite) or float(finite[0]) < t.unscaled_target_loss:
+        return None
+    msg = (f"the loss starts at {float(finite[0]):.3g}: the regression targets are used as "
+           "they come (dataset.standardize_targets is off), and targets far from unit scale "
+           "make the loss and its gradients as large")
+    ev = evidence("dataset.standardize_targets", 0.0, msg)
+    return Finding(Code.TARGETS_UNSCALED, (ev,), t.confidence.likely)
+
+
+@check
 def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     """Training loss ends high: far from zero relative to chance (or to its start)."""
     if c.train is None:

@@ -78,8 +78,9 @@ class Verdict:
         the change of loss first, or after the lr's remedies when the lr is to blame."""
         codes = [f.code for f in self.causes] + [f.code for f in self.deciding]
         extra = [f.code for f in self.also if f.code not in codes]
-        first = [c for c in extra if c == Code.REG_STRONG]  # before anything else
-        extra = [c for c in extra if c != Code.REG_STRONG]
+        before = (Code.TARGETS_UNSCALED, Code.REG_STRONG)  # before anything else
+        first = [c for c in before if c in extra]
+        extra = [c for c in extra if c not in before]
         lr_first = self.status in (S.diverging, S.oscillating) or self.cause in LR_CAUSES
         return first + (codes + extra if lr_first else extra + codes)
 
@@ -94,12 +95,15 @@ TRAINING_FAULTS = (S.diverging, S.oscillating, S.stuck, S.underfitting)
 
 def _with_loss_fix(verdict: Verdict, found: dict[Code, Finding]) -> Verdict:
     """A training fault's plan also changes a loss ill-suited to the task, and first of all
-    weakens regularisation far stronger than usual: a penalty that large shapes the loss
-    more than the data does (an l2 of 48 with full-batch SGD diverges at any lr that still
-    trains, and is stuck below it). (After the fifth split's reading.)"""
+    standardises a regression's unscaled targets and weakens regularisation far stronger
+    than usual: a penalty that large shapes the loss more than the data does (an l2 of 48
+    with full-batch SGD diverges at any lr that still trains, and is stuck below it).
+    (After the fifth split's reading.)"""
     if verdict.status not in TRAINING_FAULTS or verdict.in_progress:
         return verdict
-    also = _first(found, Code.REG_STRONG, Code.MSE_ON_CLASSES)
+    # unscaled targets are the plan's start only when training itself blows up or stalls
+    scale = (Code.TARGETS_UNSCALED,) if verdict.status != S.underfitting else ()
+    also = _first(found, *scale, Code.REG_STRONG, Code.MSE_ON_CLASSES)
     return replace(verdict, also=also) if also else verdict
 
 

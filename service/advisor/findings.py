@@ -38,6 +38,7 @@ class Code(StrEnum):
     INIT_SMALL = "init_small"  # weights drawn too small to pass a signal through the net
     MODEL_TINY = "model_tiny"  # a hidden layer of a few units or channels: too little capacity
     REG_STRONG = "regularization_strong"  # penalties or dropout far stronger than usual
+    TARGETS_UNSCALED = "targets_unscaled"  # a job's regression targets used as they come
     EARLY_STOPPED = "early_stopped"  # early stopping ended the run at its validation best
     ENDS_HIGH = "ends_high"  # a running job, at its rate, will end with the loss still high
 

@@ -51,6 +51,7 @@ ACTIONS = (
     "add_augmentation",
     "add_regularization",
     "less_regularization",
+    "standardize_targets",
     "early_stop",
     "smaller_model",
     "more_data",
@@ -424,6 +425,10 @@ def _regularize(ctx: Ctx) -> dict[str, Any]:
     return _stopping(patch, ctx)
 
 
+def _standardize_targets(ctx: Ctx) -> dict[str, Any]:
+    return {"dataset": {"standardize_targets": True}}
+
+
 def _less_regularization(ctx: Ctx) -> dict[str, Any] | None:
     """A hundredth of the penalties and no dropout: regularisation this strong keeps the
     model from fitting even the training data."""
@@ -714,6 +719,15 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
             "come from inputs that lack the signal)",
         ),
         TRAIN_LONGER,
+    ),
+    Code.TARGETS_UNSCALED: (
+        Remedy(
+            "standardize_targets",
+            "standardise the regression targets (the training set's mean and std): the "
+            "loss and its gradients then have unit scale, and usual lrs work",
+            _standardize_targets,
+            fresh_start=True,
+        ),
     ),
     Code.REG_STRONG: (
         Remedy(

@@ -272,6 +272,14 @@ class Thresholds:
     # 1- and 2-channel cnn1ds, a 1-filter CNN (read undertrained at 2.4: "train longer");
     # every other run of the splits has >= 8 units or channels. (After the fourth split's
     # reading.)
+    # A regression job whose loss starts at `unscaled_target_loss` or more (MSE of targets
+    # far from unit scale; the engine standardises inputs, not targets) and that diverges,
+    # oscillates or is stuck: standardising the targets comes first in its plan. (After the
+    # fifth split's reading: targets in grams diverged at SGD's usual lr and two lower lrs
+    # did not help. Their loss is NaN from the first epoch, which says nothing of scale, so
+    # that case is not caught: a blow-up at a usual lr was tried as the sign, and it sent
+    # deep nets that diverged after a change of init, targets at unit scale, the wrong way.)
+    unscaled_target_loss: float = 100.0
     tiny_units: int = 4
     tiny_channels: int = 2
     # A schedule that has brought the lr down to this share of its peak has ended: the loss

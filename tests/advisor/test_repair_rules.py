@@ -395,3 +395,22 @@ def test_a_divergence_under_an_enormous_penalty_weakens_the_penalty_first(chain_
     again = diagnose(series, replace(facts, spec=usual))
     assert again.status == S.diverging
     assert again.suggestions[0].action == "lower_lr"
+
+
+def test_a_regression_whose_loss_starts_in_the_millions_standardises_its_targets_first(
+    chain_run,
+):
+    """Targets in grams (the fifth split's kiln task, after its reading) trained at SGD lr
+    1e-7: the loss starts at 5.4e6 and crawls. Lowering the lr is no answer and raising
+    it blows up: the targets' scale is."""
+    series, facts, _ = chain_run("regression_in_grams_crawling")
+    assert series["train_loss"][0][1] > 1e6
+    d = diagnose(series, facts)
+    assert d.status == S.stuck, d.summary
+    first = d.suggestions[0]
+    assert first.action == "standardize_targets"
+    assert first.patch["dataset"] == {"standardize_targets": True}
+    # targets already standardised: the suggestion is not made again
+    spec = {**facts.spec, "dataset": {**facts.spec["dataset"], "standardize_targets": True}}
+    again = diagnose(series, replace(facts, spec=spec))
+    assert "standardize_targets" not in [s.action for s in again.suggestions]
