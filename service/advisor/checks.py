@@ -316,8 +316,6 @@ def check_loss_oscillates(c: Curves, t: Thresholds) -> Finding | None:
         rate = float((up | down).mean())
         if rate < t.oscillation_rate or up.sum() < 2 or down.sum() < 2:
             return None  # and more than one spike with its way back: up and down, again
-        if int((up | down).sum()) < t.oscillation_min_jumps:
-            return None
     if c.train is not None and _batch_noise(c, s.step(first), t):
         return None
     since = s.step(first + 1 + int(np.argmax(up | down)))
@@ -644,20 +642,21 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     if len(s) < t.min_points:
         return None
     end, where = fit_level(c, s, t)
-    strong = _strong_regularization(c, t)
+    # regularisation far stronger than usual holds the weights back: a lower bar
+    strong = _strong_regularization(c, t) is not None
+    relative_limit = t.high_loss_ratio_regularized if strong else t.high_loss_ratio
     if c.chance_loss is not None:
-        ratio, limit = end / c.chance_loss, t.high_loss_ratio
+        ratio, limit = end / c.chance_loss, relative_limit
     elif c.task == "classification" and not c.hyper.mse and c.start > 0:
         # a classifier whose number of classes is not known (a user's file): its chance
         # level is at least ln 2, and about where its loss started when that is higher (an
         # untrained classifier starts at chance). (After the fresh split: a linear model on
         # two moons flat at 0.25, 36% of ln 2, was judged against its first epoch's 0.39.)
-        ratio, limit = end / max(c.start, LOWEST_CHANCE), t.high_loss_ratio
+        ratio, limit = end / max(c.start, LOWEST_CHANCE), relative_limit
     else:
-        ratio, limit = end / c.start if c.start > 0 else 0.0, t.high_loss_ratio_no_chance
-    if strong:
-        limit = min(limit, t.high_loss_ratio_regularized if limit == t.high_loss_ratio
-                    else t.high_loss_ratio_regularized_no_chance)
+        no_chance = (t.high_loss_ratio_regularized_no_chance if strong
+                     else t.high_loss_ratio_no_chance)
+        ratio, limit = end / c.start if c.start > 0 else 0.0, no_chance
     if ratio < limit:
         return None
     v = c.val.finite() if c.val is not None else None
@@ -671,8 +670,6 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     if _is_falling(_train_falling(c, t), t):
         return None  # high, but still coming down: not a plateau
     msg = f"train loss {where} {end:.3g}, {ratio:.0%} of {c.ref_name} and has stopped falling"
-    if strong:
-        msg += f"; {strong}, far stronger than usual, holds the weights back"
     a = _acc(c.train_acc, t)
     if a is not None and len(a):
         last = end_level(a, t) if len(a) >= t.tail_min_points else a.values[-1]
