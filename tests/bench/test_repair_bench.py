@@ -54,13 +54,21 @@ def test_the_set_is_large_varied_and_split_in_balanced_halves():
     assert abs(halves["tune"] - halves["report"]) <= 2 * len(labels)
 
 
-@pytest.mark.parametrize("entry", specs.SPECS, ids=lambda s: s.name)
-def test_every_spec_is_a_job_the_api_and_the_engine_accept(entry):
+# Every spec of every split, with the generators its npz files must come from.
+EVERY_SPEC = [
+    *((s, datasets.GENERATORS) for s in (*specs.SPECS, *FRESH)),
+    *((s, datasets_fourth.GENERATORS) for s in FOURTH),
+    *((s, datasets_fifth.GENERATORS) for s in FIFTH),
+]
+
+
+@pytest.mark.parametrize(("entry", "files"), EVERY_SPEC, ids=[s.name for s, _ in EVERY_SPEC])
+def test_every_spec_is_a_job_the_api_and_the_engine_accept(entry, files):
     resolved = JobSpec.model_validate(entry.spec).resolved()
     check_spec(resolved)  # what POST /api/v1/jobs runs; raises SpecError (a 422)
     check_config(TrainConfig.from_dict(entry.spec))
     if entry.spec["dataset"]["name"] == "npz":
-        assert entry.spec["dataset"]["path"] in datasets.GENERATORS
+        assert entry.spec["dataset"]["path"] in files
 
 
 def test_the_npz_files_hold_what_the_specs_expect(tmp_path):
@@ -297,15 +305,6 @@ def test_the_fresh_split_is_large_varied_and_labelled_like_the_others():
     assert [s.name for s in specs.split_specs("fresh")] == [s.name for s in FRESH]
 
 
-@pytest.mark.parametrize("entry", FRESH, ids=lambda s: s.name)
-def test_every_fresh_spec_is_a_job_the_api_and_the_engine_accept(entry):
-    resolved = JobSpec.model_validate(entry.spec).resolved()
-    check_spec(resolved)
-    check_config(TrainConfig.from_dict(entry.spec))
-    if entry.spec["dataset"]["name"] == "npz":
-        assert entry.spec["dataset"]["path"] in datasets.GENERATORS
-
-
 def test_the_fresh_npz_files_hold_what_the_specs_expect(tmp_path):
     small = ["fresh_moons_rotated.npz", "fresh_waves_raw_units.npz", "fresh_diabetes.npz",
              "fresh_digits_images.npz", "fresh_digits_unseen_classes.npz",
@@ -416,15 +415,6 @@ def test_the_fifth_split_is_large_varied_and_labelled_like_the_others():
     # the seeds go into copies: the specs themselves stay seedless
     assert all("seed" not in s.spec["training"] and "seed" not in s.spec["dataset"]
                for s in FIFTH)
-
-
-@pytest.mark.parametrize("entry", FIFTH, ids=lambda s: s.name)
-def test_every_fifth_spec_is_a_job_the_api_and_the_engine_accept(entry):
-    resolved = JobSpec.model_validate(entry.spec).resolved()
-    check_spec(resolved)
-    check_config(TrainConfig.from_dict(entry.spec))
-    if entry.spec["dataset"]["name"] == "npz":
-        assert entry.spec["dataset"]["path"] in datasets_fifth.GENERATORS
 
 
 def _fifth_tasks() -> dict[str, str]:
