@@ -18,12 +18,18 @@ fitdoc's MLflow endpoint is /api/2.0/mlflow/runs/log-batch (service/api/mlflow.p
                                   [--targets fitdoc,mlflow,fitdoc-v1]
 
 The client's own process runs this file with `--client` (only mlflow and the standard
-library imported there).
+library imported there). Its cyclic garbage collector is off during the timed calls (a full
+collection before each series): measured per call, the client's own gen-2 collections of its
+heap (mlflow's modules, the batches) took 65-80 ms, once or twice a series, falling into
+whichever server's series the client was timing — a third of one of fitdoc's ~0.2 s series,
+a twentieth of one of MLflow's ~1 s. That was the "two rounds in six ~25% slower" noise.
+`--client-gc` leaves the collector on, as before.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -66,16 +72,22 @@ def client_main(argv: list[str]) -> None:
                 bodies = [json.dumps({"metrics": [
                     {"key": m.key, "step": m.step, "value": m.value} for m in batch]})
                     for batch in work]
-                start, cpu = time.perf_counter(), time.process_time()
+            else:
+                bodies = None
+            if not plan["client_gc"]:
+                gc.collect()
+                gc.disable()
+            start, cpu = time.perf_counter(), time.process_time()
+            if bodies is not None:
                 for body in bodies:
                     answer = http.post(url, data=body,
                                        headers={"content-type": "application/json"})
                     answer.raise_for_status()
             else:
-                start, cpu = time.perf_counter(), time.process_time()
                 for batch in work:
                     client.log_batch(run_id, metrics=batch)
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+            gc.enable()
             print(json.dumps({"round": round_no, "target": target, "seconds": seconds,
                               "client_cpu": cpu, "points": batches * size}), flush=True)
 
@@ -99,6 +111,8 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1000, help="metrics per call (<= 1000)")
     parser.add_argument("--targets", default="fitdoc,mlflow")
     parser.add_argument("--out", type=Path, help="write the results as JSON here too")
+    parser.add_argument("--client-gc", action="store_true",
+                        help="leave the client's cyclic GC on during the timed calls")
     args = parser.parse_args()
     targets = args.targets.split(",")
     sys.path.insert(0, str(ROOT))
@@ -118,7 +132,7 @@ def main() -> None:
             rounds = [targets] + [targets[r % len(targets):] + targets[:r % len(targets)]
                                   for r in range(args.rounds)]
             plan = {"urls": urls, "rounds": rounds, "batches": args.batches,
-                    "batch": args.batch}
+                    "batch": args.batch, "client_gc": args.client_gc}
             env = {**os.environ, "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
                    "MLFLOW_ENABLE_ASYNC_LOGGING": "false"}
             done = subprocess.run([python, __file__, "--client"], input=json.dumps(plan),
@@ -130,7 +144,8 @@ def main() -> None:
     rate = {t: [m["points"] / m["seconds"] for m in measured if m["target"] == t]
             for t in targets}
     print(f"client: {header['client']} ({which}); {args.rounds} paired rounds after a "
-          f"warm-up, {args.batches} x log_batch({args.batch} metrics) per run and server")
+          f"warm-up, {args.batches} x log_batch({args.batch} metrics) per run and server; "
+          f"the client's GC {'on' if args.client_gc else 'off'} while timed")
     # the client's own CPU time per call: its share of the wall time is not the server's
     client_ms = {t: statistics.median(1000 * m["client_cpu"] / args.batches for m in measured
                                       if m["target"] == t) for t in targets}
@@ -140,7 +155,7 @@ def main() -> None:
               + f"   median {statistics.median(rate[t]):,.0f}"
               + f"   (the client's CPU: {client_ms[t]:.0f} ms per call)")
     result = {"client": header["client"], "rounds": args.rounds, "batches": args.batches,
-              "batch": args.batch, "rates": rate, "client_cpu_ms_per_call": client_ms}
+              "batch": args.batch, "client_gc": args.client_gc, "rates": rate, "client_cpu_ms_per_call": client_ms}
     if "fitdoc" in rate and "mlflow" in rate:
         ratios = [f / m for f, m in zip(rate["fitdoc"], rate["mlflow"], strict=True)]
         result["ratios"] = ratios
