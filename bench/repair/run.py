@@ -7,6 +7,7 @@
     python -m bench.repair.run --split fresh --rounds 0         # the fresh split: run it once
     python -m bench.repair.run --split fourth --rounds 0        # the fourth split: run it once
     python -m bench.repair.run --split fifth --rounds 0         # the fifth split: run it once
+    python -m bench.repair.run --split sixth --rounds 0         # the sixth split: run it once
 
 It starts an embedded fitdoc (`fitdoc serve --no-worker` in a fresh data dir under
 bench/out/, plus `--workers` training workers with one CPU thread each), writes the
@@ -313,9 +314,10 @@ def _git_commit() -> str | None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--split", default="all",
-                   choices=("tune", "report", "all", "fresh", "fourth", "fifth"),
+                   choices=("tune", "report", "all", "fresh", "fourth", "fifth", "sixth"),
                    help="all = tune + report; fresh = specs_fresh.py, fourth = "
-                        "specs_fourth.py and fifth = specs_fifth.py, each to be run once")
+                        "specs_fourth.py, fifth = specs_fifth.py and sixth = "
+                        "specs_sixth.py, each to be run once")
     p.add_argument("--limit", type=int, default=None,
                    help="only the first N specs (interleaved across labels), every seed")
     p.add_argument("--only", default="", help="only specs whose name contains this")

@@ -22,7 +22,8 @@ The split is fixed by the spec (both seeds of a spec in the same half): within e
 A third split, "fresh", holds the specs of specs_fresh.py (FRESH), written later and apart
 (see that module): they are not in SPECS, SPLIT or "all", take no part in the dealing, and
 `cases("fresh")` expands them with split "fresh". A fourth, "fourth" (specs_fourth.py,
-FOURTH), and a fifth, "fifth" (specs_fifth.py, FIFTH), stand apart the same way.
+FOURTH), a fifth, "fifth" (specs_fifth.py, FIFTH), and a sixth, "sixth" (specs_sixth.py,
+SIXTH), stand apart the same way.
 
 Datasets: mnist1d, digits, wine, breast_cancer, iris, synthetic_images, and `npz` files
 that datasets.py generates (regression, and the mismatches); the npz paths are relative, so
@@ -51,7 +52,8 @@ SPLITS = ("tune", "report")  # the halves SPECS is dealt into
 FRESH_SPLIT = "fresh"  # specs_fresh.FRESH, kept apart from SPECS
 FOURTH_SPLIT = "fourth"  # specs_fourth.FOURTH, kept apart from SPECS and FRESH
 FIFTH_SPLIT = "fifth"  # specs_fifth.FIFTH, kept apart from all the others
-SEPARATE_SPLITS = (FRESH_SPLIT, FOURTH_SPLIT, FIFTH_SPLIT)
+SIXTH_SPLIT = "sixth"  # specs_sixth.SIXTH, kept apart from all the others
+SEPARATE_SPLITS = (FRESH_SPLIT, FOURTH_SPLIT, FIFTH_SPLIT, SIXTH_SPLIT)
 ALL_SPLITS = (*SPLITS, *SEPARATE_SPLITS)
 
 
@@ -613,22 +615,32 @@ def fifth_specs() -> list[Spec]:
     return FIFTH
 
 
+def sixth_specs() -> list[Spec]:
+    """The sixth split's specs (imported here, not at the top: specs_sixth imports this
+    module)."""
+    from bench.repair.specs_sixth import SIXTH
+
+    return SIXTH
+
+
 def separate_specs(split: str) -> list[Spec]:
-    """The specs of a split kept apart from SPECS ("fresh", "fourth" or "fifth")."""
+    """The specs of a split kept apart from SPECS ("fresh", "fourth", "fifth" or
+    "sixth")."""
     return {FRESH_SPLIT: fresh_specs, FOURTH_SPLIT: fourth_specs,
-            FIFTH_SPLIT: fifth_specs}[split]()
+            FIFTH_SPLIT: fifth_specs, SIXTH_SPLIT: sixth_specs}[split]()
 
 
 def split_specs(split: str) -> list[Spec]:
     """The specs of `split`: "tune" or "report" (a half of SPECS), "all" (SPECS), "fresh",
-    "fourth" or "fifth"."""
+    "fourth", "fifth" or "sixth"."""
     if split in SEPARATE_SPLITS:
         return list(separate_specs(split))
     if split == "all":
         return list(SPECS)
     if split in SPLITS:
         return [s for s in SPECS if SPLIT[s.name] == split]
-    raise ValueError(f"split must be tune, report, all, fresh, fourth or fifth, not {split!r}")
+    raise ValueError(f"split must be tune, report, all, fresh, fourth, fifth or sixth, "
+                     f"not {split!r}")
 
 
 def with_seed(spec: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -654,10 +666,11 @@ def describe(spec: dict[str, Any]) -> dict[str, Any]:
 
 def cases(split: str = "all", seeds: Iterable[int] = SEEDS,
           specs: Iterable[Spec] | None = None) -> list[dict[str, Any]]:
-    """Every spec of `split` ("tune", "report", "all" = tune + report, "fresh", "fourth" or
-    "fifth") once per seed, as plain dicts."""
+    """Every spec of `split` ("tune", "report", "all" = tune + report, "fresh", "fourth",
+    "fifth" or "sixth") once per seed, as plain dicts."""
     if split not in (*ALL_SPLITS, "all"):
-        raise ValueError(f"split must be tune, report, all, fresh, fourth or fifth, not {split!r}")
+        raise ValueError(f"split must be tune, report, all, fresh, fourth, fifth or sixth, "
+                         f"not {split!r}")
     separate = split in SEPARATE_SPLITS
     source = (separate_specs(split) if separate else SPECS) if specs is None else specs
     out = []

@@ -17,6 +17,7 @@ from bench.repair import (
     datasets_fifth,
     datasets_fourth,
     datasets_fresh,
+    datasets_sixth,
     run,
     score,
     specs,
@@ -25,6 +26,7 @@ from bench.repair import (
 from bench.repair.specs_fifth import FIFTH
 from bench.repair.specs_fourth import FOURTH
 from bench.repair.specs_fresh import FRESH
+from bench.repair.specs_sixth import SIXTH
 from service.catalogue import check_spec
 from service.schemas import JobSpec
 from workers.training import TrainConfig, check_config
@@ -59,6 +61,7 @@ EVERY_SPEC = [
     *((s, datasets.GENERATORS) for s in (*specs.SPECS, *FRESH)),
     *((s, datasets_fourth.GENERATORS) for s in FOURTH),
     *((s, datasets_fifth.GENERATORS) for s in FIFTH),
+    *((s, datasets_sixth.GENERATORS) for s in SIXTH),
 ]
 
 
@@ -527,4 +530,200 @@ def test_the_runner_and_validation_take_the_fifth_split():
     extra = saved["extra_seeds"]
     assert not set(extra["seeds"]) & set(specs.SEEDS) and extra["specs"] == len(FIFTH)
     assert set(extra["misses"]) <= {s.name for s in FIFTH}
+    assert extra["show_for_every_seed"] + len(extra["misses"]) == extra["specs"]
+
+
+# --- the sixth split (specs_sixth.py, datasets_sixth.py) ----------------------------------------
+
+# The sixth split is run once, at the end: its labels are pinned so that no spec is added,
+# dropped or relabelled without this test being changed with it.
+SIXTH_LABELS = {
+    ("healthy", None): 13,
+    ("underfitting", "model_bias"): 5,
+    ("underfitting", "optimization_issue"): 3,
+    ("underfitting", "undertrained"): 3,
+    ("overfitting", None): 5,
+    ("stuck", "lr_too_low"): 2,
+    ("stuck", "lr_too_high"): 2,
+    ("stuck", "vanishing_gradient"): 2,
+    ("stuck", "saturated_loss"): 2,
+    ("stuck", "critical_point"): 2,
+    ("oscillating", None): 5,
+    ("diverging", None): 6,
+    ("mismatch", None): 5,
+}
+# How a spec's name starts, by its status (the name must not contradict the label).
+SIXTH_PREFIX = {"healthy": "sixth_healthy_", "underfitting": "sixth_underfit_",
+                "overfitting": "sixth_overfit_", "stuck": "sixth_stuck_",
+                "oscillating": "sixth_oscillate_", "diverging": "sixth_diverge_",
+                "mismatch": "sixth_mismatch_"}
+
+
+def test_the_sixth_split_leaves_the_other_splits_as_they_were():
+    assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
+    assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
+        REPORT_BEFORE_FRESH)
+    sixth = {s.name for s in SIXTH}
+    assert len(sixth) == len(SIXTH)
+    assert not sixth & set(specs.SPLIT) and not sixth & {s.name for s in specs.SPECS}
+    for other in (FRESH, FOURTH, FIFTH):
+        assert not sixth & {s.name for s in other}
+    for split in ("all", "tune", "report", "fresh", "fourth", "fifth"):
+        assert not sixth & {c["base"] for c in specs.cases(split, [0])}, split
+    assert [s.name for s in specs.split_specs("fresh")] == [s.name for s in FRESH]
+    assert [s.name for s in specs.split_specs("fourth")] == [s.name for s in FOURTH]
+    assert [s.name for s in specs.split_specs("fifth")] == [s.name for s in FIFTH]
+    # its npz files are new ones, registered next to the others without replacing any
+    mine = set(datasets_sixth.GENERATORS)
+    assert mine == set(datasets_sixth.NPZ_SOURCE)
+    assert all(n.startswith("s6_") for n in mine)
+    assert not mine & (set(datasets_fresh.GENERATORS) | set(datasets_fourth.GENERATORS)
+                       | set(datasets_fifth.GENERATORS))
+    assert not {n for n in datasets.GENERATORS if n.startswith("s6_")} - mine
+    for module in (datasets_fresh, datasets_fourth, datasets_fifth, datasets_sixth):
+        for name, make in module.GENERATORS.items():
+            assert datasets.GENERATORS[name] is make, name
+            assert datasets.NPZ_SOURCE[name] == module.NPZ_SOURCE[name], name
+
+
+def test_the_sixth_split_is_large_varied_and_labelled_like_the_others():
+    specs.check()  # includes the sixth split's invariants
+    faulty = [s for s in SIXTH if s.status != "healthy"]
+    healthy = [s for s in SIXTH if s.status == "healthy"]
+    assert len(SIXTH) == 55 and len(faulty) == 42 and len(healthy) == 13
+    labels = Counter((s.status, s.cause) for s in SIXTH)
+    assert labels == SIXTH_LABELS
+    assert set(labels) == {(s.status, s.cause) for s in specs.SPECS}
+    assert all(n >= 2 for n in labels.values())
+    assert all(labels[(st, None)] >= 4
+               for st in ("oscillating", "diverging", "overfitting", "mismatch"))
+    for s in SIXTH:
+        assert s.name.startswith(SIXTH_PREFIX[s.status]), s.name
+        assert s.why and s.kind, s.name
+        assert (s.kind == "sound_recipe") == (s.status == "healthy"), s.name
+    described = [specs.describe(s.spec) for s in SIXTH]
+    sources = {d["dataset"] for d in described}
+    assert {"mnist1d", "digits", "wine", "iris", "breast_cancer", "synthetic_images"} <= sources
+    assert len({d for d in sources if d.startswith("npz:")}) >= 5 and len(sources) >= 11
+    assert {d["family"] for d in described} >= {"linear", "mlp", "cnn1d", "cnn"}
+    assert min(d["epochs"] for d in described) <= 8 and max(d["epochs"] for d in described) >= 40
+    assert len({d["optimizer"] for d in described}) >= 5
+    assert len({d["schedule"] for d in described}) >= 6
+    fractions = {s.spec["dataset"].get("val_fraction") for s in SIXTH}
+    assert any(f is not None and f <= 0.1 for f in fractions)
+    assert any(f is not None and f >= 0.3 for f in fractions)
+    cases = specs.cases("sixth")
+    assert len(cases) == 2 * len(SIXTH) and {c["split"] for c in cases} == {"sixth"}
+    assert [c["name"] for c in cases] == [f"{s.name}-s{k}" for s in SIXTH for k in specs.SEEDS]
+    for case in cases:
+        assert case["spec"]["training"]["seed"] == case["spec"]["dataset"]["seed"] == case["seed"]
+    assert [s.name for s in specs.split_specs("sixth")] == [s.name for s in SIXTH]
+    assert specs.separate_specs("sixth") is SIXTH
+    # the seeds go into copies: the specs themselves stay seedless
+    assert all("seed" not in s.spec["training"] and "seed" not in s.spec["dataset"]
+               for s in SIXTH)
+
+
+def _sixth_tasks() -> dict[str, str]:
+    """npz file -> the task the sixth split's specs read it as (one task per file)."""
+    tasks: dict[str, set[str]] = {}
+    for s in SIXTH:
+        data = s.spec["dataset"]
+        if data["name"] == "npz":
+            tasks.setdefault(data["path"], set()).add(data.get("task", "classification"))
+    assert all(len(t) == 1 for t in tasks.values()), tasks
+    return {path: t.pop() for path, t in tasks.items()}
+
+
+def test_the_sixth_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
+    tasks = _sixth_tasks()
+    assert set(tasks) == set(datasets_sixth.GENERATORS)  # every file used, none missing
+    names = sorted(datasets_sixth.GENERATORS)
+    assert sorted(p.name for p in datasets.write_all(tmp_path, names)) == names
+    files = {}
+    for name in names:
+        again = datasets_sixth.GENERATORS[name](tmp_path)  # a second run gives the same file
+        with np.load(tmp_path / name) as d:
+            files[name] = {k: d[k] for k in d.files}
+        assert set(files[name]) == set(again), name
+        for k, v in again.items():
+            assert v.dtype == files[name][k].dtype and np.array_equal(v, files[name][k]), name
+    own_val = {s.spec["dataset"]["path"] for s in SIXTH
+               if s.spec["dataset"]["name"] == "npz" and s.status == "mismatch"}
+    for name, d in files.items():
+        assert len(d["x"]) == len(d["y"]) >= 80 and np.isfinite(d["x"]).all(), name
+        # a mismatch brings its own validation file; the others split theirs off at random
+        assert ("x_val" in d) == ("y_val" in d) == (name in own_val), name
+        if "x_val" in d:
+            assert d["x_val"].shape[1:] == d["x"].shape[1:], name
+            assert len(d["x_val"]) == len(d["y_val"]) >= 40, name
+        ys = [d["y"], *([d["y_val"]] if "y_val" in d else [])]
+        if tasks[name] == "regression":
+            assert all(y.ndim == 1 and y.dtype == np.float32 for y in ys), name
+        else:
+            k = int(d["y"].max()) + 1
+            assert d["y"].dtype == np.int64 and set(np.unique(d["y"])) == set(range(k)), name
+            assert all(set(np.unique(y)) <= set(range(k)) for y in ys), name
+    assert files["s6_spectra.npz"]["x"].shape[1:] == (1, 48)
+    assert files["s6_bars.npz"]["x"].shape[1:] == (1, 16, 16)
+    assert set(np.unique(files["s6_bars.npz"]["y"])) == set(range(4))
+    assert set(np.unique(files["s6_rings.npz"]["y"])) == set(range(3))
+    sensor = files["s6_sensor.npz"]["y"]
+    assert abs(float(sensor.mean())) < 0.1 and 0.8 < float(sensor.std()) < 1.1
+    assert len(files["s6_rings_noisy.npz"]["y"]) == 400
+
+
+def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
+    gen = datasets_sixth.GENERATORS
+    d = gen["s6_rings_relabelled.npz"](tmp_path)
+
+    def radius(x: np.ndarray) -> np.ndarray:
+        return np.linalg.norm(x, axis=1)  # the noise directions add the same to every ring
+
+    for k in range(3):  # the inner ring is 0 in training, 2 in validation
+        assert abs(radius(d["x"][d["y"] == k]).mean()
+                   - radius(d["x_val"][d["y_val"] == 2 - k]).mean()) < 0.3
+    assert radius(d["x"][d["y"] == 0]).mean() < radius(d["x"][d["y"] == 2]).mean() - 1
+    d = gen["s6_spectra_recalibrated.npz"](tmp_path)
+    peak = d["x"][:, 0].argmax(axis=1)
+    peak_val = d["x_val"][:, 0].argmax(axis=1)
+    for k in range(4):
+        shift = np.median(peak_val[d["y_val"] == k]) - np.median(peak[d["y"] == k])
+        assert 6 <= shift <= 12, k
+    d = gen["s6_sensor_misjoined.npz"](tmp_path)
+    assert np.allclose(np.roll(d["y_val"], -1)[:5], d["y_val"][1:6])
+    d = gen["s6_bars_rotated.npz"](tmp_path)
+    rows = d["x"][:, 0].mean(axis=2).std(axis=1)  # horizontal bars: rows differ
+    rows_val = d["x_val"][:, 0].mean(axis=2).std(axis=1)
+    assert rows[d["y"] == 0].mean() > 2 * rows[d["y"] == 1].mean()
+    assert rows_val[d["y_val"] == 1].mean() > 2 * rows_val[d["y_val"] == 0].mean()
+    d = gen["s6_digits_inverted.npz"](tmp_path)
+    assert float(d["x_val"].mean()) > float(d["x"].mean()) + 5
+    assert d["x_val"].min() >= 0 and d["x_val"].max() <= 16
+
+
+def test_the_runner_and_validation_take_the_sixth_split():
+    chosen = run.select("sixth", [0], 13, "")
+    labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
+    assert len(chosen) == 13 and set(labels) == set(SIXTH_LABELS)
+    assert all(c["split"] == "sixth" for c in chosen)
+    everything = run.select("sixth", list(specs.SEEDS), None, "")
+    assert sorted(c["name"] for c in everything) == sorted(
+        c["name"] for c in specs.cases("sixth"))
+    saved = json.loads(validate.DEFAULT_SIXTH_OUT.read_text())
+    assert validate.DEFAULT_SIXTH_OUT.name == "validation_sixth.json"
+    by_name = {c["name"]: c for c in specs.cases("sixth")}
+    assert sorted(c["name"] for c in saved["cases"]) == sorted(by_name)
+    for c in saved["cases"]:  # every case trained without error, its fault shown
+        case = by_name[c["name"]]
+        assert c["shows"] and "error" not in c, c["name"]
+        assert c["split"] == "sixth" and c["base"] == case["base"]
+        assert c["label"] == case["label"], c["name"]
+        described = specs.describe(case["spec"])
+        assert {k: c[k] for k in ("dataset", "family", "length", "epochs")} == {
+            k: described[k] for k in ("dataset", "family", "length", "epochs")}, c["name"]
+        assert 1 <= c["epochs_run"] <= c["epochs"], c["name"]
+    extra = saved["extra_seeds"]
+    assert not set(extra["seeds"]) & set(specs.SEEDS) and extra["specs"] == len(SIXTH)
+    assert set(extra["misses"]) <= {s.name for s in SIXTH}
     assert extra["show_for_every_seed"] + len(extra["misses"]) == extra["specs"]
