@@ -155,7 +155,8 @@ def main() -> None:
               + f"   median {statistics.median(rate[t]):,.0f}"
               + f"   (the client's CPU: {client_ms[t]:.0f} ms per call)")
     result = {"client": header["client"], "rounds": args.rounds, "batches": args.batches,
-              "batch": args.batch, "client_gc": args.client_gc, "rates": rate, "client_cpu_ms_per_call": client_ms}
+              "batch": args.batch, "client_gc": args.client_gc, "rates": rate,
+              "client_cpu_ms_per_call": client_ms}
     if "fitdoc" in rate and "mlflow" in rate:
         ratios = [f / m for f, m in zip(rate["fitdoc"], rate["mlflow"], strict=True)]
         result["ratios"] = ratios

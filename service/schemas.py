@@ -812,6 +812,9 @@ class ValidationMetric(BaseModel):
     name: str  # val_acc for classifiers, val_loss for regressions
     higher_is_better: bool
     tie_break: str | None = None  # compared (lower is better) when the metric ties
+    # The metric's best value (accuracy's 1.0): a first job whose kept model scored it
+    # cannot be beaten, and a later healthy one that scores it too repairs the chain
+    best_possible: float | None = None
 
 
 class DiagnosisBrief(BaseModel):

@@ -19,7 +19,10 @@ Definitions (per job unless said otherwise):
   without any change, e.g. after a missed fault, is counted apart); rounds used is the
   number of jobs in the chain that applied a change; a repeated change is the same
   (action, patch) applied twice in one chain; a healthy job "touched" has a chain of more
-  than one job; "best improved" counts faulty chains whose best job is not the first one.
+  than one job; "best improved" counts faulty chains whose best job is not the first one;
+  "at the ceiling" counts repaired chains whose last job only ties the first job's
+  validation accuracy of 1.0 (the service's rule since advisor-2.7: nothing can beat it),
+  so that "repaired" minus them is the count under the strict reading "beats the first".
 """
 
 from __future__ import annotations
@@ -94,6 +97,8 @@ def group_scores(cases: list[dict[str, Any]], rounds: int) -> dict[str, Any]:
         f_chains = [(c, ch) for c, ch in chains if c["label"]["status"] != "healthy"]
         s["repaired"] = (sum(ch.get("state") == "repaired" and bool(_changes(ch))
                              for _, ch in f_chains), len(f_chains))
+        s["repaired_at_ceiling"] = sum(ch.get("state") == "repaired" and bool(_changes(ch))
+                                       and _ceiling_tie(ch) for _, ch in f_chains)
         s["repaired_without_change"] = sum(ch.get("state") == "repaired" and not _changes(ch)
                                            for _, ch in f_chains)
         s["best_improved"] = (sum(bool(ch.get("best_job_id")) and ch.get("best_job_id")
@@ -106,6 +111,19 @@ def group_scores(cases: list[dict[str, Any]], rounds: int) -> dict[str, Any]:
                                     if c["label"]["status"] == "healthy"), len(healthy))
         s["chain_states"] = dict(Counter(ch.get("state") for _, ch in chains))
     return s
+
+
+def _ceiling_tie(lineage: dict[str, Any]) -> bool:
+    """The chain's last job ties its first at validation accuracy 1.0 without a lower
+    validation loss."""
+    jobs = lineage.get("jobs") or []
+    if len(jobs) < 2:
+        return False
+    first, last = jobs[0], jobs[-1]
+    if not (first.get("val_acc") == last.get("val_acc") == 1.0):
+        return False
+    a, b = last.get("val_loss"), first.get("val_loss")
+    return not (a is not None and b is not None and a < b)
 
 
 def report(payload: dict[str, Any]) -> dict[str, Any]:
@@ -185,7 +203,9 @@ def print_report(payload: dict[str, Any]) -> None:
           f"{_fmt(a['early_match'])}; seed agreement {_fmt(a['seed_agreement'])} specs")
     if rounds > 0:
         print(f"repair: repaired {_fmt(f['repaired'])} of faulty chains (overfitting "
-              f"{_fmt(r['statuses'].get('overfitting', {}).get('repaired', (0, 0)))}), "
+              f"{_fmt(r['statuses'].get('overfitting', {}).get('repaired', (0, 0)))}; "
+              f"of them at the ceiling, tying a first job's val accuracy of 1.0: "
+              f"{f.get('repaired_at_ceiling', 0)}), "
               f"mean rounds used {f['rounds_used_mean']}, best job not the first "
               f"{_fmt(f['best_improved'])}, 'repaired' without a change "
               f"{f['repaired_without_change']}, chains repeating a change "
