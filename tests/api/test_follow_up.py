@@ -77,7 +77,7 @@ def test_a_follow_up_applies_a_patch_and_the_lineage_lists_the_chain(app, client
     assert lineage["jobs"][1]["diagnosis"] is None  # queued: nothing to judge yet
     assert lineage["state"] == "running"  # a job of the chain has not ended
     assert lineage["metric"] == {"name": "val_acc", "higher_is_better": True,
-                                 "tie_break": "val_loss"}
+                                 "tie_break": "val_loss", "best_possible": 1.0}
     assert lineage["jobs"][0]["val_metric"] is not None
     assert lineage["best_job_id"] == parent.id
 
