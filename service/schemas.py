@@ -298,6 +298,10 @@ class RunMeta(BaseModel):
     num_classes: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     planned_epochs: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     step_unit: Literal["epoch", "batch"] | None = None
+    # A regression's reference level, its counterpart of a classifier's chance loss: the
+    # loss of predicting the training targets' mean (their variance under MSE). A job's
+    # worker records it once the data is read; a client may send it for its own runs.
+    baseline_loss: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -149,6 +149,7 @@ def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
                         upload=upload_file(jobs, settings, claim.run_id, config.dataset.id),
                     ),
                     init_from_path=init_from_file(settings, config.model.init_from),
+                    on_data=lambda facts: jobs.record_meta(lease, claim.run_id, facts),
                 )
             except Cancelled as stop:
                 jobs.finish_job(job_id, JobStatus.cancelled, lease=lease)

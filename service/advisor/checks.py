@@ -633,6 +633,23 @@ def check_targets_unscaled(c: Curves, t: Thresholds) -> Finding | None:
     return Finding(Code.TARGETS_UNSCALED, (ev,), t.confidence.likely)
 
 
+def _fits_past_validation(c: Curves, t: Thresholds) -> bool:
+    """The (smoothed) validation loss rose >= `val_rise` from its best while the training
+    loss fell >= `fits_past_fall` after it, early stopping's wait included: the model has
+    the capacity to fit more than what holds on validation."""
+    pair = _pair(c, t)
+    if pair is None:
+        return False
+    tr, v = pair
+    smooth = _moving_average(v.values, t)
+    best = int(np.argmin(smooth))
+    low, end = float(smooth[best]), float(smooth[-1])
+    if low <= 0 or (end - low) / low < t.val_rise:
+        return False
+    at_best, train_end = float(tr.at(np.array([v.steps[best]]))[0]), end_level(tr, t)
+    return at_best > 0 and (at_best - train_end) / at_best >= t.fits_past_fall
+
+
 @check
 def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
     """Training loss ends high: far from zero relative to chance (or to its start)."""
@@ -653,6 +670,18 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
         # untrained classifier starts at chance). (After the fresh split: a linear model on
         # two moons flat at 0.25, 36% of ln 2, was judged against its first epoch's 0.39.)
         ratio, limit = end / max(c.start, LOWEST_CHANCE), relative_limit
+    elif c.baseline_loss is not None:
+        # a regression whose worker recorded the loss of predicting the training mean (the
+        # targets' variance under MSE): the same bar as a classifier's chance, i.e. the
+        # model explains less than 75% of the training targets' variance. (After the sixth
+        # split's reading: linear models on nonlinear targets settled at 25-58% of it and
+        # read healthy against their first epoch's loss, 0.8 of which is the bar without it.)
+        # Noisy targets hold a sound model's loss up there too: not when the model fits the
+        # training set past where validation stops following (MLPs on diabetes, 36-41% of
+        # the variance, validation up 15% from its best while training fell 25-42%).
+        if _fits_past_validation(c, t):
+            return None
+        ratio, limit = end / c.baseline_loss, relative_limit
     else:
         no_chance = (t.high_loss_ratio_regularized_no_chance if strong
                      else t.high_loss_ratio_no_chance)
@@ -669,7 +698,9 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
         return None
     if _is_falling(_train_falling(c, t), t):
         return None  # high, but still coming down: not a plateau
-    msg = f"train loss {where} {end:.3g}, {ratio:.0%} of {c.ref_name} and has stopped falling"
+    ref = (f"the loss of predicting the training mean {c.baseline_loss:.3g}"
+           if c.baseline_loss is not None else c.ref_name)
+    msg = f"train loss {where} {end:.3g}, {ratio:.0%} of {ref} and has stopped falling"
     a = _acc(c.train_acc, t)
     if a is not None and len(a):
         last = end_level(a, t) if len(a) >= t.tail_min_points else a.values[-1]

@@ -156,6 +156,10 @@ class Curves:
     task: str | None  # classification | regression | None (unknown)
     num_classes: int | None
     chance_loss: float | None  # the loss of predicting class frequencies (ln C for CE)
+    # a regression's counterpart: the loss of predicting the training targets' mean (their
+    # variance under MSE), as the run's meta gives it (`baseline_loss`; a job's worker
+    # records it), else None
+    baseline_loss: float | None
     start: float  # the training loss at the start of the run
     scale: float  # what absolute loss differences are divided by
     start_spike: bool  # the first point blew up far above what followed
@@ -184,6 +188,17 @@ class Curves:
         if self.hyper.mse:
             return f"the class-frequency MSE {self.chance_loss:.3g}"
         return f"ln({self.num_classes})={self.chance_loss:.3g}"
+
+
+def _baseline(facts: RunFacts, task: str | None, hyper: Hyper) -> float | None:
+    """meta.baseline_loss of a regression trained on MSE (or a loss not named): a positive
+    finite number, else None."""
+    if task != "regression" or (hyper.loss is not None and not hyper.mse):
+        return None
+    value = (facts.meta or {}).get("baseline_loss")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) and value > 0 else None
 
 
 def _dense(train: Series, val: Series | None, step_unit: str, t: Thresholds) -> bool:
@@ -373,6 +388,7 @@ def build_curves(series: Mapping[str, Sequence[Any]], facts: RunFacts, t: Thresh
         task=task,
         num_classes=num_classes,
         chance_loss=chance,
+        baseline_loss=_baseline(facts, task, hyper),
         start=start,
         scale=scale,
         start_spike=spike,

@@ -326,6 +326,9 @@ class Thresholds:
     # (diabetes regression, a 3.5% relative rise). Strength 1 at a 50% rise (convention:
     # overfitted runs rise 0.11-1.1).
     val_rise: float = 0.10
+    # ... and a regression judged against its baseline loss is not model bias when its
+    # validation rose `val_rise` from its best while training fell this much after it
+    fits_past_fall: float = 0.10
     val_rise_abs: float = 0.01
     val_rise_far: float = 0.5
     # The training loss must have kept falling since the validation best (relative).

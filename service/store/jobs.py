@@ -303,6 +303,19 @@ class JobStore:
             self.tracking.log_metrics(run_id, points, tx=tx)
         return bool(cancel)
 
+    def record_meta(self, lease: Lease, run_id: str, values: dict[str, Any],
+                    tx: Tx | None = None) -> None:
+        """What the attempt learnt of its run once its data was read (a regression's
+        baseline loss), into the run's meta; LeaseLost (and nothing written) if the attempt
+        lost the job."""
+        with self.db.write(tx) as tx:
+            held = tx.execute(
+                self._fenced(lease).values(updated_at=utcnow()).returning(JobRow.id)
+            ).scalar_one_or_none()
+            if held is None:
+                raise LeaseLost(lease)
+            self.tracking.merge_meta(run_id, values, tx=tx)
+
     def holds(self, lease: Lease, tx: Tx | None = None) -> bool:
         """Whether the attempt still holds the job (before a write outside the database,
         such as the model file)."""

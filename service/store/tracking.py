@@ -308,6 +308,15 @@ class TrackingStore:
         with self.db.write(tx) as tx:
             self._bump(tx, run_id, status=status.value)
 
+    def merge_meta(self, run_id: str, values: dict[str, Any], tx: Tx | None = None) -> None:
+        """Add `values` to the run's meta (what the advisor may know beyond its curves), a
+        new revision when they change it."""
+        with self.db.write(tx) as tx:
+            meta = tx.scalar(select(RunRow.meta).where(RunRow.id == run_id).with_for_update())
+            merged = {**(meta or {}), **values}
+            if merged != (meta or {}):
+                self._bump(tx, run_id, meta=merged)
+
     def touch(self, run_id: str, tx: Tx | None = None) -> None:
         """A new revision of the run with no new point: what the advisor knows of it changed
         (an experiment's finding), so its cached diagnosis is stale."""

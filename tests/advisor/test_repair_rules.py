@@ -414,3 +414,56 @@ def test_a_regression_whose_loss_starts_in_the_millions_standardises_its_targets
     spec = {**facts.spec, "dataset": {**facts.spec["dataset"], "standardize_targets": True}}
     again = diagnose(series, replace(facts, spec=spec))
     assert "standardize_targets" not in [s.action for s in again.suggestions]
+
+
+def _without_baseline(facts):
+    meta = {k: v for k, v in facts.meta.items() if k != "baseline_loss"}
+    return replace(facts, meta=meta)
+
+
+def test_a_regression_that_settles_far_above_zero_against_its_targets_variance_is_model_bias(
+        chain_run):
+    # a linear model on a target with a sine and a square term: its training loss settles at
+    # 27% of the targets' variance (the loss of predicting their mean, which its worker
+    # recorded) and read healthy against its first epoch's loss, the bar without it
+    series, facts, _ = chain_run("linear_regression_of_a_nonlinear_target")
+    assert facts.meta["baseline_loss"] > 0.9
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "model_bias")
+    assert "predicting the training mean" in d.summary
+    assert d.suggestions[0].action == "bigger_model"
+    assert diagnose(series, _without_baseline(facts)).status == S.healthy
+
+
+def test_a_regression_that_explains_its_targets_stays_healthy_with_its_baseline(chain_run):
+    series, facts, _ = chain_run("healthy_regression_with_baseline")
+    assert diagnose(series, facts).status == S.healthy
+    # a baseline that is no number, or not positive, is no baseline
+    for wrong in ("0.9", 0.0, -1.0, math.inf, True):
+        meta = {**facts.meta, "baseline_loss": wrong}
+        assert diagnose(series, replace(facts, meta=meta)).status == S.healthy
+
+
+def test_a_baseline_loss_is_read_only_for_a_regression(chain_run):
+    series, facts, _ = chain_run("linear_regression_of_a_nonlinear_target")
+    # the same meta on a run said to be a classifier (no accuracy, no class count): the
+    # baseline is not its chance level
+    spec = {**facts.spec, "dataset": {**facts.spec["dataset"], "task": "classification"}}
+    meta = {**facts.meta, "task": "classification"}
+    d = diagnose(series, replace(facts, spec=spec, meta=meta))
+    assert "predicting the training mean" not in d.summary
+
+
+def test_a_noisy_regression_that_fits_past_validation_is_not_model_bias(chain_run):
+    # a 3x256 MLP on diabetes, early-stopped: its training loss stays at ~36% of the
+    # targets' variance (noise a sound model does not fit), but it goes on falling while
+    # validation rises from its best: capacity is not what it lacks
+    series, facts, _ = chain_run("noisy_regression_mlp_early_stopped")
+    d = diagnose(series, facts)
+    assert d.cause != "model_bias" and "predicting the training mean" not in d.summary
+    # the same training curve with validation flat at its level: nothing fitted past it
+    flat = dict(series)
+    level = min(v for _, v in series["val_loss"])
+    flat["val_loss"] = [(s, level) for s, _ in series["val_loss"]]
+    assert (diagnose(flat, facts).status, diagnose(flat, facts).cause) == (
+        S.underfitting, "model_bias")

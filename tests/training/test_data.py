@@ -125,6 +125,22 @@ def test_npz_kinds_follow_the_array_rank_and_regression(tmp_path):
     assert reg.y_train.dtype == np.float32
 
 
+def test_a_regression_knows_the_loss_of_predicting_its_training_mean(tmp_path):
+    rng = np.random.default_rng(2)
+    y = np.stack([rng.normal(0, 2.0, 200), rng.normal(5, 0.5, 200)], axis=1)
+    np.savez(tmp_path / "two.npz", x=rng.normal(size=(200, 3)), y=y)
+    reg = load_data(DatasetConfig(name="npz", path="two.npz", task="regression"), tmp_path)
+    # the MSE of predicting each output's training mean, averaged over the outputs as the
+    # MSE loss averages: (4 + 0.25) / 2 about
+    mean_mse = float(((reg.y_train - reg.y_train.mean(axis=0)) ** 2).mean())
+    assert reg.baseline_loss == pytest.approx(mean_mse, rel=1e-5)
+    assert 1.7 < reg.baseline_loss < 2.6
+    std = load_data(DatasetConfig(name="npz", path="two.npz", task="regression",
+                                  standardize_targets=True), tmp_path)
+    assert std.baseline_loss == pytest.approx(1.0, rel=1e-4)  # what the model is fitted to
+    assert load_data(DatasetConfig(name="wine"), tmp_path).baseline_loss is None
+
+
 def test_regression_targets_are_standardised_with_training_statistics_on_request(tmp_path):
     rng = np.random.default_rng(1)
     y = rng.normal(1500.0, 300.0, size=(80, 2))  # grams, not kilograms

@@ -128,6 +128,26 @@ def test_regression_from_npz_records_no_accuracy(tmp_path):
     assert result.history[-1]["val_loss"] < 0.1 * result.history[0]["val_loss"]
 
 
+def test_a_regression_tells_its_baseline_loss_before_its_first_epoch(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3)).astype(np.float32)
+    np.savez(tmp_path / "reg.npz", x=x, y=3.0 * x[:, 0])
+    told: list[tuple[str, object]] = []
+    result = train(spec(dataset={"name": "npz", "path": "reg.npz", "task": "regression"},
+                        training={"epochs": 2, "loss": "mse"}),
+                   on_data=lambda facts: told.append(("data", facts)),
+                   on_epoch=lambda epoch, m: told.append(("epoch", epoch)),
+                   data_dir=tmp_path)
+    assert [kind for kind, _ in told] == ["data", "epoch", "epoch"]
+    baseline = told[0][1]["baseline_loss"]
+    assert 7.0 < baseline < 11.0  # 9 x the variance of a standard normal, on 160 samples
+    assert result.history[0]["train_loss"] < 2 * baseline
+    # a classifier has no such thing to tell
+    told.clear()
+    train(spec(training={"epochs": 1}), on_data=lambda facts: told.append(("data", facts)))
+    assert told == []
+
+
 def test_mse_on_one_hot_targets_learns_classification():
     result = train(spec(training={"epochs": 10, "batch_size": 32, "loss": "mse"}))
     assert result.history[-1]["val_acc"] > 0.8

@@ -185,3 +185,29 @@ def test_the_worker_refuses_what_the_api_would_have_refused(stack, unique):
     assert path["status"] == "failed" and path_message("npz") in path["error"], path
     upload = stack.wait_job(refused["id"], finished)
     assert upload["status"] == "failed" and upload_message(theirs["id"]) in upload["error"]
+
+
+def test_a_regression_job_records_its_baseline_loss_and_is_judged_by_it(stack, unique):
+    """The worker records the loss of predicting the training targets' mean in the run's
+    meta once the data is read; a linear model of a nonlinear target settles far above
+    zero against it: model bias (against its first epoch's loss it read healthy)."""
+    root = stack.settings.resolved_dataset_roots()[0]
+    root.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2, 2, size=(600, 2)).astype(np.float32)
+    y = np.sin(2 * x[:, 0]) + x[:, 1] ** 2  # no line fits it
+    np.savez(root / f"bowl-{unique}.npz", x=x, y=y)
+    job = post_job(stack, f"reg-{unique}", {
+        "dataset": {"name": "npz", "path": f"bowl-{unique}.npz", "task": "regression"},
+        "model": {"arch": "linear"},
+        "optimizer": {"name": "adam", "lr": 0.01},
+        "training": {"epochs": 25, "batch_size": 32, "loss": "mse", "device": "cpu"},
+    })
+    done = stack.wait_job(job["id"], finished)
+    assert done["status"] == "succeeded", done
+    meta = stack.client.get(f"/api/v1/runs/{job['run_id']}").json()["meta"]
+    # the variance of the training part of the engine's split: about that of all targets
+    assert meta["baseline_loss"] == pytest.approx(float(np.var(y)), rel=0.2)
+    diagnosis = stack.client.get(f"/api/v1/runs/{job['run_id']}/diagnosis").json()
+    assert (diagnosis["status"], diagnosis["cause"]) == ("underfitting", "model_bias"), diagnosis
+    assert "predicting the training mean" in diagnosis["summary"]

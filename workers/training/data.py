@@ -85,6 +85,15 @@ class Data:
     mean: np.ndarray | None = None  # images: per-channel statistics for models.Normalize
     std: np.ndarray | None = None
 
+    @property
+    def baseline_loss(self) -> float | None:
+        """A regression's reference level: the MSE of predicting the training targets'
+        mean (their variance, averaged over the outputs as the MSE loss averages), the
+        counterpart of a classifier's chance loss; None for a classifier."""
+        if self.info.task != "regression" or not len(self.y_train):
+            return None
+        return float(np.var(self.y_train.astype(np.float64), axis=0).mean())
+
 
 def default_data_dir() -> Path:
     """Where generated datasets are cached when the caller passes no data_dir."""

@@ -128,7 +128,8 @@ def train(cfg: TrainConfig | Mapping[str, Any],
           on_resume: OnResume | None = None,
           state_every: float = 0.0,
           files: Files | None = None,
-          init_from_path: str | Path | None = None) -> TrainResult:
+          init_from_path: str | Path | None = None,
+          on_data: Callable[[dict[str, float]], None] | None = None) -> TrainResult:
     """Train `cfg` and return its history.
 
     on_epoch(epoch, metrics) is called after every epoch (0-based). should_stop() is polled
@@ -149,6 +150,10 @@ def train(cfg: TrainConfig | Mapping[str, Any],
 
     `init_from_path` is the checkpoint of the job `model.init_from` names (transfer.py): its
     weights are loaded unless the run resumes from a saved state (which holds the model).
+
+    on_data(facts) is called once the data is read, before the first epoch, with what the
+    run's advisor may use beyond its curves: a regression's `baseline_loss` (the MSE of
+    predicting the training targets' mean). Not called when there is nothing to say.
     """
     started = time.perf_counter()
     if not isinstance(cfg, TrainConfig):
@@ -175,6 +180,8 @@ def train(cfg: TrainConfig | Mapping[str, Any],
     # --- data ---------------------------------------------------------------------------------
     data = load_data(cfg.dataset, data_dir, files)
     check_config(cfg, data.info)  # now that the files are read, the shape-dependent checks
+    if on_data is not None and data.baseline_loss is not None:
+        on_data({"baseline_loss": data.baseline_loss})
     task = data.info.task
     classification = task == "classification"
     arrays = (data.x_train, data.y_train, data.x_val, data.y_val)
