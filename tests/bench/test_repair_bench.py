@@ -420,10 +420,14 @@ def test_the_fifth_split_is_large_varied_and_labelled_like_the_others():
                for s in FIFTH)
 
 
-def _fifth_tasks() -> dict[str, str]:
-    """npz file -> the task the fifth split's specs read it as (one task per file)."""
+def _centroids(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.stack([x[y == k].mean(axis=0) for k in range(int(y.max()) + 1)])
+
+
+def _npz_tasks(split: list) -> dict[str, str]:
+    """npz file -> the task a split's specs read it as (one task per file)."""
     tasks: dict[str, set[str]] = {}
-    for s in FIFTH:
+    for s in split:
         data = s.spec["dataset"]
         if data["name"] == "npz":
             tasks.setdefault(data["path"], set()).add(data.get("task", "classification"))
@@ -431,24 +435,22 @@ def _fifth_tasks() -> dict[str, str]:
     return {path: t.pop() for path, t in tasks.items()}
 
 
-def _centroids(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    return np.stack([x[y == k].mean(axis=0) for k in range(int(y.max()) + 1)])
-
-
-def test_the_fifth_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
-    tasks = _fifth_tasks()
-    assert set(tasks) == set(datasets_fifth.GENERATORS)  # every file used, none missing
-    names = sorted(datasets_fifth.GENERATORS)
+def _split_npz_files(tmp_path, split: list, generators: dict) -> dict[str, dict]:
+    """A split's npz files, written twice (the same bytes), checked against what its specs
+    expect of them; their arrays by file name."""
+    tasks = _npz_tasks(split)
+    assert set(tasks) == set(generators)  # every file used, none missing
+    names = sorted(generators)
     assert sorted(p.name for p in datasets.write_all(tmp_path, names)) == names
     files = {}
     for name in names:
-        again = datasets_fifth.GENERATORS[name](tmp_path)  # a second run gives the same file
+        again = generators[name](tmp_path)  # a second run gives the same file
         with np.load(tmp_path / name) as d:
             files[name] = {k: d[k] for k in d.files}
         assert set(files[name]) == set(again), name
         for k, v in again.items():
             assert v.dtype == files[name][k].dtype and np.array_equal(v, files[name][k]), name
-    own_val = {s.spec["dataset"]["path"] for s in FIFTH
+    own_val = {s.spec["dataset"]["path"] for s in split
                if s.spec["dataset"]["name"] == "npz" and s.status == "mismatch"}
     for name, d in files.items():
         assert len(d["x"]) == len(d["y"]) >= 80 and np.isfinite(d["x"]).all(), name
@@ -464,6 +466,11 @@ def test_the_fifth_npz_files_are_deterministic_and_hold_what_the_specs_expect(tm
             k = int(d["y"].max()) + 1
             assert d["y"].dtype == np.int64 and set(np.unique(d["y"])) == set(range(k)), name
             assert all(set(np.unique(y)) <= set(range(k)) for y in ys), name
+    return files
+
+
+def test_the_fifth_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
+    files = _split_npz_files(tmp_path, FIFTH, datasets_fifth.GENERATORS)
     assert files["fifth_pulses.npz"]["x"].shape[1:] == (1, 64)
     assert files["fifth_glyphs.npz"]["x"].shape[1:] == (1, 12, 12)
     assert set(np.unique(files["fifth_glyphs.npz"]["y"])) == set(range(5))
@@ -504,33 +511,6 @@ def test_the_fifth_mismatch_files_differ_from_their_training_data(tmp_path):
     d = gen["fifth_pulses_late_trigger.npz"](tmp_path)
     peak, peak_val = d["x"][:, 0].argmax(axis=1), d["x_val"][:, 0].argmax(axis=1)
     assert peak.max() < 38 and peak_val.min() > 26 and peak_val.mean() - peak.mean() > 20
-
-
-def test_the_runner_and_validation_take_the_fifth_split():
-    chosen = run.select("fifth", [0], 13, "")
-    labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
-    assert len(chosen) == 13 and set(labels) == set(FIFTH_LABELS)
-    assert all(c["split"] == "fifth" for c in chosen)
-    everything = run.select("fifth", list(specs.SEEDS), None, "")
-    assert sorted(c["name"] for c in everything) == sorted(
-        c["name"] for c in specs.cases("fifth"))
-    saved = json.loads(validate.DEFAULT_FIFTH_OUT.read_text())
-    assert validate.DEFAULT_FIFTH_OUT.name == "validation_fifth.json"
-    by_name = {c["name"]: c for c in specs.cases("fifth")}
-    assert sorted(c["name"] for c in saved["cases"]) == sorted(by_name)
-    for c in saved["cases"]:  # every case trained without error, its fault shown
-        case = by_name[c["name"]]
-        assert c["shows"] and "error" not in c, c["name"]
-        assert c["split"] == "fifth" and c["base"] == case["base"]
-        assert c["label"] == case["label"], c["name"]
-        described = specs.describe(case["spec"])
-        assert {k: c[k] for k in ("dataset", "family", "length", "epochs")} == {
-            k: described[k] for k in ("dataset", "family", "length", "epochs")}, c["name"]
-        assert 1 <= c["epochs_run"] <= c["epochs"], c["name"]
-    extra = saved["extra_seeds"]
-    assert not set(extra["seeds"]) & set(specs.SEEDS) and extra["specs"] == len(FIFTH)
-    assert set(extra["misses"]) <= {s.name for s in FIFTH}
-    assert extra["show_for_every_seed"] + len(extra["misses"]) == extra["specs"]
 
 
 # --- the sixth split (specs_sixth.py, datasets_sixth.py) ----------------------------------------
@@ -624,46 +604,8 @@ def test_the_sixth_split_is_large_varied_and_labelled_like_the_others():
                for s in SIXTH)
 
 
-def _sixth_tasks() -> dict[str, str]:
-    """npz file -> the task the sixth split's specs read it as (one task per file)."""
-    tasks: dict[str, set[str]] = {}
-    for s in SIXTH:
-        data = s.spec["dataset"]
-        if data["name"] == "npz":
-            tasks.setdefault(data["path"], set()).add(data.get("task", "classification"))
-    assert all(len(t) == 1 for t in tasks.values()), tasks
-    return {path: t.pop() for path, t in tasks.items()}
-
-
 def test_the_sixth_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
-    tasks = _sixth_tasks()
-    assert set(tasks) == set(datasets_sixth.GENERATORS)  # every file used, none missing
-    names = sorted(datasets_sixth.GENERATORS)
-    assert sorted(p.name for p in datasets.write_all(tmp_path, names)) == names
-    files = {}
-    for name in names:
-        again = datasets_sixth.GENERATORS[name](tmp_path)  # a second run gives the same file
-        with np.load(tmp_path / name) as d:
-            files[name] = {k: d[k] for k in d.files}
-        assert set(files[name]) == set(again), name
-        for k, v in again.items():
-            assert v.dtype == files[name][k].dtype and np.array_equal(v, files[name][k]), name
-    own_val = {s.spec["dataset"]["path"] for s in SIXTH
-               if s.spec["dataset"]["name"] == "npz" and s.status == "mismatch"}
-    for name, d in files.items():
-        assert len(d["x"]) == len(d["y"]) >= 80 and np.isfinite(d["x"]).all(), name
-        # a mismatch brings its own validation file; the others split theirs off at random
-        assert ("x_val" in d) == ("y_val" in d) == (name in own_val), name
-        if "x_val" in d:
-            assert d["x_val"].shape[1:] == d["x"].shape[1:], name
-            assert len(d["x_val"]) == len(d["y_val"]) >= 40, name
-        ys = [d["y"], *([d["y_val"]] if "y_val" in d else [])]
-        if tasks[name] == "regression":
-            assert all(y.ndim == 1 and y.dtype == np.float32 for y in ys), name
-        else:
-            k = int(d["y"].max()) + 1
-            assert d["y"].dtype == np.int64 and set(np.unique(d["y"])) == set(range(k)), name
-            assert all(set(np.unique(y)) <= set(range(k)) for y in ys), name
+    files = _split_npz_files(tmp_path, SIXTH, datasets_sixth.GENERATORS)
     assert files["s6_spectra.npz"]["x"].shape[1:] == (1, 48)
     assert files["s6_bars.npz"]["x"].shape[1:] == (1, 16, 16)
     assert set(np.unique(files["s6_bars.npz"]["y"])) == set(range(4))
@@ -702,28 +644,32 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
     assert d["x_val"].min() >= 0 and d["x_val"].max() <= 16
 
 
-def test_the_runner_and_validation_take_the_sixth_split():
-    chosen = run.select("sixth", [0], 13, "")
-    labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
-    assert len(chosen) == 13 and set(labels) == set(SIXTH_LABELS)
-    assert all(c["split"] == "sixth" for c in chosen)
-    everything = run.select("sixth", list(specs.SEEDS), None, "")
+@pytest.mark.parametrize("split", ["fifth", "sixth"])
+def test_the_runner_and_validation_take_a_split_kept_apart(split):
+    members = {"fifth": FIFTH, "sixth": SIXTH}[split]
+    labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS}[split]
+    out = {"fifth": validate.DEFAULT_FIFTH_OUT, "sixth": validate.DEFAULT_SIXTH_OUT}[split]
+    chosen = run.select(split, [0], 13, "")
+    chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
+    assert len(chosen) == 13 and set(chosen_labels) == set(labels)
+    assert all(c["split"] == split for c in chosen)
+    everything = run.select(split, list(specs.SEEDS), None, "")
     assert sorted(c["name"] for c in everything) == sorted(
-        c["name"] for c in specs.cases("sixth"))
-    saved = json.loads(validate.DEFAULT_SIXTH_OUT.read_text())
-    assert validate.DEFAULT_SIXTH_OUT.name == "validation_sixth.json"
-    by_name = {c["name"]: c for c in specs.cases("sixth")}
+        c["name"] for c in specs.cases(split))
+    saved = json.loads(out.read_text())
+    assert out.name == f"validation_{split}.json"
+    by_name = {c["name"]: c for c in specs.cases(split)}
     assert sorted(c["name"] for c in saved["cases"]) == sorted(by_name)
     for c in saved["cases"]:  # every case trained without error, its fault shown
         case = by_name[c["name"]]
         assert c["shows"] and "error" not in c, c["name"]
-        assert c["split"] == "sixth" and c["base"] == case["base"]
+        assert c["split"] == split and c["base"] == case["base"]
         assert c["label"] == case["label"], c["name"]
         described = specs.describe(case["spec"])
         assert {k: c[k] for k in ("dataset", "family", "length", "epochs")} == {
             k: described[k] for k in ("dataset", "family", "length", "epochs")}, c["name"]
         assert 1 <= c["epochs_run"] <= c["epochs"], c["name"]
     extra = saved["extra_seeds"]
-    assert not set(extra["seeds"]) & set(specs.SEEDS) and extra["specs"] == len(SIXTH)
-    assert set(extra["misses"]) <= {s.name for s in SIXTH}
+    assert not set(extra["seeds"]) & set(specs.SEEDS) and extra["specs"] == len(members)
+    assert set(extra["misses"]) <= {s.name for s in members}
     assert extra["show_for_every_seed"] + len(extra["misses"]) == extra["specs"]
