@@ -86,9 +86,13 @@ def serve(
     # the spot. If this process is killed outright, the worker gets SIGTERM from the kernel.
     beat = settings.embedded and not no_beat
     with runtime.exit_on_signals():
+        # supervised: started again if one ends by itself (a crash), as a service manager
+        # would in a split installation
         with (
-            nullcontext() if no_worker else runtime.worker_process(settings),
-            runtime.beat_process(settings) if beat else nullcontext(),
+            nullcontext() if no_worker else runtime.supervised(
+                "worker", lambda: runtime.start_worker(settings)),
+            runtime.supervised("sweeper", lambda: runtime.start_beat(settings)) if beat
+            else nullcontext(),
         ):
             url = f"http://{host}:{port}"
             typer.echo(f"fitdoc API on {url}/api/v1  (docs: {url}/docs)")

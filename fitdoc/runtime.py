@@ -123,6 +123,63 @@ def stop_process(proc: subprocess.Popen[bytes], timeout: float = 20) -> None:
             pass
 
 
+class Supervised:
+    """A child process that is started again when it ends by itself — a crash: a Celery
+    worker ends on an "Unrecoverable error" of its broker connection (kombu restoring a
+    message over a connection Redis had closed killed the sweeper in a CI run), or the
+    kernel ended it for memory — at most `max_restarts` times in `window` seconds, after
+    `delay` seconds each. What `fitdoc serve` runs its worker and its sweeper under in the
+    embedded mode; a split installation leaves it to its service manager (docker-compose's
+    `restart: unless-stopped`). `stop()` ends it for good."""
+
+    def __init__(self, name: str, start: Callable[[], subprocess.Popen[bytes]],
+                 poll: float = 0.5, delay: float = 1.0, max_restarts: int = 5,
+                 window: float = 60.0) -> None:
+        self.name, self._start = name, start
+        self.poll, self.delay, self.max_restarts, self.window = poll, delay, max_restarts, window
+        self.proc = start()
+        self.restarts: list[float] = []  # when each restart happened (time.monotonic)
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name=f"supervise-{name}",
+                                         daemon=True)
+        self._watcher.start()
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(self.poll):
+            code = self.proc.poll()
+            if code is None:
+                continue
+            now = time.monotonic()
+            recent = [t for t in self.restarts if now - t < self.window]
+            if len(recent) >= self.max_restarts:
+                print(f"fitdoc: the {self.name} ended (exit {code}) {len(recent) + 1} times "
+                      f"in {self.window:.0f} s; not starting it again", file=sys.stderr)
+                return
+            print(f"fitdoc: the {self.name} ended (exit {code}); starting it again",
+                  file=sys.stderr)
+            if self._stopping.wait(self.delay):
+                return
+            # forked from this thread: PR_SET_PDEATHSIG ends it when this thread ends, i.e.
+            # at stop(), which ends it anyway
+            self.proc = self._start()
+            self.restarts = [*recent, now]
+
+    def stop(self, timeout: float = 20) -> None:
+        self._stopping.set()
+        self._watcher.join()
+        stop_process(self.proc, timeout)
+
+
+@contextmanager
+def supervised(name: str, start: Callable[[], subprocess.Popen[bytes]]) -> Iterator[Supervised]:
+    """`Supervised(name, start)` for the block's lifetime."""
+    child = Supervised(name, start)
+    try:
+        yield child
+    finally:
+        child.stop()
+
+
 def start_worker(
     settings: Settings,
     log: Path | None = None,

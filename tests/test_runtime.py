@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+import time
+from pathlib import Path
 
+import httpx
 import pytest
 
 from fitdoc import runtime
 from service.settings import Settings
-from tests.utils.procs import HAS_PROC, alive, wait_for, worker_and_pool
+from tests.utils.procs import HAS_PROC, alive, descendants, wait_for, worker_and_pool
 
 
 def test_a_child_reads_the_settings_it_is_given(tmp_path, monkeypatch):
@@ -59,3 +63,72 @@ def _logs(settings) -> str:
         for name in ("serve.log", "worker.log")
         if (settings.data_dir / name).exists()
     )
+
+
+def _sleeper(seconds: float):
+    return lambda: runtime.spawn([sys.executable, "-c", f"import time; time.sleep({seconds})"])
+
+
+def test_a_supervised_child_that_ends_by_itself_is_started_again_a_few_times():
+    child = runtime.Supervised("sleeper", _sleeper(0.2), poll=0.05, delay=0.05,
+                               max_restarts=3, window=60)
+    pids = {child.proc.pid}
+    try:
+        assert wait_for(lambda: len(child.restarts) == 3 and child.proc.poll() is not None,
+                        timeout=20)
+        # then it gives up (a child that dies at once would otherwise spin for ever)
+        time.sleep(0.5)
+        assert len(child.restarts) == 3 and not child._watcher.is_alive()
+    finally:
+        pids.add(child.proc.pid)
+        child.stop()
+    assert len(pids) == 2  # the first and the last of four processes
+
+
+def test_stopping_a_supervised_child_ends_it_for_good():
+    with runtime.supervised("sleeper", _sleeper(60)) as child:
+        first = child.proc
+        assert first.poll() is None
+    assert first.poll() is not None and child.restarts == []
+    time.sleep(0.7)  # past the watcher's poll: nothing started again
+    assert child.proc is first
+
+
+def _children(pid: int, word: str) -> list[int]:
+    """`pid`'s direct children whose command line holds `word`."""
+    found = []
+    for child in descendants(pid):
+        try:
+            stat = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            line = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(stat[1]) == pid and word in line and stat[0] != "Z":
+            found.append(child)
+    return found
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not HAS_PROC, reason="reads /proc (Linux)")
+def test_serve_starts_its_worker_again_when_it_dies(tmp_path):
+    settings = runtime.embedded_settings(tmp_path / "data")
+    with runtime.serve_process(settings, worker=True) as server:
+        first = wait_for(lambda: _children(server.proc.pid, "fitdoc worker"), timeout=90)
+        assert len(first) == 1, _logs(settings)
+        os.kill(first[0], signal.SIGKILL)  # the kernel's OOM killer, say
+        again = wait_for(lambda: [p for p in _children(server.proc.pid, "fitdoc worker")
+                                  if p != first[0]], timeout=60)
+        assert len(again) == 1, _logs(settings)
+        assert "the worker ended (exit -9); starting it again" in (
+            settings.data_dir / "serve.log").read_text()
+        # and the new worker trains
+        answer = httpx.post(f"{server.url}/api/v1/jobs", json={"project": "again", "spec": {
+            "dataset": {"name": "wine"}, "model": {"arch": "linear"},
+            "optimizer": {"name": "adam", "lr": 0.01},
+            "training": {"epochs": 2, "device": "cpu"}}})
+        assert answer.status_code == 202, answer.text
+        job = answer.json()
+        done = wait_for(lambda: httpx.get(f"{server.url}/api/v1/jobs/{job['id']}").json()
+                        ["status"] in ("succeeded", "failed"), timeout=90)
+        assert done and httpx.get(f"{server.url}/api/v1/jobs/{job['id']}").json()[
+            "status"] == "succeeded", _logs(settings)

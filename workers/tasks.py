@@ -73,7 +73,14 @@ def train_job(self, job_id: str) -> str:  # type: ignore[no-untyped-def]
     return outcome
 
 
-@celery_app.task(name=SWEEP_TASK, ignore_result=True)
+# The beat process's own tasks are acknowledged on receipt, not after they ran (the
+# installation's default, for training jobs): neither needs a late ack (a sweep runs every
+# second; a delivery whose worker died is sent again by the sweeper once its claim lapses),
+# and a message held unacknowledged when Redis went away crashed the beat process's
+# consumer (kombu restoring it over a closed connection: "Unrecoverable error:
+# AttributeError('NoneType' object has no attribute 'hostname')"), and with it the
+# sweeper, so that queued jobs were never sent again (a CI run of the broker-restart test).
+@celery_app.task(name=SWEEP_TASK, ignore_result=True, acks_late=False)
 def sweep_jobs() -> dict[str, int]:
     """Celery beat's periodic task (service/sweep.py): take over jobs whose worker is gone,
     send what the outbox holds."""
@@ -89,7 +96,7 @@ def sweep_jobs() -> dict[str, int]:
     return report.__dict__
 
 
-@celery_app.task(name=DELIVER_TASK, ignore_result=True)
+@celery_app.task(name=DELIVER_TASK, ignore_result=True, acks_late=False)
 def deliver_webhook(delivery_id: str) -> str:
     """One attempt of a webhook delivery (service/webhooks.py), on `<queue>.hooks`."""
     outcome = deliver(_stores(), celery_app, get_settings(), delivery_id)

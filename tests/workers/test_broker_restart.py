@@ -96,6 +96,8 @@ def test_queued_and_running_jobs_finish_after_redis_restarts_empty(tmp_path_fact
                 if all(j["status"] in ("succeeded", "failed", "cancelled") for j in jobs):
                     break
                 assert worker.poll() is None, (data_dir / "worker.log").read_text()[-3000:]
+                # the sweeper lives through it too: without it no queued job is sent again
+                assert beat.poll() is None, (data_dir / "beat.log").read_text()[-3000:]
                 assert time.monotonic() < deadline, (
                     f"{[j['status'] for j in jobs]}\n"
                     f"{(data_dir / 'worker.log').read_text()[-3000:]}\n"
