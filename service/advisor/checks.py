@@ -624,11 +624,18 @@ def check_targets_unscaled(c: Curves, t: Thresholds) -> Finding | None:
     if (spec.get("dataset") or {}).get("standardize_targets"):
         return None
     finite = c.loss.finite().values if c.loss is not None else np.array([])
-    if not len(finite) or float(finite[0]) < t.unscaled_target_loss:
+    if len(finite) and float(finite[0]) >= t.unscaled_target_loss:
+        seen = f"the loss starts at {float(finite[0]):.3g}"
+    elif c.baseline_loss is not None and c.baseline_loss >= t.unscaled_target_loss:
+        # the targets' own variance, which the worker recorded: it says so even when the
+        # loss was NaN from its first epoch (after the sixth reading: targets in grams, NaN
+        # at every lr the plan reached, had no other sign of their scale)
+        seen = f"the targets' variance is {c.baseline_loss:.3g}"
+    else:
         return None
-    msg = (f"the loss starts at {float(finite[0]):.3g}: the regression targets are used as "
-           "they come (dataset.standardize_targets is off), and targets far from unit scale "
-           "make the loss and its gradients as large")
+    msg = (f"{seen}: the regression targets are used as they come "
+           "(dataset.standardize_targets is off), and targets far from unit scale make the "
+           "loss and its gradients as large")
     ev = evidence("dataset.standardize_targets", 0.0, msg)
     return Finding(Code.TARGETS_UNSCALED, (ev,), t.confidence.likely)
 

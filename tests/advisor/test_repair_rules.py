@@ -467,3 +467,22 @@ def test_a_noisy_regression_that_fits_past_validation_is_not_model_bias(chain_ru
     flat["val_loss"] = [(s, level) for s, _ in series["val_loss"]]
     assert (diagnose(flat, facts).status, diagnose(flat, facts).cause) == (
         S.underfitting, "model_bias")
+
+
+def test_targets_far_from_unit_scale_are_seen_in_their_variance_when_the_loss_is_nan_at_once(
+        chain_run):
+    # the fifth split's kiln task in grams at SGD lr 0.03: NaN from the first epoch, so the
+    # loss says nothing of the targets' scale; the variance the worker recorded does
+    series, facts, _ = chain_run("regression_in_grams_nan_at_once")
+    assert all(math.isnan(v) for _, v in series["train_loss"])
+    assert facts.meta["baseline_loss"] > 1e5
+    d = diagnose(series, facts)
+    assert d.status == S.diverging
+    assert d.suggestions[0].action == "standardize_targets"
+    assert "variance" in " ".join(e.message for e in d.evidence)
+    # without the recorded variance there is no sign of it: the lr comes first
+    assert diagnose(series, _without_baseline(facts)).suggestions[0].action == "lower_lr"
+    # nor once the targets are standardised (their variance is then 1)
+    spec = {**facts.spec, "dataset": {**facts.spec["dataset"], "standardize_targets": True}}
+    again = diagnose(series, replace(facts, spec=spec, meta={**facts.meta, "baseline_loss": 1.0}))
+    assert "standardize_targets" not in [s.action for s in again.suggestions]
