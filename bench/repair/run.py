@@ -8,6 +8,7 @@
     python -m bench.repair.run --split fourth --rounds 0        # the fourth split: run it once
     python -m bench.repair.run --split fifth --rounds 0         # the fifth split: run it once
     python -m bench.repair.run --split sixth --rounds 0         # the sixth split: run it once
+    python -m bench.repair.run --split seventh --rounds 0       # the seventh: run it once
 
 It starts an embedded fitdoc (`fitdoc serve --no-worker` in a fresh data dir under
 bench/out/, plus `--workers` training workers with one CPU thread each), writes the
@@ -314,10 +315,11 @@ def _git_commit() -> str | None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--split", default="all",
-                   choices=("tune", "report", "all", "fresh", "fourth", "fifth", "sixth"),
+                   choices=("tune", "report", "all", "fresh", "fourth", "fifth", "sixth",
+                            "seventh"),
                    help="all = tune + report; fresh = specs_fresh.py, fourth = "
-                        "specs_fourth.py, fifth = specs_fifth.py and sixth = "
-                        "specs_sixth.py, each to be run once")
+                        "specs_fourth.py, fifth = specs_fifth.py, sixth = specs_sixth.py and "
+                        "seventh = specs_seventh.py, each to be run once")
     p.add_argument("--limit", type=int, default=None,
                    help="only the first N specs (interleaved across labels), every seed")
     p.add_argument("--only", default="", help="only specs whose name contains this")

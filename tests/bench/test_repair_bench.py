@@ -17,6 +17,7 @@ from bench.repair import (
     datasets_fifth,
     datasets_fourth,
     datasets_fresh,
+    datasets_seventh,
     datasets_sixth,
     run,
     score,
@@ -26,6 +27,7 @@ from bench.repair import (
 from bench.repair.specs_fifth import FIFTH
 from bench.repair.specs_fourth import FOURTH
 from bench.repair.specs_fresh import FRESH
+from bench.repair.specs_seventh import SEVENTH
 from bench.repair.specs_sixth import SIXTH
 from service.catalogue import check_spec
 from service.schemas import JobSpec
@@ -62,6 +64,7 @@ EVERY_SPEC = [
     *((s, datasets_fourth.GENERATORS) for s in FOURTH),
     *((s, datasets_fifth.GENERATORS) for s in FIFTH),
     *((s, datasets_sixth.GENERATORS) for s in SIXTH),
+    *((s, datasets_seventh.GENERATORS) for s in SEVENTH),
 ]
 
 
@@ -644,11 +647,12 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
     assert d["x_val"].min() >= 0 and d["x_val"].max() <= 16
 
 
-@pytest.mark.parametrize("split", ["fifth", "sixth"])
+@pytest.mark.parametrize("split", ["fifth", "sixth", "seventh"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
-    members = {"fifth": FIFTH, "sixth": SIXTH}[split]
-    labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS}[split]
-    out = {"fifth": validate.DEFAULT_FIFTH_OUT, "sixth": validate.DEFAULT_SIXTH_OUT}[split]
+    members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH}[split]
+    labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS}[split]
+    out = {"fifth": validate.DEFAULT_FIFTH_OUT, "sixth": validate.DEFAULT_SIXTH_OUT,
+           "seventh": validate.DEFAULT_SEVENTH_OUT}[split]
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
     assert len(chosen) == 13 and set(chosen_labels) == set(labels)
@@ -673,3 +677,127 @@ def test_the_runner_and_validation_take_a_split_kept_apart(split):
     assert not set(extra["seeds"]) & set(specs.SEEDS) and extra["specs"] == len(members)
     assert set(extra["misses"]) <= {s.name for s in members}
     assert extra["show_for_every_seed"] + len(extra["misses"]) == extra["specs"]
+
+
+# --- the seventh split (specs_seventh.py, datasets_seventh.py) ----------------------------------
+
+# The seventh split is run once, at the end: its labels are pinned so that no spec is added,
+# dropped or relabelled without this test being changed with it.
+SEVENTH_LABELS = {
+    ("healthy", None): 13,
+    ("underfitting", "model_bias"): 4,
+    ("underfitting", "optimization_issue"): 3,
+    ("underfitting", "undertrained"): 4,
+    ("overfitting", None): 6,
+    ("stuck", "lr_too_low"): 3,
+    ("stuck", "lr_too_high"): 3,
+    ("stuck", "vanishing_gradient"): 3,
+    ("stuck", "saturated_loss"): 3,
+    ("stuck", "critical_point"): 3,
+    ("oscillating", None): 5,
+    ("diverging", None): 5,
+    ("mismatch", None): 5,
+}
+# The splits written before the seventh, with the modules that make their npz files.
+BEFORE_SEVENTH = {"fresh": (FRESH, datasets_fresh), "fourth": (FOURTH, datasets_fourth),
+                  "fifth": (FIFTH, datasets_fifth), "sixth": (SIXTH, datasets_sixth)}
+
+
+def test_the_seventh_split_leaves_the_other_splits_as_they_were():
+    assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
+    assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
+        REPORT_BEFORE_FRESH)
+    seventh = {s.name for s in SEVENTH}
+    assert len(seventh) == len(SEVENTH)
+    assert not seventh & {s.name for s in specs.SPECS}
+    for split, (members, _) in BEFORE_SEVENTH.items():
+        assert not seventh & {s.name for s in members}, split
+        assert [s.name for s in specs.split_specs(split)] == [s.name for s in members], split
+    for split in ("all", "tune", "report", *BEFORE_SEVENTH):
+        assert not seventh & {c["base"] for c in specs.cases(split, [0])}, split
+    # its npz files are new ones, registered next to the others without replacing any
+    mine = set(datasets_seventh.GENERATORS)
+    assert mine == set(datasets_seventh.NPZ_SOURCE)
+    assert all(n.startswith("s7_") for n in mine)
+    assert not {n for n in datasets.GENERATORS if n.startswith("s7_")} - mine
+    for _, module in BEFORE_SEVENTH.values():
+        assert not mine & set(module.GENERATORS)
+    for module in (*(m for _, m in BEFORE_SEVENTH.values()), datasets_seventh):
+        for name, make in module.GENERATORS.items():
+            assert datasets.GENERATORS[name] is make, name
+            assert datasets.NPZ_SOURCE[name] == module.NPZ_SOURCE[name], name
+
+
+def test_the_seventh_split_is_large_varied_and_labelled_like_the_others():
+    specs.check()  # includes the seventh split's invariants
+    labels = Counter((s.status, s.cause) for s in SEVENTH)
+    assert labels == SEVENTH_LABELS
+    assert len(SEVENTH) == 60 and labels[("healthy", None)] == 13
+    assert set(labels) == {(s.status, s.cause) for s in specs.SPECS}
+    assert all(labels[(st, None)] >= 4
+               for st in ("oscillating", "diverging", "overfitting", "mismatch"))
+    word = {"healthy": "healthy", "underfitting": "underfit", "overfitting": "overfit",
+            "stuck": "stuck", "oscillating": "oscillate", "diverging": "diverge",
+            "mismatch": "mismatch"}
+    for s in SEVENTH:
+        assert s.name.startswith(f"seventh_{word[s.status]}_"), s.name
+        assert s.why and s.kind, s.name
+        assert (s.kind == "sound_recipe") == (s.status == "healthy"), s.name
+    described = [specs.describe(s.spec) for s in SEVENTH]
+    sources = {d["dataset"] for d in described}
+    assert {"mnist1d", "digits", "wine", "iris", "breast_cancer", "synthetic_images"} <= sources
+    assert {"npz:sectors", "npz:beam"} <= sources and len(sources) >= 10
+    assert {d["family"] for d in described} >= {"linear", "mlp", "cnn1d", "cnn"}
+    assert min(d["epochs"] for d in described) <= 8 and max(d["epochs"] for d in described) >= 40
+    assert len({d["optimizer"] for d in described}) >= 5
+    assert len({d["schedule"] for d in described}) >= 5
+    fractions = {s.spec["dataset"].get("val_fraction") for s in SEVENTH}
+    assert any(f is not None and f <= 0.1 for f in fractions)
+    assert any(f is not None and f >= 0.3 for f in fractions)
+    cases = specs.cases("seventh")
+    assert [c["name"] for c in cases] == [f"{s.name}-s{k}" for s in SEVENTH for k in specs.SEEDS]
+    assert {c["split"] for c in cases} == {"seventh"}
+    for case in cases:
+        assert case["spec"]["training"]["seed"] == case["spec"]["dataset"]["seed"] == case["seed"]
+    assert specs.separate_specs("seventh") is SEVENTH
+    assert [s.name for s in specs.split_specs("seventh")] == [s.name for s in SEVENTH]
+    # the seeds go into copies: the specs themselves stay seedless
+    assert all("seed" not in s.spec["training"] and "seed" not in s.spec["dataset"]
+               for s in SEVENTH)
+
+
+def test_the_seventh_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
+    files = _split_npz_files(tmp_path, SEVENTH, datasets_seventh.GENERATORS)
+    sectors = files["s7_sectors.npz"]
+    assert sectors["x"].shape == (2400, 8) and set(np.unique(sectors["y"])) == set(range(6))
+    beam = files["s7_beam.npz"]["y"]
+    assert abs(float(beam.mean())) < 0.1 and 0.8 < float(beam.std()) < 1.1
+
+
+def test_the_seventh_mismatch_files_differ_from_their_training_data(tmp_path):
+    gen = datasets_seventh.GENERATORS
+    d = gen["s7_sectors_columns_reordered.npz"](tmp_path)
+
+    def sector(a: np.ndarray, b: np.ndarray) -> np.ndarray:  # the bearing's third of the turn
+        return np.floor((np.arctan2(b, a) % (2 * np.pi)) / (2 * np.pi / 3)).astype(np.int64)
+
+    assert np.array_equal(sector(d["x"][:, 0], d["x"][:, 1]), d["y"] // 2)
+    assert np.array_equal(sector(d["x_val"][:, 6], d["x_val"][:, 7]), d["y_val"] // 2)
+    assert np.mean(sector(d["x_val"][:, 0], d["x_val"][:, 1]) == d["y_val"] // 2) < 0.5
+    d = gen["s7_beam_columns_reversed.npz"](tmp_path)
+
+    def deflection(x: np.ndarray) -> np.ndarray:
+        mean, std = datasets_seventh._BEAM_MEAN, datasets_seventh._BEAM_STD
+        return (datasets_seventh._beam(x.astype(np.float64)) - mean) / std
+
+    assert np.std(deflection(d["x"]) - d["y"]) < 0.1
+    assert np.std(deflection(d["x_val"][:, ::-1]) - d["y_val"]) < 0.1
+    assert np.std(deflection(d["x_val"]) - d["y_val"]) > 0.5
+    d = gen["s7_digits_rotated.npz"](tmp_path)
+    mean, mean_val = d["x"].reshape(-1, 8, 8).mean(axis=0), d["x_val"].reshape(-1, 8, 8).mean(0)
+    assert np.abs(mean_val - np.rot90(mean)).mean() < np.abs(mean_val - mean).mean() / 2
+    d = gen["s7_wine_cultivars_renumbered.npz"](tmp_path)
+    centres, centres_val = _centroids(d["x"], d["y"]), _centroids(d["x_val"], d["y_val"])
+    spread = d["x"].std(axis=0)
+    nearest = [int(np.argmin(np.abs((centres - c) / spread).sum(axis=1))) for c in centres_val]
+    assert nearest == [1, 2, 0]
