@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import pytest
+
 from service.advisor import diagnose
 from service.schemas import DiagnosisStatus as S
 
@@ -486,3 +488,24 @@ def test_targets_far_from_unit_scale_are_seen_in_their_variance_when_the_loss_is
     spec = {**facts.spec, "dataset": {**facts.spec["dataset"], "standardize_targets": True}}
     again = diagnose(series, replace(facts, spec=spec, meta={**facts.meta, "baseline_loss": 1.0}))
     assert "standardize_targets" not in [s.action for s in again.suggestions]
+
+
+def test_an_adaptive_optimizer_far_above_its_usual_lr_is_lowered_two_decades(chain_run):
+    # a BatchNorm CNN under AdamW at lr 1 (1000x the usual 1e-3), stuck at chance: taken to
+    # 1e-3 it was still undertrained after 30 and 300 epochs; two decades down, 0.01, trains
+    series, facts, _ = chain_run("adamw_lr_1_dead_cnn")
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.stuck, "lr_too_high")
+
+    def lowered_to(lr: float) -> float:
+        spec = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "lr": lr}}
+        plan = diagnose(series, replace(facts, spec=spec)).suggestions
+        return next(s for s in plan if s.action == "lower_lr").patch["optimizer"]["lr"]
+
+    assert lowered_to(1.0) == pytest.approx(0.01)
+    assert lowered_to(0.05) == pytest.approx(0.001)  # not below the usual lr
+    # plain SGD far above its usual lr still goes to it (its runs were repaired so)
+    sgd = {**facts.spec, "optimizer": {"name": "sgd", "lr": 3.0, "momentum": 0.9}}
+    plan = diagnose(series, replace(facts, spec=sgd)).suggestions
+    assert next(s for s in plan if s.action == "lower_lr").patch["optimizer"]["lr"] == \
+        pytest.approx(0.03)
