@@ -9,9 +9,9 @@ process: no HTTP, no broker, the same diagnosis a job's run gets from the servic
 The "tune" half by default. The "report" half was run once, untouched, through the HTTP API
 (bench/RESULTS.md, issue 10, first reading), and so was the "fresh" split (written later by
 someone who had not read the advisor, read once at advisor-2.1), the "fourth" (read once
-at advisor-2.3), the "fifth" (read once at advisor-2.5) and the "sixth" (read once at
-advisor-2.6); after those readings they are tuning data too
-(`--split report|fresh|fourth|fifth|sixth`). A split written later still and
+at advisor-2.3), the "fifth" (read once at advisor-2.5), the "sixth" (read once at
+advisor-2.6) and the "seventh" (read once at advisor-2.8); after those readings they are
+tuning data too (`--split report|fresh|fourth|fifth|sixth|seventh`). A split written later still and
 not yet read is never passed here. Trained runs are stored by the hash of their resolved
 spec (bench/advisor/repair_curves/), so a follow-up spec that a chain meets twice trains
 once.
@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", choices=("train", "score", "chain", "early"))
     parser.add_argument("results", nargs="?", type=Path, help="early: a run.py results file")
     parser.add_argument("-v", "--verbose", action="store_true")
-    parser.add_argument("--split", choices=("tune", "report", "fresh", "fourth", "fifth", "sixth"),
+    parser.add_argument("--split", choices=("tune", "report", "fresh", "fourth", "fifth", "sixth", "seventh"),
                         default="tune",
                         help="report, fresh, fourth, fifth: tuning data since their readings")
     args = parser.parse_args(argv)
