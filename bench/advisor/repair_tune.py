@@ -313,9 +313,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", choices=("train", "score", "chain", "early"))
     parser.add_argument("results", nargs="?", type=Path, help="early: a run.py results file")
     parser.add_argument("-v", "--verbose", action="store_true")
-    parser.add_argument("--split", choices=("tune", "report", "fresh", "fourth", "fifth", "sixth", "seventh"),
-                        default="tune",
-                        help="report, fresh, fourth, fifth: tuning data since their readings")
+    parser.add_argument("--split", default="tune",
+                        choices=("tune", "report", "fresh", "fourth", "fifth", "sixth",
+                                 "seventh"),
+                        help="report ... seventh: tuning data since their readings")
     args = parser.parse_args(argv)
     if args.what == "early":
         early(args.results)

@@ -509,3 +509,19 @@ def test_an_adaptive_optimizer_far_above_its_usual_lr_is_lowered_two_decades(cha
     plan = diagnose(series, replace(facts, spec=sgd)).suggestions
     assert next(s for s in plan if s.action == "lower_lr").patch["optimizer"]["lr"] == \
         pytest.approx(0.03)
+
+
+def test_a_linear_model_gets_no_excuse_for_a_validation_loss_below_its_training_loss(
+        chain_run):
+    # a linear regression settled at 29% of its targets' variance with its validation loss
+    # at 24%: no dropout or BatchNorm raises a linear model's training loss, so the lower
+    # validation loss is the validation set's luck, and the model is too simple
+    series, facts, _ = chain_run("linear_regression_val_below_train")
+    assert facts.spec["model"]["arch"] == "linear"
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "model_bias")
+    # an MLP with dropout whose validation loss is below its training loss is excused
+    mlp = {**facts.spec, "model": {**facts.spec["model"], "arch": "mlp", "widths": [64],
+                                   "dropout": 0.3}}
+    params = {**facts.params, "model.arch": "mlp", "model.dropout": 0.3}
+    assert diagnose(series, replace(facts, spec=mlp, params=params)).status == S.healthy
