@@ -30,6 +30,7 @@ from bench.repair import (
     datasets_seventh,
     datasets_sixth,
 )
+from bench.repair.arrays import holdout, sklearn_classes
 
 # Bump when a generator changes, so that a stale file in a kept data dir is rewritten.
 VERSION = 2
@@ -45,18 +46,6 @@ def _save(path: Path, **arrays: np.ndarray) -> None:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
-
-
-def _sklearn(name: str) -> tuple[np.ndarray, np.ndarray]:
-    import sklearn.datasets
-
-    bunch = getattr(sklearn.datasets, f"load_{name}")()
-    return bunch.data.astype(np.float32), bunch.target.astype(np.int64)
-
-
-def _holdout(x: np.ndarray, y: np.ndarray, n_val: int, seed: int) -> tuple[np.ndarray, ...]:
-    order = np.random.default_rng(seed).permutation(len(x))
-    return x[order[n_val:]], y[order[n_val:]], x[order[:n_val]], y[order[:n_val]]
 
 
 def _mnist1d(data_dir: Path) -> tuple[np.ndarray, ...]:
@@ -122,8 +111,8 @@ def mnist1d_reversed(data_dir: Path) -> dict[str, np.ndarray]:
 def digits_permuted_features(data_dir: Path) -> dict[str, np.ndarray]:
     """digits; the validation images' 64 pixels in another (fixed random) order: a column
     order scrambled in one export."""
-    x, y = _sklearn("digits")
-    x, y, x_val, y_val = _holdout(x, y, 400, seed=21)
+    x, y = sklearn_classes("digits")
+    x, y, x_val, y_val = holdout(x, y, 400, seed=21)
     perm = np.random.default_rng(22).permutation(x.shape[1])
     return {"x": x, "y": y, "x_val": x_val[:, perm], "y_val": y_val}
 
@@ -131,23 +120,23 @@ def digits_permuted_features(data_dir: Path) -> dict[str, np.ndarray]:
 def wine_unit_shift(data_dir: Path) -> dict[str, np.ndarray]:
     """wine; every validation feature offset by +5 training standard deviations (an
     instrument calibrated differently)."""
-    x, y = _sklearn("wine")
-    x, y, x_val, y_val = _holdout(x, y, 50, seed=31)
+    x, y = sklearn_classes("wine")
+    x, y, x_val, y_val = holdout(x, y, 50, seed=31)
     return {"x": x, "y": y, "x_val": x_val + 5.0 * x.std(axis=0), "y_val": y_val}
 
 
 def breast_cancer_label_flip(data_dir: Path) -> dict[str, np.ndarray]:
     """breast_cancer; the validation labels coded the other way round (malignant 1 instead
     of 0), as when two exports disagree on the positive class."""
-    x, y = _sklearn("breast_cancer")
-    x, y, x_val, y_val = _holdout(x, y, 120, seed=41)
+    x, y = sklearn_classes("breast_cancer")
+    x, y, x_val, y_val = holdout(x, y, 120, seed=41)
     return {"x": x, "y": y, "x_val": x_val, "y_val": 1 - y_val}
 
 
 def iris_label_shift(data_dir: Path) -> dict[str, np.ndarray]:
     """iris; validation labels cycled (c -> c+1 mod 3)."""
-    x, y = _sklearn("iris")
-    x, y, x_val, y_val = _holdout(x, y, 30, seed=51)
+    x, y = sklearn_classes("iris")
+    x, y, x_val, y_val = holdout(x, y, 30, seed=51)
     return {"x": x, "y": y, "x_val": x_val, "y_val": (y_val + 1) % 3}
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.repair.arrays import holdout, sklearn_classes
+
 
 def _sectors_arrays(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
@@ -87,23 +89,11 @@ def beam_columns_reversed(data_dir: Path) -> dict[str, np.ndarray]:
     return {"x": x, "y": y, "x_val": x_val[:, ::-1].copy(), "y_val": y_val}
 
 
-def _sklearn(name: str) -> tuple[np.ndarray, np.ndarray]:
-    import sklearn.datasets
-
-    bunch = getattr(sklearn.datasets, f"load_{name}")()
-    return bunch.data.astype(np.float32), bunch.target.astype(np.int64)
-
-
-def _holdout(x: np.ndarray, y: np.ndarray, n_val: int, seed: int) -> tuple[np.ndarray, ...]:
-    order = np.random.default_rng(seed).permutation(len(x))
-    return x[order[n_val:]], y[order[n_val:]], x[order[:n_val]], y[order[:n_val]]
-
-
 def digits_rotated(data_dir: Path) -> dict[str, np.ndarray]:
     """digits; the 400 validation scans come from a scanner mounted a quarter turn round
     (each 8x8 image rotated by 90 degrees), labels intact."""
-    x, y = _sklearn("digits")
-    x, y, x_val, y_val = _holdout(x, y, 400, seed=721)
+    x, y = sklearn_classes("digits")
+    x, y, x_val, y_val = holdout(x, y, 400, seed=721)
     turned = np.rot90(x_val.reshape(-1, 8, 8), k=1, axes=(1, 2)).reshape(-1, 64)
     return {"x": x, "y": y, "x_val": np.ascontiguousarray(turned), "y_val": y_val}
 
@@ -111,8 +101,8 @@ def digits_rotated(data_dir: Path) -> dict[str, np.ndarray]:
 def wine_cultivars_renumbered(data_dir: Path) -> dict[str, np.ndarray]:
     """wine; the 60 validation rows number the three cultivars in another order
     (0 -> 2, 1 -> 0, 2 -> 1)."""
-    x, y = _sklearn("wine")
-    x, y, x_val, y_val = _holdout(x, y, 60, seed=731)
+    x, y = sklearn_classes("wine")
+    x, y, x_val, y_val = holdout(x, y, 60, seed=731)
     return {"x": x, "y": y, "x_val": x_val, "y_val": np.array([2, 0, 1])[y_val]}
 
 
