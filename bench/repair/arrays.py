@@ -1,4 +1,5 @@
-"""Arrays the npz generators of the splits share (datasets.py, datasets_seventh.py)."""
+"""Arrays the npz generators of the splits share (datasets.py, datasets_seventh.py,
+datasets_eighth.py)."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.repair import (
+    datasets_eighth,
     datasets_fifth,
     datasets_fourth,
     datasets_fresh,
@@ -190,6 +191,9 @@ NPZ_SOURCE.update(datasets_sixth.NPZ_SOURCE)
 # And the seventh split's (specs_seventh.py).
 GENERATORS.update(datasets_seventh.GENERATORS)
 NPZ_SOURCE.update(datasets_seventh.NPZ_SOURCE)
+# And the eighth split's (specs_eighth.py).
+GENERATORS.update(datasets_eighth.GENERATORS)
+NPZ_SOURCE.update(datasets_eighth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:

@@ -14,6 +14,7 @@ import pytest
 from bench.repair import (
     curves,
     datasets,
+    datasets_eighth,
     datasets_fifth,
     datasets_fourth,
     datasets_fresh,
@@ -24,6 +25,7 @@ from bench.repair import (
     specs,
     validate,
 )
+from bench.repair.specs_eighth import EIGHTH
 from bench.repair.specs_fifth import FIFTH
 from bench.repair.specs_fourth import FOURTH
 from bench.repair.specs_fresh import FRESH
@@ -65,6 +67,7 @@ EVERY_SPEC = [
     *((s, datasets_fifth.GENERATORS) for s in FIFTH),
     *((s, datasets_sixth.GENERATORS) for s in SIXTH),
     *((s, datasets_seventh.GENERATORS) for s in SEVENTH),
+    *((s, datasets_eighth.GENERATORS) for s in EIGHTH),
 ]
 
 
@@ -647,12 +650,13 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
     assert d["x_val"].min() >= 0 and d["x_val"].max() <= 16
 
 
-@pytest.mark.parametrize("split", ["fifth", "sixth", "seventh"])
+@pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
-    members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH}[split]
-    labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS}[split]
+    members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH}[split]
+    labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
+              "eighth": EIGHTH_LABELS}[split]
     out = {"fifth": validate.DEFAULT_FIFTH_OUT, "sixth": validate.DEFAULT_SIXTH_OUT,
-           "seventh": validate.DEFAULT_SEVENTH_OUT}[split]
+           "seventh": validate.DEFAULT_SEVENTH_OUT, "eighth": validate.DEFAULT_EIGHTH_OUT}[split]
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
     assert len(chosen) == 13 and set(chosen_labels) == set(labels)
@@ -703,67 +707,101 @@ BEFORE_SEVENTH = {"fresh": (FRESH, datasets_fresh), "fourth": (FOURTH, datasets_
                   "fifth": (FIFTH, datasets_fifth), "sixth": (SIXTH, datasets_sixth)}
 
 
-def test_the_seventh_split_leaves_the_other_splits_as_they_were():
+# The eighth split (specs_eighth.py, datasets_eighth.py), run once at the end like the
+# seventh: its labels are pinned the same way.
+EIGHTH_LABELS = {
+    ("healthy", None): 13,
+    ("underfitting", "model_bias"): 4,
+    ("underfitting", "optimization_issue"): 3,
+    ("underfitting", "undertrained"): 3,
+    ("overfitting", None): 5,
+    ("stuck", "lr_too_low"): 3,
+    ("stuck", "lr_too_high"): 2,
+    ("stuck", "vanishing_gradient"): 2,
+    ("stuck", "saturated_loss"): 2,
+    ("stuck", "critical_point"): 2,
+    ("oscillating", None): 6,
+    ("diverging", None): 5,
+    ("mismatch", None): 5,
+}
+# Per late split: its specs, its npz module, the splits written before it, its pinned labels,
+# its size and the npz sources it must use.
+LATE_SPLITS = {
+    "seventh": (SEVENTH, datasets_seventh, BEFORE_SEVENTH, SEVENTH_LABELS, 60,
+                {"npz:sectors", "npz:beam"}),
+    "eighth": (EIGHTH, datasets_eighth,
+               {**BEFORE_SEVENTH, "seventh": (SEVENTH, datasets_seventh)}, EIGHTH_LABELS, 55,
+               {"npz:shells", "npz:regression"}),
+}
+
+
+@pytest.mark.parametrize("split", list(LATE_SPLITS))
+def test_a_late_split_leaves_the_other_splits_as_they_were(split):
+    members, own, before, *_ = LATE_SPLITS[split]
+    prefix = {"seventh": "s7_", "eighth": "s8_"}[split]
     assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
     assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
         REPORT_BEFORE_FRESH)
-    seventh = {s.name for s in SEVENTH}
-    assert len(seventh) == len(SEVENTH)
-    assert not seventh & {s.name for s in specs.SPECS}
-    for split, (members, _) in BEFORE_SEVENTH.items():
-        assert not seventh & {s.name for s in members}, split
-        assert [s.name for s in specs.split_specs(split)] == [s.name for s in members], split
-    for split in ("all", "tune", "report", *BEFORE_SEVENTH):
-        assert not seventh & {c["base"] for c in specs.cases(split, [0])}, split
+    names = {s.name for s in members}
+    assert len(names) == len(members)
+    assert not names & {s.name for s in specs.SPECS}
+    for other, (others, _) in before.items():
+        assert not names & {s.name for s in others}, other
+        assert [s.name for s in specs.split_specs(other)] == [s.name for s in others], other
+    for other in ("all", "tune", "report", *before):
+        assert not names & {c["base"] for c in specs.cases(other, [0])}, other
     # its npz files are new ones, registered next to the others without replacing any
-    mine = set(datasets_seventh.GENERATORS)
-    assert mine == set(datasets_seventh.NPZ_SOURCE)
-    assert all(n.startswith("s7_") for n in mine)
-    assert not {n for n in datasets.GENERATORS if n.startswith("s7_")} - mine
-    for _, module in BEFORE_SEVENTH.values():
+    mine = set(own.GENERATORS)
+    assert mine == set(own.NPZ_SOURCE)
+    assert all(n.startswith(prefix) for n in mine)
+    assert not {n for n in datasets.GENERATORS if n.startswith(prefix)} - mine
+    for _, module in before.values():
         assert not mine & set(module.GENERATORS)
-    for module in (*(m for _, m in BEFORE_SEVENTH.values()), datasets_seventh):
+    for module in (*(m for _, m in before.values()), own):
         for name, make in module.GENERATORS.items():
             assert datasets.GENERATORS[name] is make, name
             assert datasets.NPZ_SOURCE[name] == module.NPZ_SOURCE[name], name
 
 
-def test_the_seventh_split_is_large_varied_and_labelled_like_the_others():
-    specs.check()  # includes the seventh split's invariants
-    labels = Counter((s.status, s.cause) for s in SEVENTH)
-    assert labels == SEVENTH_LABELS
-    assert len(SEVENTH) == 60 and labels[("healthy", None)] == 13
+@pytest.mark.parametrize("split", list(LATE_SPLITS))
+def test_a_late_split_is_large_varied_and_labelled_like_the_others(split):
+    members, _, _, pinned, size, npz_sources = LATE_SPLITS[split]
+    specs.check()  # includes the late splits' invariants
+    labels = Counter((s.status, s.cause) for s in members)
+    assert labels == pinned
+    assert len(members) == size and labels[("healthy", None)] >= 12
     assert set(labels) == {(s.status, s.cause) for s in specs.SPECS}
+    assert all(n >= 2 for n in labels.values())
     assert all(labels[(st, None)] >= 4
                for st in ("oscillating", "diverging", "overfitting", "mismatch"))
     word = {"healthy": "healthy", "underfitting": "underfit", "overfitting": "overfit",
             "stuck": "stuck", "oscillating": "oscillate", "diverging": "diverge",
             "mismatch": "mismatch"}
-    for s in SEVENTH:
-        assert s.name.startswith(f"seventh_{word[s.status]}_"), s.name
+    for s in members:
+        assert s.name.startswith(f"{split}_{word[s.status]}_"), s.name
         assert s.why and s.kind, s.name
         assert (s.kind == "sound_recipe") == (s.status == "healthy"), s.name
-    described = [specs.describe(s.spec) for s in SEVENTH]
+    described = [specs.describe(s.spec) for s in members]
     sources = {d["dataset"] for d in described}
     assert {"mnist1d", "digits", "wine", "iris", "breast_cancer", "synthetic_images"} <= sources
-    assert {"npz:sectors", "npz:beam"} <= sources and len(sources) >= 10
+    assert npz_sources <= sources and len(sources) >= 10
     assert {d["family"] for d in described} >= {"linear", "mlp", "cnn1d", "cnn"}
     assert min(d["epochs"] for d in described) <= 8 and max(d["epochs"] for d in described) >= 40
     assert len({d["optimizer"] for d in described}) >= 5
     assert len({d["schedule"] for d in described}) >= 5
-    fractions = {s.spec["dataset"].get("val_fraction") for s in SEVENTH}
+    fractions = {s.spec["dataset"].get("val_fraction") for s in members}
     assert any(f is not None and f <= 0.1 for f in fractions)
     assert any(f is not None and f >= 0.3 for f in fractions)
-    cases = specs.cases("seventh")
-    assert [c["name"] for c in cases] == [f"{s.name}-s{k}" for s in SEVENTH for k in specs.SEEDS]
-    assert {c["split"] for c in cases} == {"seventh"}
+    cases = specs.cases(split)
+    assert [c["name"] for c in cases] == [f"{s.name}-s{k}" for s in members for k in specs.SEEDS]
+    assert {c["split"] for c in cases} == {split}
     for case in cases:
         assert case["spec"]["training"]["seed"] == case["spec"]["dataset"]["seed"] == case["seed"]
-    assert specs.separate_specs("seventh") is SEVENTH
-    assert [s.name for s in specs.split_specs("seventh")] == [s.name for s in SEVENTH]
+    assert specs.separate_specs(split) is members
+    assert [s.name for s in specs.split_specs(split)] == [s.name for s in members]
     # the seeds go into copies: the specs themselves stay seedless
     assert all("seed" not in s.spec["training"] and "seed" not in s.spec["dataset"]
-               for s in SEVENTH)
+               for s in members)
 
 
 def test_the_seventh_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
@@ -801,3 +839,34 @@ def test_the_seventh_mismatch_files_differ_from_their_training_data(tmp_path):
     spread = d["x"].std(axis=0)
     nearest = [int(np.argmin(np.abs((centres - c) / spread).sum(axis=1))) for c in centres_val]
     assert nearest == [1, 2, 0]
+
+
+# --- the eighth split's npz files (datasets_eighth.py) -----------------------------------------
+
+
+def test_the_eighth_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
+    files = _split_npz_files(tmp_path, EIGHTH, datasets_eighth.GENERATORS)
+    shells = files["s8_shells.npz"]
+    assert shells["x"].shape == (3000, 6) and set(np.unique(shells["y"])) == {0, 1, 2}
+    radius = np.linalg.norm(shells["x"], axis=1)
+    assert all(radius[shells["y"] == k].mean() < radius[shells["y"] == k + 1].mean()
+               for k in range(2))
+    surface = files["s8_surface.npz"]["y"]
+    assert abs(float(surface.mean())) < 0.15 and 0.7 < float(surface.std()) < 1.3
+
+
+def test_the_eighth_mismatch_files_differ_from_their_training_data(tmp_path):
+    gen = datasets_eighth.GENERATORS
+    d = gen["s8_digits_rotated_labels.npz"](tmp_path)
+    assert np.abs(_centroids(d["x"], d["y"])
+                  - np.roll(_centroids(d["x_val"], d["y_val"]), -3, axis=0)).mean() < 2
+    d = gen["s8_breast_cancer_inverted.npz"](tmp_path)
+    assert np.abs(_centroids(d["x"], d["y"]) - _centroids(d["x_val"], d["y_val"])[::-1]).sum() < \
+        np.abs(_centroids(d["x"], d["y"]) - _centroids(d["x_val"], d["y_val"])).sum()
+    d = gen["s8_shells_swapped.npz"](tmp_path)
+    r, r_val = np.linalg.norm(d["x"], axis=1), np.linalg.norm(d["x_val"], axis=1)
+    assert r[d["y"] == 0].mean() < r[d["y"] == 2].mean()
+    assert r_val[d["y_val"] == 0].mean() > r_val[d["y_val"] == 2].mean()
+    d = gen["s8_surface_stale_targets.npz"](tmp_path)
+    assert abs(np.corrcoef(d["y_val"], d["x_val"][:, 3])[0, 1]) < 0.2
+    assert np.corrcoef(d["y"], d["x"][:, 3])[0, 1] < -0.2
