@@ -291,12 +291,12 @@ def improves(kept: dict[str, float | None], first: dict[str, float | None],
     """`kept` (a later job's kept values) improves on the first job's: it beats them, or
     both are at the metric's best possible value, which nothing can beat."""
     best = metric.best_possible
-    return _beats(kept, first, metric) or (
+    return beats(kept, first, metric) or (
         best is not None and kept[metric.name] == best and first[metric.name] == best)
 
 
-def _beats(kept: dict[str, float | None], other: dict[str, float | None],
-           metric: ValidationMetric) -> bool:
+def beats(kept: dict[str, float | None], other: dict[str, float | None],
+          metric: ValidationMetric) -> bool:
     value, rival = kept[metric.name], other[metric.name]
     if value is None:
         return False
@@ -341,7 +341,7 @@ def lineage(stores: Stores, job_id: str) -> Lineage:
         )
     best = None
     for i, kept in enumerate(kept_all):
-        if kept[metric.name] is not None and (best is None or _beats(kept, kept_all[best],
+        if kept[metric.name] is not None and (best is None or beats(kept, kept_all[best],
                                                                       metric)):
             best = i
     return Lineage(

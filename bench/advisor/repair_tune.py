@@ -36,8 +36,8 @@ from bench.repair.specs import cases
 from service.advisor import RunFacts, diagnose
 from service.catalogue import DATASETS, SpecError, check_spec, deep_merge
 from service.jobs import job_params
-from service.repair import ACCURACY, LOSS, improves
-from service.schemas import Diagnosis, JobSpec, RunMeta
+from service.repair import ACCURACY, LOSS, beats, improves
+from service.schemas import Diagnosis, JobSpec, RunMeta, ValidationMetric
 
 HERE = Path(__file__).resolve().parent
 STORE = HERE / "repair_curves"
@@ -138,13 +138,19 @@ def kept(run: dict[str, Any], name: str) -> float | None:
     return dict((s, v) for s, v in run.get("series", {}).get(name, [])).get(run["best_epoch"])
 
 
+def _kept_values(run: dict[str, Any]) -> dict[str, float | None]:
+    """val_loss and val_acc at the kept epoch (service.repair.kept_values of a run)."""
+    return {name: kept(run, name) for name in (LOSS.name, ACCURACY.name)}
+
+
+def _metric(run: dict[str, Any]) -> ValidationMetric:
+    return LOSS if run["spec"]["dataset"]["task"] == "regression" else ACCURACY
+
+
 def repaired_over(run: dict[str, Any], first: dict[str, Any]) -> bool:
     """service.repair's rule: the kept model improves on the first job's (a classifier's
     val accuracy, ties to the lower val loss, or both at 1.0; a regression's val loss)."""
-    metric = LOSS if run["spec"]["dataset"]["task"] == "regression" else ACCURACY
-    names = (LOSS.name, ACCURACY.name)
-    return improves({n: kept(run, n) for n in names}, {n: kept(first, n) for n in names},
-                    metric)
+    return improves(_kept_values(run), _kept_values(first), _metric(run))
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:
@@ -236,11 +242,9 @@ def chain(verbose: bool, rounds: int = 2, split: str = "tune") -> None:
             if d.status == "healthy" and (len(ch["runs"]) == 1
                                           or repaired_over(run, ch["runs"][0])):
                 ch["state"] = "repaired"
-                first = ch["runs"][0]
-                la, lb = kept(run, "val_loss"), kept(first, "val_loss")
-                ch["ceiling"] = (len(ch["runs"]) > 1
-                                 and kept(run, "val_acc") == kept(first, "val_acc") == 1.0
-                                 and not (la is not None and lb is not None and la < lb))
+                # repaired without beating the first job: the tie at 1.0 (service.repair)
+                ch["ceiling"] = len(ch["runs"]) > 1 and not beats(
+                    _kept_values(run), _kept_values(ch["runs"][0]), _metric(run))
                 continue
             if len(ch["runs"]) > rounds:
                 ch["state"] = "gave_up"

@@ -640,6 +640,15 @@ def check_targets_unscaled(c: Curves, t: Thresholds) -> Finding | None:
     return Finding(Code.TARGETS_UNSCALED, (ev,), t.confidence.likely)
 
 
+def _val_best(tr: Series, v: Series, t: Thresholds) -> tuple[np.ndarray, int, float, float]:
+    """The validation loss smoothed, the index of its best, and the training loss there and
+    at the end: what a validation loss turning up is measured from."""
+    smooth = _moving_average(v.values, t)
+    best = int(np.argmin(smooth))
+    at_best = float(tr.at(np.array([v.steps[best]]))[0])
+    return smooth, best, at_best, end_level(tr, t)
+
+
 def _fits_past_validation(c: Curves, t: Thresholds) -> bool:
     """The (smoothed) validation loss rose >= `val_rise` from its best while the training
     loss fell >= `fits_past_fall` after it, early stopping's wait included: the model has
@@ -647,13 +656,10 @@ def _fits_past_validation(c: Curves, t: Thresholds) -> bool:
     pair = _pair(c, t)
     if pair is None:
         return False
-    tr, v = pair
-    smooth = _moving_average(v.values, t)
-    best = int(np.argmin(smooth))
+    smooth, best, at_best, train_end = _val_best(*pair, t)
     low, end = float(smooth[best]), float(smooth[-1])
     if low <= 0 or (end - low) / low < t.val_rise:
         return False
-    at_best, train_end = float(tr.at(np.array([v.steps[best]]))[0]), end_level(tr, t)
     return at_best > 0 and (at_best - train_end) / at_best >= t.fits_past_fall
 
 
@@ -931,8 +937,7 @@ def check_val_turned_up(c: Curves, t: Thresholds) -> Finding | None:
     if pair is None or c.kept_step is not None:
         return None
     tr, v = pair
-    smooth = _moving_average(v.values, t)
-    best = int(np.argmin(smooth))
+    smooth, best, at_best, train_end = _val_best(tr, v, t)
     if best > len(v) - 1 - t.val_after_best:
         return None
     end = end_level(v, t)
@@ -940,7 +945,6 @@ def check_val_turned_up(c: Curves, t: Thresholds) -> Finding | None:
     rise, rise_abs = (end - low) / low if low > 0 else 0.0, (end - low) / c.scale
     if rise < t.val_rise or rise_abs < t.val_rise_abs:
         return None
-    at_best, train_end = float(tr.at(np.array([v.steps[best]]))[0]), end_level(tr, t)
     fall = (at_best - train_end) / at_best if at_best > 0 else 0.0
     if fall < t.train_fall:
         return None
