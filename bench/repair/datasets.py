@@ -28,6 +28,7 @@ from bench.repair import (
     datasets_fifth,
     datasets_fourth,
     datasets_fresh,
+    datasets_ninth,
     datasets_seventh,
     datasets_sixth,
 )
@@ -194,6 +195,9 @@ NPZ_SOURCE.update(datasets_seventh.NPZ_SOURCE)
 # And the eighth split's (specs_eighth.py).
 GENERATORS.update(datasets_eighth.GENERATORS)
 NPZ_SOURCE.update(datasets_eighth.NPZ_SOURCE)
+# And the ninth split's (specs_ninth.py).
+GENERATORS.update(datasets_ninth.GENERATORS)
+NPZ_SOURCE.update(datasets_ninth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:

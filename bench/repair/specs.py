@@ -23,8 +23,9 @@ A third split, "fresh", holds the specs of specs_fresh.py (FRESH), written later
 (see that module): they are not in SPECS, SPLIT or "all", take no part in the dealing, and
 `cases("fresh")` expands them with split "fresh". A fourth, "fourth" (specs_fourth.py,
 FOURTH), a fifth, "fifth" (specs_fifth.py, FIFTH), a sixth, "sixth" (specs_sixth.py,
-SIXTH), a seventh, "seventh" (specs_seventh.py, SEVENTH), and an eighth, "eighth"
-(specs_eighth.py, EIGHTH), stand apart the same way.
+SIXTH), a seventh, "seventh" (specs_seventh.py, SEVENTH), an eighth, "eighth"
+(specs_eighth.py, EIGHTH), and a ninth, "ninth" (specs_ninth.py, NINTH), stand apart the
+same way.
 
 Datasets: mnist1d, digits, wine, breast_cancer, iris, synthetic_images, and `npz` files
 that datasets.py generates (regression, and the mismatches); the npz paths are relative, so
@@ -56,8 +57,9 @@ FIFTH_SPLIT = "fifth"  # specs_fifth.FIFTH, kept apart from all the others
 SIXTH_SPLIT = "sixth"  # specs_sixth.SIXTH, kept apart from all the others
 SEVENTH_SPLIT = "seventh"  # specs_seventh.SEVENTH, kept apart from all the others
 EIGHTH_SPLIT = "eighth"  # specs_eighth.EIGHTH, kept apart from all the others
+NINTH_SPLIT = "ninth"  # specs_ninth.NINTH, kept apart from all the others
 SEPARATE_SPLITS = (FRESH_SPLIT, FOURTH_SPLIT, FIFTH_SPLIT, SIXTH_SPLIT, SEVENTH_SPLIT,
-                   EIGHTH_SPLIT)
+                   EIGHTH_SPLIT, NINTH_SPLIT)
 ALL_SPLITS = (*SPLITS, *SEPARATE_SPLITS)
 
 
@@ -643,17 +645,26 @@ def eighth_specs() -> list[Spec]:
     return EIGHTH
 
 
+def ninth_specs() -> list[Spec]:
+    """The ninth split's specs (imported here, not at the top: specs_ninth imports this
+    module)."""
+    from bench.repair.specs_ninth import NINTH
+
+    return NINTH
+
+
 def separate_specs(split: str) -> list[Spec]:
     """The specs of a split kept apart from SPECS ("fresh", "fourth", "fifth", "sixth",
-    "seventh" or "eighth")."""
+    "seventh", "eighth" or "ninth")."""
     return {FRESH_SPLIT: fresh_specs, FOURTH_SPLIT: fourth_specs,
             FIFTH_SPLIT: fifth_specs, SIXTH_SPLIT: sixth_specs,
-            SEVENTH_SPLIT: seventh_specs, EIGHTH_SPLIT: eighth_specs}[split]()
+            SEVENTH_SPLIT: seventh_specs, EIGHTH_SPLIT: eighth_specs,
+            NINTH_SPLIT: ninth_specs}[split]()
 
 
 def split_specs(split: str) -> list[Spec]:
     """The specs of `split`: "tune" or "report" (a half of SPECS), "all" (SPECS), "fresh",
-    "fourth", "fifth", "sixth", "seventh" or "eighth"."""
+    "fourth", "fifth", "sixth", "seventh", "eighth" or "ninth"."""
     if split in SEPARATE_SPLITS:
         return list(separate_specs(split))
     if split == "all":
@@ -661,7 +672,7 @@ def split_specs(split: str) -> list[Spec]:
     if split in SPLITS:
         return [s for s in SPECS if SPLIT[s.name] == split]
     raise ValueError(f"split must be tune, report, all, fresh, fourth, fifth, sixth, "
-                     f"seventh or eighth, not {split!r}")
+                     f"seventh, eighth or ninth, not {split!r}")
 
 
 def with_seed(spec: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -688,10 +699,10 @@ def describe(spec: dict[str, Any]) -> dict[str, Any]:
 def cases(split: str = "all", seeds: Iterable[int] = SEEDS,
           specs: Iterable[Spec] | None = None) -> list[dict[str, Any]]:
     """Every spec of `split` ("tune", "report", "all" = tune + report, "fresh", "fourth",
-    "fifth", "sixth", "seventh" or "eighth") once per seed, as plain dicts."""
+    "fifth", "sixth", "seventh", "eighth" or "ninth") once per seed, as plain dicts."""
     if split not in (*ALL_SPLITS, "all"):
         raise ValueError(f"split must be tune, report, all, fresh, fourth, fifth, sixth, "
-                         f"seventh or eighth, not {split!r}")
+                         f"seventh, eighth or ninth, not {split!r}")
     separate = split in SEPARATE_SPLITS
     source = (separate_specs(split) if separate else SPECS) if specs is None else specs
     out = []

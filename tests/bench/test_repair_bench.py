@@ -18,6 +18,7 @@ from bench.repair import (
     datasets_fifth,
     datasets_fourth,
     datasets_fresh,
+    datasets_ninth,
     datasets_seventh,
     datasets_sixth,
     run,
@@ -29,6 +30,7 @@ from bench.repair.specs_eighth import EIGHTH
 from bench.repair.specs_fifth import FIFTH
 from bench.repair.specs_fourth import FOURTH
 from bench.repair.specs_fresh import FRESH
+from bench.repair.specs_ninth import NINTH
 from bench.repair.specs_seventh import SEVENTH
 from bench.repair.specs_sixth import SIXTH
 from service.catalogue import check_spec
@@ -68,6 +70,7 @@ EVERY_SPEC = [
     *((s, datasets_sixth.GENERATORS) for s in SIXTH),
     *((s, datasets_seventh.GENERATORS) for s in SEVENTH),
     *((s, datasets_eighth.GENERATORS) for s in EIGHTH),
+    *((s, datasets_ninth.GENERATORS) for s in NINTH),
 ]
 
 
@@ -650,13 +653,15 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
     assert d["x_val"].min() >= 0 and d["x_val"].max() <= 16
 
 
-@pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth"])
+@pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
-    members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH}[split]
+    members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH,
+               "ninth": NINTH}[split]
     labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
-              "eighth": EIGHTH_LABELS}[split]
+              "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS}[split]
     out = {"fifth": validate.DEFAULT_FIFTH_OUT, "sixth": validate.DEFAULT_SIXTH_OUT,
-           "seventh": validate.DEFAULT_SEVENTH_OUT, "eighth": validate.DEFAULT_EIGHTH_OUT}[split]
+           "seventh": validate.DEFAULT_SEVENTH_OUT, "eighth": validate.DEFAULT_EIGHTH_OUT,
+           "ninth": validate.DEFAULT_NINTH_OUT}[split]
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
     assert len(chosen) == 13 and set(chosen_labels) == set(labels)
@@ -724,6 +729,23 @@ EIGHTH_LABELS = {
     ("diverging", None): 5,
     ("mismatch", None): 5,
 }
+# The ninth split (specs_ninth.py, datasets_ninth.py), run once at the end like the seventh
+# and the eighth: its labels are pinned the same way.
+NINTH_LABELS = {
+    ("healthy", None): 13,
+    ("underfitting", "model_bias"): 4,
+    ("underfitting", "optimization_issue"): 5,
+    ("underfitting", "undertrained"): 4,
+    ("overfitting", None): 5,
+    ("stuck", "lr_too_low"): 3,
+    ("stuck", "lr_too_high"): 3,
+    ("stuck", "vanishing_gradient"): 3,
+    ("stuck", "saturated_loss"): 3,
+    ("stuck", "critical_point"): 3,
+    ("oscillating", None): 5,
+    ("diverging", None): 5,
+    ("mismatch", None): 5,
+}
 # Per late split: its specs, its npz module, the splits written before it, its pinned labels,
 # its size and the npz sources it must use.
 LATE_SPLITS = {
@@ -732,13 +754,17 @@ LATE_SPLITS = {
     "eighth": (EIGHTH, datasets_eighth,
                {**BEFORE_SEVENTH, "seventh": (SEVENTH, datasets_seventh)}, EIGHTH_LABELS, 55,
                {"npz:shells", "npz:regression"}),
+    "ninth": (NINTH, datasets_ninth,
+              {**BEFORE_SEVENTH, "seventh": (SEVENTH, datasets_seventh),
+               "eighth": (EIGHTH, datasets_eighth)}, NINTH_LABELS, 61,
+              {"npz:checker", "npz:bumps", "npz:projectile", "npz:blobs", "npz:glyphs"}),
 }
 
 
 @pytest.mark.parametrize("split", list(LATE_SPLITS))
 def test_a_late_split_leaves_the_other_splits_as_they_were(split):
     members, own, before, *_ = LATE_SPLITS[split]
-    prefix = {"seventh": "s7_", "eighth": "s8_"}[split]
+    prefix = {"seventh": "s7_", "eighth": "s8_", "ninth": "s9_"}[split]
     assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
     assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
         REPORT_BEFORE_FRESH)
@@ -870,3 +896,65 @@ def test_the_eighth_mismatch_files_differ_from_their_training_data(tmp_path):
     d = gen["s8_surface_stale_targets.npz"](tmp_path)
     assert abs(np.corrcoef(d["y_val"], d["x_val"][:, 3])[0, 1]) < 0.2
     assert np.corrcoef(d["y"], d["x"][:, 3])[0, 1] < -0.2
+
+
+# --- the ninth split's npz files (datasets_ninth.py) ------------------------------------------
+
+
+def test_the_ninth_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
+    files = _split_npz_files(tmp_path, NINTH, datasets_ninth.GENERATORS)
+    checker = files["s9_checker.npz"]
+    assert checker["x"].shape == (3000, 2) and set(np.unique(checker["y"])) == {0, 1}
+    cells = np.floor(checker["x"]).astype(np.int64)
+    assert np.array_equal((cells[:, 0] + cells[:, 1]) % 2, checker["y"])
+    bumps = files["s9_bumps.npz"]
+    assert bumps["x"].shape == (3000, 1, 64) and set(np.unique(bumps["y"])) == set(range(4))
+    glyphs = files["s9_glyphs.npz"]
+    assert glyphs["x"].shape == (2400, 1, 16, 16) and glyphs["x"].dtype == np.uint8
+    blobs = files["s9_blobs.npz"]
+    assert blobs["x"].shape == (2500, 10) and set(np.unique(blobs["y"])) == set(range(5))
+    for name in ("s9_projectile.npz", "s9_projectile_field.npz"):
+        y = files[name]["y"]
+        assert abs(float(y.mean())) < 0.15 and 0.8 < float(y.std()) < 1.25, name
+    # the field measurements are noisy: their targets stray from the clean formula's
+    clean = (datasets_ninth._projectile_range(files["s9_projectile_field.npz"]["x"].astype(
+        np.float64)) - datasets_ninth._RANGE_MEAN) / datasets_ninth._RANGE_STD
+    assert 0.4 < float(np.std(files["s9_projectile_field.npz"]["y"] - clean)) < 0.7
+
+
+def test_the_ninth_mismatch_files_differ_from_their_training_data(tmp_path):
+    gen = datasets_ninth.GENERATORS
+    d = gen["s9_checker_offset.npz"](tmp_path)
+
+    def colour(p: np.ndarray) -> np.ndarray:
+        cells = np.floor(p).astype(np.int64)
+        return (cells[:, 0] + cells[:, 1]) % 2
+
+    assert np.array_equal(colour(d["x"]), d["y"])
+    assert np.array_equal(colour(d["x_val"] - 0.5), d["y_val"])
+    assert abs(float(np.mean(colour(d["x_val"]) == d["y_val"])) - 0.5) < 0.1
+    d = gen["s9_projectile_units.npz"](tmp_path)
+
+    def target(x: np.ndarray) -> np.ndarray:
+        return (datasets_ninth._projectile_range(x.astype(np.float64))
+                - datasets_ninth._RANGE_MEAN) / datasets_ninth._RANGE_STD
+
+    assert np.std(target(d["x"]) - d["y"]) < 0.05
+    fixed = d["x_val"].astype(np.float64)
+    fixed[:, 0] /= 3.6
+    fixed[:, 1] = np.degrees(fixed[:, 1])
+    assert np.std(target(fixed) - d["y_val"]) < 0.05
+    assert d["x_val"][:, 1].max() < 1.6 and d["x"][:, 1].min() > 4.9  # radians vs degrees
+    d = gen["s9_blobs_polarity.npz"](tmp_path)
+    centres = _centroids(d["x"], d["y"])
+    assert np.abs(_centroids(d["x_val"], d["y_val"]) + centres).mean() < 0.2
+    d = gen["s9_iris_columns_swapped.npz"](tmp_path)
+    assert d["x"][:, 0].mean() > d["x"][:, 2].mean()  # sepal length first in training
+    assert d["x_val"][:, 0].mean() < d["x_val"][:, 2].mean()  # petal length first in validation
+    assert np.abs(_centroids(d["x"], d["y"])[:, [2, 3, 0, 1]]
+                  - _centroids(d["x_val"], d["y_val"])).mean() < 0.5
+    d = gen["s9_breast_cancer_prestandardized.npz"](tmp_path)
+    assert float(d["x"][:, 3].mean()) > 300  # mean area in raw units
+    assert np.allclose(d["x_val"].mean(axis=0), 0, atol=1e-4)
+    assert np.allclose(d["x_val"].std(axis=0), 1, atol=1e-3)
+    assert float(np.mean(d["y_val"] == 0)) > 0.5 > float(np.mean(d["y"] == 0))
