@@ -280,6 +280,13 @@ def _batch_noise(c: Curves, since: int, t: Thresholds) -> bool:
     return float((up | down).mean()) < t.oscillation_rate or not (up.any() and down.any())
 
 
+def _lr_high(c: Curves, t: Thresholds) -> bool:
+    """The run's lr (as the step it takes) is known and `lr_high_factor` times its
+    optimizer's usual one or more."""
+    lr, typical = _step_lr(c), c.hyper.typical_lr
+    return lr is not None and typical is not None and lr >= t.lr_high_factor * typical
+
+
 def _lr_usual(c: Curves, t: Thresholds) -> bool:
     """The run's lr (as the step it takes, momentum counted) is known and below
     `lr_high_factor` times its optimizer's usual one: not an lr the advisor calls too high.
@@ -295,15 +302,30 @@ def _lr_usual(c: Curves, t: Thresholds) -> bool:
 
 @check
 def check_loss_oscillates(c: Curves, t: Thresholds) -> Finding | None:
-    """Large up-and-down jumps of the training loss over the second half of the run."""
+    """Large up-and-down jumps of the training loss over the second half of the run; at an
+    lr the advisor calls too high, over the whole run after its first point if not there:
+    such a run can jump for its first epochs and then settle into a memorised training set
+    whose validation loss stays far above chance (huge logits); the jumps were the fault.
+    (After the eighth split's reading: Adam at 300x its usual lr on breast_cancer, its
+    training loss 1-9 for ten epochs, then 0.01, validation 5-9, was called a mismatch.)"""
     s = c.loss.finite()
     n = len(s)
     if n < t.oscillation_min_points:
         return None
-    first = _oscillation_start(n, t)
+    found = _oscillation(c, t, s, _oscillation_start(n, t))
+    if found is None and _lr_high(c, t):
+        found = _oscillation(c, t, s, 1, min_up=2)  # a fast fall makes many jumps down
+    return found
+
+
+def _oscillation(
+    c: Curves, t: Thresholds, s: Series, first: int, min_up: int = 1
+) -> Finding | None:
+    """The oscillation finding for the training loss `s` from its point `first`, if it
+    jumps up at least `min_up` times."""
     up, down = _jumps(s.values[first:], c, t)
     rate = float((up | down).mean())
-    if rate < t.oscillation_rate or not up.any() or not down.any():
+    if rate < t.oscillation_rate or up.sum() < min_up or not down.any():
         return None
     if int((up | down).sum()) < t.oscillation_min_jumps:
         return None  # one spike and its return: a bad batch, not a loss that cannot settle
@@ -324,10 +346,12 @@ def check_loss_oscillates(c: Curves, t: Thresholds) -> Finding | None:
     if (w > 0).all():  # the largest factor between two points, as logged
         ratio = np.exp(np.abs(np.diff(np.log(w))).max())
         largest = f"; largest {ratio:.2g}x"
+    where = (f"of the last {len(up)} {c.unit}s" if first > 1
+             else f"of the {len(up)} changes from one {c.unit} to the next after the first")
     msg = (
         f"{_loss_name(c)} jumped by {t.jump_ratio - 1:.0%} or more on {int((up | down).sum())} "
-        f"of the last {len(up)} {c.unit}s ({int(up.sum())} up, {int(down.sum())} down"
-        f"{largest}) instead of settling"
+        f"{where} ({int(up.sum())} up, {int(down.sum())} down{largest})"
+        + (" instead of settling" if first > 1 else "")
     )
     return _past(
         Code.LOSS_OSCILLATES,
@@ -911,6 +935,12 @@ def check_val_not_tracking(c: Curves, t: Thresholds) -> Finding | None:
         chance = 1.0 / c.num_classes if c.num_classes else 0.0
         if rose and end_level(va, t) > chance:
             return None  # validation accuracy rose with training: it shares what was learned
+        # ... or it is right on most validation samples, whatever the loss says: a loss far
+        # above chance with such accuracy is over-confidence (huge logits), not another
+        # distribution. Chance is 1/C, or two classes' without C (the highest balanced one).
+        level = 1.0 / c.num_classes if c.num_classes else t.max_chance_acc
+        if (end_level(va, t) - level) / (1.0 - level) >= t.mismatch_acc_share:
+            return None
     times = f" ({end / v.values[0]:.2g}x its first value)" if v.values[0] > 0 else ""
     msg = (
         f"val loss never improved: its best {v.values[best]:.3g} is at {c.unit} {v.step(best)} "

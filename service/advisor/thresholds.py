@@ -388,6 +388,14 @@ class Thresholds:
     # to the advisor) whose first epoch, at chance, was taken for a blow-up, so that its
     # val loss looked "never better than untrained". (After the fourth split's reading.)
     mismatch_acc_gain: float = 0.15
+    # ... or validation accuracy ends this share of the way from chance (1/C; 1/2 without C)
+    # to 1: right on most validation samples, the model shares what was learned, and a
+    # validation loss far above chance is over-confidence. Mismatched runs with an accuracy,
+    # eight splits: at most 0.54 (share 0.08 of a binary task); runs read as mismatched
+    # that were not: Adam at 300x its usual lr on breast_cancer (val loss 5-9, accuracy
+    # 0.95-0.97, share 0.89-0.93) and L-BFGS on mini-batches of wine (0.92, 0.88). (After
+    # the eighth split's reading.)
+    mismatch_acc_share: float = 0.8
 
     # --- confidence ---------------------------------------------------------------------------
     confidence: Confidence = field(default_factory=Confidence)

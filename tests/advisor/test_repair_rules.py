@@ -525,3 +525,24 @@ def test_a_linear_model_gets_no_excuse_for_a_validation_loss_below_its_training_
                                    "dropout": 0.3}}
     params = {**facts.params, "model.arch": "mlp", "model.dropout": 0.3}
     assert diagnose(series, replace(facts, spec=mlp, params=params)).status == S.healthy
+
+
+def test_jumps_at_a_very_high_lr_are_oscillation_even_when_the_run_settled_later(chain_run):
+    # Adam at lr 0.3 (300x its usual) on breast_cancer: training loss 1-9 (chance 0.69) for
+    # ten epochs, then 0.01; validation accuracy 96%, its loss 5-9 (huge logits). Read as a
+    # mismatch at advisor-2.9, healthy without that rule: the jumps were the fault
+    series, facts, _ = chain_run("adam_300x_breast_cancer_settled")
+    d = diagnose(series, facts)
+    assert d.status == S.oscillating
+    assert "after the first" in d.summary
+    assert d.suggestions[0].action == "lower_lr"
+    # at Adam's usual lr the same early wobble that settled is no oscillation (only the
+    # second half of a run counts there) ...
+    usual = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "lr": 0.001}}
+    at_usual = diagnose(series, replace(facts, spec=usual))
+    assert at_usual.status != S.oscillating
+    # ... nor a mismatch: the model is right on 96% of the validation samples
+    assert at_usual.status != S.mismatch
+    # with validation accuracy at chance, the same losses are a mismatch
+    coin = {**series, "val_acc": [(s, 0.5) for s, _ in series["val_acc"]]}
+    assert diagnose(coin, replace(facts, spec=usual)).status == S.mismatch
