@@ -22,8 +22,9 @@ Precedence (first match wins), after the lecture's flow "look at the training lo
 Training-side problems (1-6) come before validation-side ones (7-8): a run whose training
 loss is broken says nothing about generalisation. Causes of `stuck`, first match wins:
 lr_too_high (the loss blew up early or rose above its start, or the lr is >= 30x the usual),
-saturated_loss (MSE on class outputs), lr_too_low (lr <= 1/100 of the usual, or a steady
-crawl), vanishing_gradient (a deep sigmoid/tanh net, or a tiny gradient norm), else
+saturated_loss (MSE on class outputs), lr_too_low (lr <= 1/100 of the usual),
+vanishing_gradient (a deep sigmoid/tanh net, or a tiny gradient norm), lr_too_low (a steady
+crawl), else
 critical_point (flat loss, nothing else to blame) — except for a linear model, whose convex
 loss has no critical point but its optimum: flat at chance, it is underfitting/model_bias.
 """
@@ -56,8 +57,13 @@ SUPPORTING: dict[S, tuple[Code, ...]] = {
 STUCK_CAUSES: tuple[tuple[str, tuple[Code, ...]], ...] = (
     ("lr_too_high", (Code.LOSS_BLEW_UP, Code.LR_HIGH)),
     ("saturated_loss", (Code.MSE_ON_CLASSES,)),
-    ("lr_too_low", (Code.LR_LOW, Code.STEADY_CRAWL)),
+    ("lr_too_low", (Code.LR_LOW,)),
+    # a deep sigmoid/tanh stack before a crawl: at an lr within a hundredth of the usual
+    # one, its flat loss is the gradient that vanishes through the layers (after the
+    # eighth split's reading: 12 sigmoid layers at SGD lr 0.01 with momentum, falling by
+    # 0.01 in six epochs, were given raise_lr first, and change_activation came a round late)
     ("vanishing_gradient", (Code.DEEP_SATURATING, Code.GRAD_TINY)),
+    ("lr_too_low", (Code.STEADY_CRAWL,)),
 )
 
 

@@ -546,3 +546,21 @@ def test_jumps_at_a_very_high_lr_are_oscillation_even_when_the_run_settled_later
     # with validation accuracy at chance, the same losses are a mismatch
     coin = {**series, "val_acc": [(s, 0.5) for s, _ in series["val_acc"]]}
     assert diagnose(coin, replace(facts, spec=usual)).status == S.mismatch
+
+
+def test_a_deep_sigmoid_stack_is_blamed_before_a_crawl_at_a_sane_lr(chain_run):
+    # 12 sigmoid layers at SGD lr 0.01 with momentum 0.9 (a third of the usual step), flat
+    # at ln 10 while falling by 0.01 in six epochs: its loss "fell on 80% of the epochs",
+    # a steady crawl, but the gradient that vanishes through the layers is the cause, and
+    # the change of activation comes first
+    series, facts, _ = chain_run("deep_sigmoid_12_layers_flat")
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.stuck, "vanishing_gradient")
+    assert d.suggestions[0].action == "change_activation"
+    # at a hundredth of the usual lr or below, the lr is still blamed first
+    low = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "lr": 1e-5}}
+    assert diagnose(series, replace(facts, spec=low)).cause == "lr_too_low"
+    # a shallow net of the same curves at that sane lr crawls: the lr is blamed
+    shallow = {**facts.spec, "model": {**facts.spec["model"], "depth": 2}}
+    params = {**facts.params, "model.depth": 2}
+    assert diagnose(series, replace(facts, spec=shallow, params=params)).cause == "lr_too_low"
