@@ -547,6 +547,28 @@ RAISE_LR = Remedy(
     _raise_lr,
     fresh_start=True,
 )
+# An undertrained run whose steps are a decade or more below the usual ones (plain SGD,
+# whose usual lr is meant with momentum 0.9, at that lr or below; another optimizer at a
+# tenth of its usual lr or below) gains more from a larger lr than from epochs alone.
+SLOW_STEPS = 10.0
+
+
+def _slow_steps(ctx: Ctx) -> bool:
+    lr, usual = ctx.lr, ctx.usual_lr
+    if not lr or not usual:
+        return False
+    step = lr * ctx.c.hyper.momentum_gain / (LR_DECADE if _plain_sgd(ctx) else 1.0)
+    return step <= usual / SLOW_STEPS
+
+
+RAISE_SLOW_LR = Remedy(
+    "raise_lr",
+    "raise the learning rate (from {lr} to {raise_lr}) and train longer: the loss was still "
+    "falling, at steps a decade or more below the usual ones",
+    _raise_lr,
+    _slow_steps,
+    fresh_start=True,
+)
 CLIP = Remedy(
     "clip_gradients",
     "clip the gradient norm to 1.0 so that one bad batch cannot throw the weights far away",
@@ -753,7 +775,7 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
             _bigger,
         ),
     ),
-    Code.STILL_IMPROVING: (TRAIN_LONGER, DECAY),
+    Code.STILL_IMPROVING: (RAISE_SLOW_LR, TRAIN_LONGER, DECAY),
     Code.ENDS_HIGH: (TRAIN_LONGER,),
     Code.VAL_NOT_TRACKING: (
         Remedy(
