@@ -438,13 +438,17 @@ def _standardize_targets(ctx: Ctx) -> dict[str, Any]:
 
 
 def _less_regularization(ctx: Ctx) -> dict[str, Any] | None:
-    """A hundredth of the penalties and no dropout: regularisation this strong keeps the
-    model from fitting even the training data."""
+    """A hundredth of the penalties, and no more than a tenth of the level called strong
+    (Thresholds.strong_penalty), and no dropout: regularisation this strong keeps the model
+    from fitting even the training data. (After the eighth split's reading: full-batch SGD
+    under l2 48, a hundredth of it, 0.48, was still stuck; two rounds never reached a
+    healthy run.)"""
     reg, model, opt = ctx.section("regularization"), ctx.section("model"), ctx.section("optimizer")
     patch: dict[str, Any] = {}
     for key in ("l1", "l2"):
         if _num(reg.get(key)):
-            patch.setdefault("regularization", {})[key] = float(f"{reg[key] / 100:.3g}")
+            less = min(reg[key] / 100, ctx.t.strong_penalty / 10)
+            patch.setdefault("regularization", {})[key] = float(f"{less:.3g}")
     if _num(model.get("dropout")):
         patch["model"] = {"dropout": 0.0}
     if _num(opt.get("weight_decay")):

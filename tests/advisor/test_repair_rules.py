@@ -394,7 +394,13 @@ def test_a_divergence_under_an_enormous_penalty_weakens_the_penalty_first(chain_
     assert d.status == S.diverging, d.summary
     first = d.suggestions[0]
     assert first.action == "less_regularization"
-    assert first.patch["regularization"]["l2"] == 0.48
+    # a hundredth (0.48) was still stuck: no more than a tenth of the strong level
+    assert first.patch["regularization"]["l2"] == pytest.approx(0.003)
+    # a penalty of 0.1 still goes to a hundredth of it
+    milder = {**facts.spec, "regularization": {**facts.spec["regularization"], "l2": 0.1}}
+    plan = diagnose(series, replace(facts, spec=milder)).suggestions
+    less = next(s for s in plan if s.action == "less_regularization")
+    assert less.patch["regularization"]["l2"] == pytest.approx(0.001)
     # with a usual penalty, the lr comes first
     usual = {**facts.spec, "regularization": {**facts.spec["regularization"], "l2": 1e-3}}
     again = diagnose(series, replace(facts, spec=usual))
