@@ -302,6 +302,10 @@ class RunMeta(BaseModel):
     # loss of predicting the training targets' mean (their variance under MSE). A job's
     # worker records it once the data is read; a client may send it for its own runs.
     baseline_loss: Annotated[float, Field(gt=0.0, allow_inf_nan=False)] | None = None
+    # The training samples the run's dataset holds (what dataset.n_train may ask for): a
+    # job's worker records it for a file whose size the catalogue cannot know, so that the
+    # advisor never asks for more data than there is.
+    train_available: Annotated[int, Field(ge=1, le=1 << 40)] | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -91,22 +91,23 @@ def trained(
     return [json.loads((STORE / f"{key(s)}.json").read_text()) for s in specs]
 
 
-_BASELINES: dict[str, float | None] = {}
+_DATA_FACTS: dict[str, dict[str, float | int]] = {}
 
 
-def baseline_loss(spec: dict[str, Any]) -> float | None:
-    """What a job's worker records in its run's meta for a regression (the engine's
-    `Data.baseline_loss`), from the same data; None for a classifier."""
-    if spec["dataset"]["task"] != "regression":
-        return None
+def data_facts(spec: dict[str, Any]) -> dict[str, float | int]:
+    """What a job's worker records in its run's meta once its data is read (the engine's
+    `Data.baseline_loss` of a regression, `Data.train_available` of a file), from the same
+    data."""
     k = json.dumps(spec["dataset"], sort_keys=True)
-    if k not in _BASELINES:
+    if k not in _DATA_FACTS:
         from workers.training import TrainConfig
         from workers.training.data import load_data
 
         write_all(DATA)
-        _BASELINES[k] = load_data(TrainConfig.from_dict(spec).dataset, DATA).baseline_loss
-    return _BASELINES[k]
+        data = load_data(TrainConfig.from_dict(spec).dataset, DATA)
+        facts = {"baseline_loss": data.baseline_loss, "train_available": data.train_available}
+        _DATA_FACTS[k] = {key: value for key, value in facts.items() if value is not None}
+    return _DATA_FACTS[k]
 
 
 def judge(run: dict[str, Any], fraction: float | None = None) -> Diagnosis:
@@ -120,11 +121,10 @@ def judge(run: dict[str, Any], fraction: float | None = None) -> Diagnosis:
         last = math.ceil(fraction * spec["training"]["epochs"]) - 1
         series = {k: [(s, v) for s, v in pts if s <= last] for k, pts in series.items()}
         status = "running"
-    baseline = baseline_loss(spec)
     meta = RunMeta(task=spec["dataset"]["task"],
                    num_classes=DATASETS[spec["dataset"]["name"]].num_classes,
                    planned_epochs=spec["training"]["epochs"], step_unit="epoch",
-                   **({"baseline_loss": baseline} if baseline is not None else {}))
+                   **data_facts(spec))
     facts = RunFacts(params=job_params(spec), meta=meta.model_dump(exclude_none=True,
                                                                     mode="json"),
                      spec=spec, run_status=status)

@@ -731,7 +731,8 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
         # the variance, validation up 15% from its best while training fell 25-42%).
         if _fits_past_validation(c, t):
             return None
-        ratio, limit = end / c.baseline_loss, relative_limit
+        ratio, limit = end / c.baseline_loss, (relative_limit if strong
+                                               else t.high_loss_ratio_baseline)
     else:
         no_chance = (t.high_loss_ratio_regularized_no_chance if strong
                      else t.high_loss_ratio_no_chance)

@@ -396,11 +396,17 @@ def _stopping(patch: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
 
 
 def _more_data(ctx: Ctx) -> dict[str, Any] | None:
-    """Train on more of the dataset: 4x the samples, or all there are."""
+    """Train on more of the dataset: 4x the samples, or all there are. How many there are:
+    the catalogue's count, else what the run's worker found in the file (meta.
+    train_available). (After the ninth split's reading: 4x the samples of an npz file,
+    more than it held, made a follow-up job that failed.)"""
     dataset = ctx.section("dataset")
     n, available = dataset.get("n_train"), None
     if dataset.get("name") in DATASETS:
         available = train_samples(dataset)
+    if available is None:
+        held = _num((ctx.c.facts.meta or {}).get("train_available"))
+        available = int(held) if held is not None else None
     if not n or (available is not None and n >= available):
         return None
     more = min(available, GROW * n) if available is not None else GROW * n

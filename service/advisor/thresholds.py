@@ -233,6 +233,12 @@ class Thresholds:
     # Strength 1 at 3x the threshold, at most at the reference itself (convention: 0.75 of
     # chance, just past the under-capacity runs; 1.0 of the start without a chance level).
     high_loss_ratio: float = 0.25
+    # ... and a regression's against its baseline loss (the training targets' variance
+    # under MSE): the model explains less than 85% of it. Healthy regressions of the nine
+    # splits end at <= 0.036 of it, the underfitting ones at >= 0.20 (a linear model of a
+    # projectile's range, 0.21, read healthy under the classifiers' 0.25: after the ninth
+    # split's reading). Noisy targets are excused apart (`_fits_past_validation`).
+    high_loss_ratio_baseline: float = 0.15
     high_loss_ratio_no_chance: float = 0.8
     # ... lower under regularisation far stronger than usual, which holds the weights back
     # whatever the model could fit: an l1/l2 penalty or coupled weight decay of

@@ -141,6 +141,21 @@ def test_a_regression_knows_the_loss_of_predicting_its_training_mean(tmp_path):
     assert load_data(DatasetConfig(name="wine"), tmp_path).baseline_loss is None
 
 
+def test_the_data_says_how_many_training_samples_it_holds_before_n_train(tmp_path):
+    rng = np.random.default_rng(3)
+    np.savez(tmp_path / "f.npz", x=rng.normal(size=(200, 3)), y=rng.integers(0, 2, 200))
+    whole = load_data(DatasetConfig(name="npz", path="f.npz"), tmp_path)
+    assert whole.train_available == len(whole.x_train) == 160  # 0.2 held out
+    part = load_data(DatasetConfig(name="npz", path="f.npz", n_train=50), tmp_path)
+    assert len(part.x_train) == 50 and part.train_available == 160
+    # cross-validation's n_train counts the whole training part, which its folds cut up
+    folded = load_data(DatasetConfig(name="npz", path="f.npz", folds=4, fold=0), tmp_path)
+    assert folded.train_available == 200 and len(folded.x_train) == 150
+    # a generator that makes what is asked can make more: not known
+    images = load_data(DatasetConfig(name="synthetic_images", n_train=100), tmp_path)
+    assert images.train_available is None
+
+
 def test_regression_targets_are_standardised_with_training_statistics_on_request(tmp_path):
     rng = np.random.default_rng(1)
     y = rng.normal(1500.0, 300.0, size=(80, 2))  # grams, not kilograms

@@ -142,10 +142,13 @@ def test_a_regression_tells_its_baseline_loss_before_its_first_epoch(tmp_path):
     baseline = told[0][1]["baseline_loss"]
     assert 7.0 < baseline < 11.0  # 9 x the variance of a standard normal, on 160 samples
     assert result.history[0]["train_loss"] < 2 * baseline
-    # a classifier has no such thing to tell
+    # the training samples the file holds, before n_train: 160 of 200
+    assert told[0][1]["train_available"] == 160
+    # a classifier has no baseline loss to tell, only its samples
     told.clear()
     train(spec(training={"epochs": 1}), on_data=lambda facts: told.append(("data", facts)))
-    assert told == []
+    assert len(told) == 1 and "baseline_loss" not in told[0][1]
+    assert told[0][1]["train_available"] > 0
 
 
 def test_mse_on_one_hot_targets_learns_classification():

@@ -208,6 +208,7 @@ def test_a_regression_job_records_its_baseline_loss_and_is_judged_by_it(stack, u
     meta = stack.client.get(f"/api/v1/runs/{job['run_id']}").json()["meta"]
     # the variance of the training part of the engine's split: about that of all targets
     assert meta["baseline_loss"] == pytest.approx(float(np.var(y)), rel=0.2)
+    assert meta["train_available"] == 480  # what dataset.n_train may ask of the file
     diagnosis = stack.client.get(f"/api/v1/runs/{job['run_id']}/diagnosis").json()
     assert (diagnosis["status"], diagnosis["cause"]) == ("underfitting", "model_bias"), diagnosis
     assert "predicting the training mean" in diagnosis["summary"]

@@ -84,6 +84,9 @@ class Data:
     num_outputs: int  # classes, or regression targets per sample
     mean: np.ndarray | None = None  # images: per-channel statistics for models.Normalize
     std: np.ndarray | None = None
+    # The training samples the dataset holds before `n_train` takes a part of them (None
+    # when a generator made exactly what was asked: it can make more)
+    train_available: int | None = None
 
     @property
     def baseline_loss(self) -> float | None:
@@ -491,6 +494,8 @@ def load_data(cfg: DatasetConfig, data_dir: Path | str | None = None,
         x, y, x_val, y_val = arrays.x, arrays.y, arrays.x_val, arrays.y_val
     else:
         x, y, x_val, y_val = _split(arrays, cfg)
+    # n_train counts the samples of the training part: before a fold is taken from it
+    available = None if arrays.as_requested else len(arrays.x if cfg.folds is not None else x)
     if cfg.n_train is not None and not arrays.as_requested and cfg.folds is None:
         if cfg.n_train > len(x):
             raise ConfigError("dataset.n_train", f"{cfg.n_train} is more than the "
@@ -544,4 +549,4 @@ def load_data(cfg: DatasetConfig, data_dir: Path | str | None = None,
 
     info = replace(entry.info, kind=kind, num_classes=num_classes, input_shape=x.shape[1:],
                    task=task)
-    return Data(x, y, x_val, y_val, info, num_outputs, mean, std)
+    return Data(x, y, x_val, y_val, info, num_outputs, mean, std, train_available=available)

@@ -129,7 +129,7 @@ def train(cfg: TrainConfig | Mapping[str, Any],
           state_every: float = 0.0,
           files: Files | None = None,
           init_from_path: str | Path | None = None,
-          on_data: Callable[[dict[str, float]], None] | None = None) -> TrainResult:
+          on_data: Callable[[dict[str, float | int]], None] | None = None) -> TrainResult:
     """Train `cfg` and return its history.
 
     on_epoch(epoch, metrics) is called after every epoch (0-based). should_stop() is polled
@@ -153,7 +153,9 @@ def train(cfg: TrainConfig | Mapping[str, Any],
 
     on_data(facts) is called once the data is read, before the first epoch, with what the
     run's advisor may use beyond its curves: a regression's `baseline_loss` (the MSE of
-    predicting the training targets' mean). Not called when there is nothing to say.
+    predicting the training targets' mean), and `train_available`, the training samples
+    the dataset holds (what `dataset.n_train` may ask for). Not called when there is
+    nothing to say.
     """
     started = time.perf_counter()
     if not isinstance(cfg, TrainConfig):
@@ -180,8 +182,10 @@ def train(cfg: TrainConfig | Mapping[str, Any],
     # --- data ---------------------------------------------------------------------------------
     data = load_data(cfg.dataset, data_dir, files)
     check_config(cfg, data.info)  # now that the files are read, the shape-dependent checks
-    if on_data is not None and data.baseline_loss is not None:
-        on_data({"baseline_loss": data.baseline_loss})
+    facts = {"baseline_loss": data.baseline_loss, "train_available": data.train_available}
+    facts = {key: value for key, value in facts.items() if value is not None}
+    if on_data is not None and facts:
+        on_data(facts)
     task = data.info.task
     classification = task == "classification"
     arrays = (data.x_train, data.y_train, data.x_val, data.y_val)
