@@ -51,7 +51,7 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # 2.6: after the fifth split's reading, regularisation far stronger than usual is weakened
 # first in the plan of a training fault, and a regression whose loss starts in the hundreds
 # standardises its targets first (the new dataset.standardize_targets).
-ADVISOR_VERSION = "advisor-2.10"
+ADVISOR_VERSION = "advisor-2.11"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",
