@@ -10,12 +10,12 @@ The "tune" half by default. The "report" half was run once, untouched, through t
 (bench/RESULTS.md, issue 10, first reading), and so was the "fresh" split (written later by
 someone who had not read the advisor, read once at advisor-2.1), the "fourth" (read once
 at advisor-2.3), the "fifth" (read once at advisor-2.5), the "sixth" (read once at
-advisor-2.6), the "seventh" (read once at advisor-2.8) and the "eighth" (read once at
-advisor-2.9); after those readings they are tuning data too
-(`--split report|fresh|fourth|fifth|sixth|seventh|eighth`). A split written later still and
-not yet read is never passed here. Trained runs are stored by the hash of their resolved
-spec (bench/advisor/repair_curves/), so a follow-up spec that a chain meets twice trains
-once.
+advisor-2.6), the "seventh" (read once at advisor-2.8), the "eighth" (read once at
+advisor-2.9) and the "ninth" (read once at advisor-2.10); after those readings they are
+tuning data too (`--split report|fresh|fourth|fifth|sixth|seventh|eighth|ninth`). A split
+written later still and not yet read is never passed here. Trained runs are stored by the
+hash of their resolved spec (bench/advisor/repair_curves/), so a follow-up spec that a
+chain meets twice trains once.
 """
 
 from __future__ import annotations
@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="tune",
                         choices=("tune", "report", "fresh", "fourth", "fifth", "sixth",
                                  "seventh", "eighth", "ninth"),
-                        help="report ... eighth: tuning data since their readings")
+                        help="report ... ninth: tuning data since their readings")
     args = parser.parse_args(argv)
     if args.what == "early":
         early(args.results)
