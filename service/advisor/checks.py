@@ -687,7 +687,7 @@ def _fits_past_validation(c: Curves, t: Thresholds) -> bool:
     return at_best > 0 and (at_best - train_end) / at_best >= t.fits_past_fall
 
 
-def _no_training_only_noise(c: Curves) -> bool:
+def no_training_only_noise(c: Curves) -> bool:
     """A job's linear model without augmentation or label smoothing: nothing raises its
     training loss that validation does not see (no dropout, no BatchNorm to have), so a
     validation loss below it is the validation set's luck, not a model that fits better
@@ -741,7 +741,7 @@ def check_loss_high(c: Curves, t: Thresholds) -> Finding | None:
         return None
     v = c.val.finite() if c.val is not None else None
     if v is not None and len(v) >= t.min_points and fit_level(c, v, t)[0] < end * limit / ratio \
-            and not _no_training_only_noise(c):
+            and not no_training_only_noise(c):
         # Validation is predicted well below that level: the model can fit the task, and
         # its training loss is raised by what only training does (BatchNorm's batch
         # statistics, dropout, input noise, label smoothing). (After the fresh split: a

@@ -632,3 +632,18 @@ def test_more_data_of_a_file_asks_for_no_more_samples_than_its_worker_found(chai
     assert more_data(5000)["dataset"]["n_train"] == 600
     assert more_data(400)["dataset"]["n_train"] == 400
     assert more_data(150) is None
+
+
+def test_an_early_stopped_net_whose_validation_is_fitted_is_not_undertrained(chain_run):
+    # a BatchNorm ReLU net at SGD lr 0.05 + momentum, early-stopped at epoch 68 of 300: its
+    # training loss (batch statistics, large steps) still falling at 40% of its start, its
+    # validation at 16% with 99% accuracy. Called undertrained at advisor-2.10 and given
+    # 2,260 epochs; early stopping would end those the same way
+    series, facts, record = chain_run("batchnorm_relu_early_stopped_train_above_val")
+    assert record["stopped_reason"] == "early_stopping"
+    d = diagnose(series, facts)
+    assert d.status == S.healthy, d.summary
+    # with validation no better than training, the high training loss is what the model
+    # delivers: more epochs
+    level = {**series, "val_loss": list(series["train_loss"])}
+    assert diagnose(level, facts).status == S.underfitting
