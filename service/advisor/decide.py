@@ -23,8 +23,8 @@ Training-side problems (1-6) come before validation-side ones (7-8): a run whose
 loss is broken says nothing about generalisation. Causes of `stuck`, first match wins:
 lr_too_high (the loss blew up early or rose above its start, or the lr is >= 30x the usual),
 saturated_loss (MSE on class outputs), lr_too_low (lr <= 1/100 of the usual),
-vanishing_gradient (a deep sigmoid/tanh net, or a tiny gradient norm), lr_too_low (a steady
-crawl), else
+vanishing_gradient (a deep sigmoid/tanh net, or a tiny gradient norm), critical_point (a
+tiny init), lr_too_low (a steady crawl), else
 critical_point (flat loss, nothing else to blame) — except for a linear model, whose convex
 loss has no critical point but its optimum: flat at chance, it is underfitting/model_bias.
 """
@@ -63,6 +63,10 @@ STUCK_CAUSES: tuple[tuple[str, tuple[Code, ...]], ...] = (
     # eighth split's reading: 12 sigmoid layers at SGD lr 0.01 with momentum, falling by
     # 0.01 in six epochs, were given raise_lr first, and change_activation came a round late)
     ("vanishing_gradient", (Code.DEEP_SATURATING, Code.GRAD_TINY)),
+    # a net initialised tiny sits at the saddle where every output is ~0 and creeps there:
+    # its crawl is the saddle's, not the lr's (after the ninth split's reading: a CNN with
+    # N(0, 0.01) weights, flat at ln 10, was lr_too_low; raise_lr left it flat)
+    ("critical_point", (Code.INIT_SMALL,)),
     ("lr_too_low", (Code.STEADY_CRAWL,)),
 )
 

@@ -647,3 +647,17 @@ def test_an_early_stopped_net_whose_validation_is_fitted_is_not_undertrained(cha
     # delivers: more epochs
     level = {**series, "val_loss": list(series["train_loss"])}
     assert diagnose(level, facts).status == S.underfitting
+
+
+def test_a_tiny_init_flat_at_chance_is_a_critical_point_before_a_crawl(chain_run):
+    # a 3-layer CNN with N(0, 0.01) weights at SGD lr 0.02 + momentum: 2.303 -> 2.301 in
+    # five epochs, falling on each (a "crawl"). Read lr_too_low at advisor-2.10: raise_lr
+    # left it flat, and change_init came a round late
+    series, facts, _ = chain_run("cnn_tiny_init_flat_at_chance")
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.stuck, "critical_point")
+    assert d.suggestions[0].action == "change_init"
+    # with the default init the same crawl blames the lr
+    default = {**facts.spec, "model": {**facts.spec["model"], "init": "default"}}
+    params = {**facts.params, "model.init": "default"}
+    assert diagnose(series, replace(facts, spec=default, params=params)).cause == "lr_too_low"
