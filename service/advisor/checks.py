@@ -934,8 +934,13 @@ def check_val_not_tracking(c: Curves, t: Thresholds) -> Finding | None:
     if va is not None and len(va) >= t.min_points:
         rose = float(va.values.max() - va.values[0]) >= t.mismatch_acc_gain
         chance = 1.0 / c.num_classes if c.num_classes else 0.0
-        if rose and end_level(va, t) > chance:
-            return None  # validation accuracy rose with training: it shares what was learned
+        if rose and end_level(va, t) > chance and gain > t.mismatch_val_gain:
+            # validation accuracy rose with training, and its loss came down from its first
+            # value for a while: it shares what was learned. (A validation loss never below
+            # its first value is no such sign, whatever accuracy did on the way: after the
+            # ninth split's reading, relabelled or shifted files whose accuracy wandered
+            # from 0.11-0.48 to 0.35-0.70 were called overfitting.)
+            return None
         # ... or it is right on most validation samples, whatever the loss says: a loss far
         # above chance with such accuracy is over-confidence (huge logits), not another
         # distribution. Chance is 1/C, or two classes' without C (the highest balanced one).

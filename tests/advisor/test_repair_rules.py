@@ -661,3 +661,18 @@ def test_a_tiny_init_flat_at_chance_is_a_critical_point_before_a_crawl(chain_run
     default = {**facts.spec, "model": {**facts.spec["model"], "init": "default"}}
     params = {**facts.params, "model.init": "default"}
     assert diagnose(series, replace(facts, spec=default, params=params)).cause == "lr_too_low"
+
+
+def test_accuracy_that_wanders_up_does_not_excuse_a_validation_loss_never_below_its_first(
+        chain_run):
+    # iris validated on a file in inches (trained in centimetres): validation accuracy
+    # went 0.35 -> 0.70 -> 0.40 while its loss never came below its first value (1.09 ->
+    # 3.7). The accuracy rise excused it from mismatch at advisor-2.10 (overfitting)
+    series, facts, _ = chain_run("iris_validation_in_inches")
+    d = diagnose(series, facts)
+    assert d.status == S.mismatch, d.summary
+    # the same accuracies with a validation loss that came down first (its first value
+    # doubled): what was learned held for a while, and then the model overfitted
+    first_high = {**series, "val_loss": [(s, v * (2.0 if i == 0 else 1.0))
+                                         for i, (s, v) in enumerate(series["val_loss"])]}
+    assert diagnose(first_high, facts).status == S.overfitting
