@@ -1101,6 +1101,28 @@ def check_converged(c: Curves, t: Thresholds) -> Finding | None:
     return Finding(Code.CONVERGED, (ev,))
 
 
+@check
+def check_levels(c: Curves, t: Thresholds) -> Finding | None:
+    """Where the training and validation losses are at the end: the evidence of a healthy
+    verdict that no other finding supports (the issue's "healthy must be shown, not
+    assumed": a running job whose loss is neither falling steadily nor settled yet read
+    "Healthy." with nothing behind it)."""
+    s = c.loss.finite()
+    if len(s) < t.min_points:
+        return None
+    end = end_level(s, t)
+    ref = c.chance_loss or c.start
+    share = f" ({end / ref:.0%} of {c.ref_name})" if ref > 0 else ""
+    msg = f"{_loss_name(c)} is at {end:.3g}{share} after {_n(s)} {c.unit}s"
+    v = c.val.finite() if c.train is not None and c.val is not None else None
+    if v is not None and len(v) >= t.min_points:
+        msg += f"; val loss at {end_level(v, t):.3g}"
+        va = _acc(c.val_acc, t)
+        if va is not None and len(va) >= t.min_points:
+            msg += f", val accuracy {end_level(va, t):.1%}"
+    return Finding(Code.LEVELS, (evidence("train_loss.end", end, msg),))
+
+
 # Checks that do not assume a non-negative loss (the others compare ratios of loss levels,
 # which mean nothing for a loss that goes negative, such as a Gaussian negative log-likelihood).
 SIGN_FREE = (

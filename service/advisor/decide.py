@@ -17,7 +17,8 @@ Precedence (first match wins), after the lecture's flow "look at the training lo
  9. underfitting       still falling when the run stopped (undertrained; model_bias
                        through a layer of a few units); a run that is still running with
                        epochs left is "healthy, still improving"
-10. healthy
+10. healthy            converged, early-stopped at its validation best, or still improving;
+                       with nothing of these to show, "no fault found" and the levels
 
 Training-side problems (1-6) come before validation-side ones (7-8): a run whose training
 loss is broken says nothing about generalisation. Causes of `stuck`, first match wins:
@@ -216,7 +217,7 @@ def _decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
     if improving and c.in_progress:
         return Verdict(S.healthy, None, _first(found, Code.STILL_IMPROVING), in_progress=True)
     return Verdict(S.healthy, None, _first(found, Code.EARLY_STOPPED, Code.CONVERGED,
-                                             Code.STILL_IMPROVING)[:1])
+                                             Code.STILL_IMPROVING, Code.LEVELS)[:1])
 
 
 def supporting(verdict: Verdict, found: dict[Code, Finding]) -> tuple[Finding, ...]:
@@ -233,6 +234,8 @@ def confidence(verdict: Verdict, c: Curves, w: Confidence) -> float:
     if verdict.status == S.insufficient_data:
         return w.insufficient
     if verdict.status == S.healthy:
+        if verdict.deciding and verdict.deciding[0].code == Code.LEVELS:
+            return w.healthy_base  # no finding shows it healthy: nothing found, no more
         score = w.healthy_base + (w.healthy_bonus if c.val is not None else 0.0)
         score += w.healthy_bonus if not verdict.in_progress else 0.0
         long_run = c.train is not None and len(c.train) >= w.long_run_points

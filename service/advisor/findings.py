@@ -41,6 +41,9 @@ class Code(StrEnum):
     TARGETS_UNSCALED = "targets_unscaled"  # a job's regression targets used as they come
     EARLY_STOPPED = "early_stopped"  # early stopping ended the run at its validation best
     ENDS_HIGH = "ends_high"  # a running job, at its rate, will end with the loss still high
+    # where the losses are: what a healthy verdict shows when nothing else does (a running
+    # job neither falling steadily nor settled yet)
+    LEVELS = "levels"
 
 
 @dataclass(frozen=True)

@@ -674,6 +674,13 @@ TRAIN_LONGER = Remedy(
 )
 
 CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
+    Code.LEVELS: (
+        Remedy(
+            "keep_logging",
+            "keep logging: no check has found a fault, and the loss is neither falling "
+            "steadily nor settled yet",
+        ),
+    ),
     Code.TOO_FEW_POINTS: (
         Remedy(
             "keep_logging",

@@ -676,3 +676,21 @@ def test_accuracy_that_wanders_up_does_not_excuse_a_validation_loss_never_below_
     first_high = {**series, "val_loss": [(s, v * (2.0 if i == 0 else 1.0))
                                          for i, (s, v) in enumerate(series["val_loss"])]}
     assert diagnose(first_high, facts).status == S.overfitting
+
+
+def test_a_running_job_with_nothing_to_show_says_no_fault_found_yet_and_where_it_is(
+        chain_run):
+    # an RMSprop MLP on breast_cancer at 60% of its 10 epochs: its loss neither falling
+    # steadily nor settled yet. At advisor-2.10 it read "Healthy." with no evidence at all
+    series, facts, _ = chain_run("breast_cancer_mlp_rmsprop_healthy")
+    last = math.ceil(0.6 * facts.spec["training"]["epochs"]) - 1
+    running = {k: [(s, v) for s, v in pts if s <= last] for k, pts in series.items()}
+    d = diagnose(running, replace(facts, run_status="running"))
+    assert d.status == S.healthy
+    assert d.summary.startswith("No fault found yet: train loss is at ")
+    assert [e.signal for e in d.evidence] == ["train_loss.end"]
+    assert [s.action for s in d.suggestions] == ["keep_logging"]
+    # less sure than a finished run shown healthy by its curves
+    done = diagnose(series, facts)
+    assert done.status == S.healthy and not done.summary.startswith("No fault found")
+    assert d.confidence < done.confidence
