@@ -31,6 +31,7 @@ from bench.repair import (
     datasets_ninth,
     datasets_seventh,
     datasets_sixth,
+    datasets_tenth,
 )
 from bench.repair.arrays import holdout, sklearn_classes
 
@@ -198,6 +199,9 @@ NPZ_SOURCE.update(datasets_eighth.NPZ_SOURCE)
 # And the ninth split's (specs_ninth.py).
 GENERATORS.update(datasets_ninth.GENERATORS)
 NPZ_SOURCE.update(datasets_ninth.NPZ_SOURCE)
+# And the tenth split's (specs_tenth.py).
+GENERATORS.update(datasets_tenth.GENERATORS)
+NPZ_SOURCE.update(datasets_tenth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:

@@ -21,6 +21,7 @@ from bench.repair import (
     datasets_ninth,
     datasets_seventh,
     datasets_sixth,
+    datasets_tenth,
     run,
     score,
     specs,
@@ -33,6 +34,7 @@ from bench.repair.specs_fresh import FRESH
 from bench.repair.specs_ninth import NINTH
 from bench.repair.specs_seventh import SEVENTH
 from bench.repair.specs_sixth import SIXTH
+from bench.repair.specs_tenth import TENTH
 from service.catalogue import check_spec
 from service.schemas import JobSpec
 from workers.training import TrainConfig, check_config
@@ -71,6 +73,7 @@ EVERY_SPEC = [
     *((s, datasets_seventh.GENERATORS) for s in SEVENTH),
     *((s, datasets_eighth.GENERATORS) for s in EIGHTH),
     *((s, datasets_ninth.GENERATORS) for s in NINTH),
+    *((s, datasets_tenth.GENERATORS) for s in TENTH),
 ]
 
 
@@ -653,15 +656,15 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
     assert d["x_val"].min() >= 0 and d["x_val"].max() <= 16
 
 
-@pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth"])
+@pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth", "tenth"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
     members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH,
-               "ninth": NINTH}[split]
+               "ninth": NINTH, "tenth": TENTH}[split]
     labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
-              "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS}[split]
+              "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS, "tenth": TENTH_LABELS}[split]
     out = {"fifth": validate.DEFAULT_FIFTH_OUT, "sixth": validate.DEFAULT_SIXTH_OUT,
            "seventh": validate.DEFAULT_SEVENTH_OUT, "eighth": validate.DEFAULT_EIGHTH_OUT,
-           "ninth": validate.DEFAULT_NINTH_OUT}[split]
+           "ninth": validate.DEFAULT_NINTH_OUT, "tenth": validate.DEFAULT_TENTH_OUT}[split]
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
     assert len(chosen) == 13 and set(chosen_labels) == set(labels)
@@ -747,6 +750,23 @@ NINTH_LABELS = {
     ("mismatch", None): 5,
 }
 # Per late split: its specs, its npz module, the splits written before it, its pinned labels,
+# The tenth split (specs_tenth.py, datasets_tenth.py), run once at the end like the seventh
+# to the ninth: its labels are pinned the same way.
+TENTH_LABELS = {
+    ("healthy", None): 15,
+    ("underfitting", "model_bias"): 4,
+    ("underfitting", "optimization_issue"): 4,
+    ("underfitting", "undertrained"): 4,
+    ("overfitting", None): 6,
+    ("stuck", "lr_too_low"): 3,
+    ("stuck", "lr_too_high"): 3,
+    ("stuck", "vanishing_gradient"): 3,
+    ("stuck", "saturated_loss"): 3,
+    ("stuck", "critical_point"): 3,
+    ("oscillating", None): 5,
+    ("diverging", None): 5,
+    ("mismatch", None): 5,
+}
 # its size and the npz sources it must use.
 LATE_SPLITS = {
     "seventh": (SEVENTH, datasets_seventh, BEFORE_SEVENTH, SEVENTH_LABELS, 60,
@@ -758,13 +778,18 @@ LATE_SPLITS = {
               {**BEFORE_SEVENTH, "seventh": (SEVENTH, datasets_seventh),
                "eighth": (EIGHTH, datasets_eighth)}, NINTH_LABELS, 61,
               {"npz:checker", "npz:bumps", "npz:projectile", "npz:blobs", "npz:glyphs"}),
+    "tenth": (TENTH, datasets_tenth,
+              {**BEFORE_SEVENTH, "seventh": (SEVENTH, datasets_seventh),
+               "eighth": (EIGHTH, datasets_eighth), "ninth": (NINTH, datasets_ninth)},
+              TENTH_LABELS, 63,
+              {"npz:cooling", "npz:rings", "npz:waves", "npz:strokes", "npz:tones"}),
 }
 
 
 @pytest.mark.parametrize("split", list(LATE_SPLITS))
 def test_a_late_split_leaves_the_other_splits_as_they_were(split):
     members, own, before, *_ = LATE_SPLITS[split]
-    prefix = {"seventh": "s7_", "eighth": "s8_", "ninth": "s9_"}[split]
+    prefix = {"seventh": "s7_", "eighth": "s8_", "ninth": "s9_", "tenth": "s10_"}[split]
     assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
     assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
         REPORT_BEFORE_FRESH)
@@ -958,3 +983,73 @@ def test_the_ninth_mismatch_files_differ_from_their_training_data(tmp_path):
     assert np.allclose(d["x_val"].mean(axis=0), 0, atol=1e-4)
     assert np.allclose(d["x_val"].std(axis=0), 1, atol=1e-3)
     assert float(np.mean(d["y_val"] == 0)) > 0.5 > float(np.mean(d["y"] == 0))
+
+
+# --- the tenth split's npz files (datasets_tenth.py) ------------------------------------------
+
+
+def test_the_tenth_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
+    files = _split_npz_files(tmp_path, TENTH, datasets_tenth.GENERATORS)
+    cooling = files["s10_cooling.npz"]
+    assert cooling["x"].shape == (3000, 6)
+    assert abs(float(cooling["y"].mean())) < 0.01 and abs(float(cooling["y"].std()) - 1) < 0.01
+    law = (datasets_tenth.cooling_temperature(cooling["x"].astype(np.float64))
+           - datasets_tenth.COOLING_MEAN) / datasets_tenth.COOLING_STD
+    assert float(np.std(law - cooling["y"])) < 0.03  # the law, plus a little noise
+    rings = files["s10_rings.npz"]
+    assert rings["x"].shape == (3000, 6) and set(np.unique(rings["y"])) == set(range(4))
+    assert np.array_equal(datasets_tenth.ring_of(rings["x"]), rings["y"])
+    waves = files["s10_waves.npz"]
+    assert waves["x"].shape == (3000, 1, 64) and set(np.unique(waves["y"])) == set(range(5))
+    strokes = files["s10_strokes.npz"]
+    assert strokes["x"].shape == (2400, 1, 16, 16) and strokes["x"].dtype == np.uint8
+    assert set(np.unique(strokes["y"])) == set(range(4))
+    # a horizontal stroke (class 0) varies across rows, a vertical one (class 2) across columns
+    img = strokes["x"][:, 0].astype(np.float64)
+    rows, cols = img.mean(axis=2).std(axis=1), img.mean(axis=1).std(axis=1)
+    assert (rows > cols)[strokes["y"] == 0].mean() > 0.9
+    assert (cols > rows)[strokes["y"] == 2].mean() > 0.9
+    tones = files["s10_tones.npz"]
+    assert tones["x"].shape == (3000, 1, 48)
+    assert abs(float(tones["y"].mean())) < 0.1 and 0.9 < float(tones["y"].std()) < 1.1
+
+
+def test_the_tenth_mismatch_files_differ_from_their_training_data(tmp_path):
+    gen = datasets_tenth.GENERATORS
+    d = gen["s10_cooling_rows_misaligned.npz"](tmp_path)
+
+    def law(x: np.ndarray) -> np.ndarray:
+        return (datasets_tenth.cooling_temperature(x.astype(np.float64))
+                - datasets_tenth.COOLING_MEAN) / datasets_tenth.COOLING_STD
+
+    assert float(np.std(law(d["x"]) - d["y"])) < 0.03
+    assert abs(float(np.corrcoef(law(d["x_val"]), d["y_val"])[0, 1])) < 0.15
+    assert np.allclose(np.sort(law(d["x_val"])), np.sort(d["y_val"]), atol=0.1)
+    d = gen["s10_waves_pitch_labels.npz"](tmp_path)
+    x, shape, _ = datasets_tenth._wave_arrays(2000, datasets_tenth.PITCH_TRAIN_SEED)
+    assert np.array_equal(x, d["x"]) and np.array_equal(shape, d["y"])  # labelled by shape
+    x_val, shape_val, cycles_val = datasets_tenth._wave_arrays(600, datasets_tenth.PITCH_VAL_SEED)
+    assert np.array_equal(x_val, d["x_val"])
+    assert np.array_equal(datasets_tenth.pitch_band(cycles_val), d["y_val"])  # by pitch band
+    assert float(np.mean(shape_val == d["y_val"])) < 0.3  # ~ chance agreement with the shape
+    assert set(np.unique(d["y_val"])) == set(range(5))
+
+    def pitch(x: np.ndarray) -> np.ndarray:  # the strongest frequency of each signal
+        spectrum = np.abs(np.fft.rfft(x[:, 0] - x[:, 0].mean(axis=1, keepdims=True), axis=1))
+        return spectrum[:, 1:].argmax(axis=1) + 1
+    d = gen["s10_strokes_stamp_moved.npz"](tmp_path)
+
+    def stamped(x: np.ndarray) -> np.ndarray:  # the corner holding the bright 2x2 stamp
+        corners = [x[:, 0, r:r + 2, c:c + 2].astype(np.float64).mean(axis=(1, 2))
+                   for r, c in datasets_tenth.STAMP_CORNERS]
+        return np.argmax(np.stack(corners, axis=1), axis=1)
+
+    assert np.array_equal(stamped(d["x"]), d["y"])
+    assert np.array_equal(stamped(d["x_val"]), (d["y_val"] + 2) % 4)
+    d = gen["s10_tones_period_targets.npz"](tmp_path)
+    assert abs(float(np.corrcoef(d["y"], pitch(d["x"]))[0, 1])) > 0.9
+    assert float(np.corrcoef(d["y_val"], pitch(d["x_val"]))[0, 1]) < -0.8
+    assert abs(float(d["y_val"].mean())) < 1e-4 and abs(float(d["y_val"].std()) - 1) < 1e-3
+    d = gen["s10_wine_row_normalised.npz"](tmp_path)
+    assert float(d["x"].max()) > 100  # proline in its own units in training
+    assert np.allclose(d["x_val"].max(axis=1), 1.0) and float(d["x_val"].min()) >= 0
