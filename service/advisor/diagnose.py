@@ -52,6 +52,18 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # 2.6: after the fifth split's reading, regularisation far stronger than usual is weakened
 # first in the plan of a training fault, and a regression whose loss starts in the hundreds
 # standardises its targets first (the new dataset.standardize_targets).
+# 2.7 - 2.9: a regression's reference level (meta.baseline_loss), targets_unscaled from it,
+# adaptive optimizers far above their lr two decades down, no training-only-noise excuse for
+# a linear model (service/advisor/README.md).
+# 2.10: after the eighth split's reading: oscillation over the whole run at a high lr, no
+# mismatch at a high validation accuracy, vanishing_gradient before a crawl, raise_lr for an
+# undertrained run at slow steps, less_regularization to at most 0.003. (The ninth split was
+# read once at 2.10.)
+# 2.11: after the ninth split's reading: more_data bounded by meta.train_available, a
+# regression's loss_high bar at 15% of its baseline loss, undertrained judged on validation's
+# level under training-only noise, a tiny init is a critical point before a crawl, the
+# mismatch accuracy excuse needs validation's loss to have come down, and healthy with nothing
+# else to show says "No fault found" with the levels. (The tenth split was read once at 2.11.)
 ADVISOR_VERSION = "advisor-2.11"
 
 HEADLINES: dict[str, str] = {
