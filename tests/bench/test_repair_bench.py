@@ -749,7 +749,6 @@ NINTH_LABELS = {
     ("diverging", None): 5,
     ("mismatch", None): 5,
 }
-# Per late split: its specs, its npz module, the splits written before it, its pinned labels,
 # The tenth split (specs_tenth.py, datasets_tenth.py), run once at the end like the seventh
 # to the ninth: its labels are pinned the same way.
 TENTH_LABELS = {
@@ -767,6 +766,7 @@ TENTH_LABELS = {
     ("diverging", None): 5,
     ("mismatch", None): 5,
 }
+# Per late split: its specs, its npz module, the splits written before it, its pinned labels,
 # its size and the npz sources it must use.
 LATE_SPLITS = {
     "seventh": (SEVENTH, datasets_seventh, BEFORE_SEVENTH, SEVENTH_LABELS, 60,
