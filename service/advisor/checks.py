@@ -549,14 +549,15 @@ def check_mse_on_classes(c: Curves, t: Thresholds) -> Finding | None:
 def check_deep_saturating(c: Curves, t: Thresholds) -> Finding | None:
     """A deep stack of sigmoid/tanh layers without BatchNorm: gradients vanish."""
     h = c.hyper
-    if not h.saturating or (h.depth or 0) < t.deep_layers or h.batchnorm:
+    deep = t.deep_conv_layers if h.arch in ("cnn", "cnn1d") else t.deep_layers
+    if not h.saturating or (h.depth or 0) < deep or h.batchnorm:
         return None
     msg = (
         f"{h.depth} hidden layers of {h.activation} without BatchNorm: each layer shrinks "
         f"the gradient (sigmoid' <= 0.25)"
     )
     depth = float(h.depth or 0)
-    return _past(Code.DEEP_SATURATING, "params.depth", depth, t.deep_layers, t.deep_far, msg)
+    return _past(Code.DEEP_SATURATING, "params.depth", depth, deep, t.deep_far, msg)
 
 
 @check

@@ -179,6 +179,13 @@ def _decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
         for cause, codes in STUCK_CAUSES:
             if any(has(code) for code in codes):
                 return Verdict(S.stuck, cause, deciding, _first(found, *codes))
+        if has(Code.REG_STRONG):
+            # Regularisation far stronger than usual holds the weights near zero: the loss
+            # stays near chance because the model may not fit, not at a saddle (the
+            # lecture: too much regularisation underfits). (After the tenth split's
+            # reading: an MLP under dropout 0.85, 6-7% below chance after 40 epochs, was
+            # called a critical point.)
+            return Verdict(S.underfitting, "model_bias", deciding, _first(found, Code.REG_STRONG))
         if c.hyper.arch == "linear" and has(Code.LOSS_STUCK):
             # A linear model's loss is convex: no saddle points, no other minima. Flat at
             # chance with a sane lr means it sits at its optimum: the inputs lack the signal.

@@ -64,7 +64,9 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # level under training-only noise, a tiny init is a critical point before a crawl, the
 # mismatch accuracy excuse needs validation's loss to have come down, and healthy with nothing
 # else to show says "No fault found" with the levels. (The tenth split was read once at 2.11.)
-ADVISOR_VERSION = "advisor-2.11"
+# 2.12: after the tenth split's reading: sigmoid/tanh CNNs are deep from 3 conv layers, and a
+# run held near chance by regularisation far stronger than usual is model bias.
+ADVISOR_VERSION = "advisor-2.12"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

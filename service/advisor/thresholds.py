@@ -224,6 +224,11 @@ class Thresholds:
     # layers stuck at chance in every run, 1 layer trained. Strength 1 at 8 (the deepest
     # measured).
     deep_layers: int = 4
+    # ... and of a convolutional net's sigmoid/tanh conv layers: every such CNN/CNN1D of 3
+    # or more layers without BatchNorm in the ten splits was stuck at chance (vanishing:
+    # 3-layer sigmoid CNNs on stripes and strokes, default and small init, read critical
+    # point; with MSE, saturated); none trained. (After the tenth split's reading.)
+    deep_conv_layers: int = 3
     deep_far: int = 8
 
     # --- underfitting -------------------------------------------------------------------------

@@ -694,3 +694,32 @@ def test_a_running_job_with_nothing_to_show_says_no_fault_found_yet_and_where_it
     done = diagnose(series, facts)
     assert done.status == S.healthy and not done.summary.startswith("No fault found")
     assert d.confidence < done.confidence
+
+
+def test_a_three_layer_sigmoid_cnn_flat_at_chance_has_a_vanishing_gradient(chain_run):
+    # 3 sigmoid conv layers without BatchNorm, flat at ln 4 for ten epochs: every such CNN
+    # of the ten splits was stuck; a critical point at advisor-2.11's reading
+    series, facts, _ = chain_run("sigmoid_cnn_3_layers_flat")
+    assert facts.spec["model"]["depth"] == 3
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.stuck, "vanishing_gradient")
+    assert d.suggestions[0].action == "change_activation"
+    # an MLP of three sigmoid layers is not deep enough to blame for it (4 for dense nets)
+    mlp = {**facts.spec, "model": {**facts.spec["model"], "arch": "mlp"}}
+    params = {**facts.params, "model.arch": "mlp"}
+    assert diagnose(series, replace(facts, spec=mlp, params=params)).cause != \
+        "vanishing_gradient"
+
+
+def test_a_net_held_near_chance_by_heavy_dropout_underfits_from_its_regularisation(chain_run):
+    # an MLP under dropout 0.85, 6-7% below chance after 40 epochs: regularisation far
+    # stronger than usual, not a saddle (a critical point at advisor-2.11's reading)
+    series, facts, _ = chain_run("mlp_dropout_085_near_chance")
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "model_bias")
+    assert d.suggestions[0].action == "less_regularization"
+    # with the usual dropout the same flat loss has nothing to blame: a critical point
+    usual = {**facts.spec, "model": {**facts.spec["model"], "dropout": 0.2}}
+    params = {**facts.params, "model.dropout": 0.2}
+    assert diagnose(series, replace(facts, spec=usual, params=params)).cause == \
+        "critical_point"
