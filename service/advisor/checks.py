@@ -1034,11 +1034,26 @@ def check_memorised(c: Curves, t: Thresholds) -> Finding | None:
         return None
     if len(a) < t.min_points or len(va) < t.min_points or c.chance_loss is None:
         return None
-    tr, _ = pair
+    tr, v = pair
     level = end_level(tr, t) / c.scale
     gap = end_level(a, t) - end_level(va, t)
-    if level > t.memorised_level or gap < t.memorised_acc_gap:
+    if level > t.memorised_level:
         return None
+    if gap < t.memorised_acc_gap:
+        # ... or its validation loss ends above chance: however many samples it gets right,
+        # it predicts validation worse than a uniform guess, with confidence learnt from the
+        # training set alone; no run of the ten splits that did so was healthy. (After the
+        # tenth split's reading: RMSprop at 500x its usual lr on digits, training loss 1e-5,
+        # validation 3x chance at 94% accuracy, read healthy.)
+        over = end_level(v, t) / c.chance_loss
+        if over < 1.0:
+            return None
+        msg = (
+            f"train loss ends at {end_level(tr, t):.2g} ({level:.1%} of {c.ref_name}): the "
+            f"training set is memorised, while val loss ends at {end_level(v, t):.3g}, "
+            f"{over:.1f}x {c.ref_name} (val accuracy {end_level(va, t):.1%})"
+        )
+        return _past(Code.MEMORISED, "val_loss.end_over_chance", over, 1.0, 3.0, msg)
     msg = (
         f"train loss ends at {end_level(tr, t):.2g} ({level:.1%} of {c.ref_name}): the training "
         f"set is memorised, while val accuracy {end_level(va, t):.1%} stays {gap * 100:.0f} "

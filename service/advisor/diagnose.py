@@ -65,7 +65,8 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # mismatch accuracy excuse needs validation's loss to have come down, and healthy with nothing
 # else to show says "No fault found" with the levels. (The tenth split was read once at 2.11.)
 # 2.12: after the tenth split's reading: sigmoid/tanh CNNs are deep from 3 conv layers, and a
-# run held near chance by regularisation far stronger than usual is model bias.
+# run held near chance by regularisation far stronger than usual is model bias, and a
+# memorised training set whose validation loss ends above chance is overfitting.
 ADVISOR_VERSION = "advisor-2.12"
 
 HEADLINES: dict[str, str] = {

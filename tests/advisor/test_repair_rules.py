@@ -723,3 +723,17 @@ def test_a_net_held_near_chance_by_heavy_dropout_underfits_from_its_regularisati
     params = {**facts.params, "model.dropout": 0.2}
     assert diagnose(series, replace(facts, spec=usual, params=params)).cause == \
         "critical_point"
+
+
+def test_a_memorised_training_set_with_validation_loss_above_chance_is_overfitting(
+        chain_run):
+    # RMSprop at 500x its usual lr on digits: training loss 1e-5, validation loss 3x ln 10
+    # at 94% accuracy (6 points under training's: no accuracy gap rule). Read healthy at
+    # advisor-2.11: a validation loss above chance does not follow training
+    series, facts, _ = chain_run("rmsprop_500x_digits_memorised")
+    d = diagnose(series, facts)
+    assert d.status == S.overfitting, d.summary
+    assert "val_loss.end_over_chance" in _codes(d)
+    # the same run with its validation loss at a tenth of that is shown healthy
+    low = {**series, "val_loss": [(s, v / 10) for s, v in series["val_loss"]]}
+    assert diagnose(low, facts).status == S.healthy
