@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--split", default="tune",
                         choices=("tune", "report", "fresh", "fourth", "fifth", "sixth",
-                                 "seventh", "eighth", "ninth", "tenth"),
+                                 "seventh", "eighth", "ninth", "tenth", "eleventh"),
                         help="report ... tenth: tuning data since their readings")
     args = parser.parse_args(argv)
     if args.what == "early":

@@ -25,6 +25,7 @@ import numpy as np
 
 from bench.repair import (
     datasets_eighth,
+    datasets_eleventh,
     datasets_fifth,
     datasets_fourth,
     datasets_fresh,
@@ -202,6 +203,9 @@ NPZ_SOURCE.update(datasets_ninth.NPZ_SOURCE)
 # And the tenth split's (specs_tenth.py).
 GENERATORS.update(datasets_tenth.GENERATORS)
 NPZ_SOURCE.update(datasets_tenth.NPZ_SOURCE)
+# And the eleventh split's (specs_eleventh.py).
+GENERATORS.update(datasets_eleventh.GENERATORS)
+NPZ_SOURCE.update(datasets_eleventh.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:

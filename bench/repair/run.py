@@ -12,6 +12,7 @@
     python -m bench.repair.run --split eighth --rounds 0        # the eighth: run it once
     python -m bench.repair.run --split ninth --rounds 0         # the ninth: run it once
     python -m bench.repair.run --split tenth --rounds 0         # the tenth: run it once
+    python -m bench.repair.run --split eleventh --rounds 0      # the eleventh: run it once
 
 It starts an embedded fitdoc (`fitdoc serve --no-worker` in a fresh data dir under
 bench/out/, plus `--workers` training workers with one CPU thread each), writes the
@@ -319,11 +320,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--split", default="all",
                    choices=("tune", "report", "all", "fresh", "fourth", "fifth", "sixth",
-                            "seventh", "eighth", "ninth", "tenth"),
+                            "seventh", "eighth", "ninth", "tenth", "eleventh"),
                    help="all = tune + report; fresh = specs_fresh.py, fourth = "
                         "specs_fourth.py, fifth = specs_fifth.py, sixth = specs_sixth.py, "
                         "seventh = specs_seventh.py, eighth = specs_eighth.py, ninth = "
-                        "specs_ninth.py and tenth = specs_tenth.py, each to be run once")
+                        "specs_ninth.py, tenth = specs_tenth.py and eleventh = "
+                        "specs_eleventh.py, each to be run once")
     p.add_argument("--limit", type=int, default=None,
                    help="only the first N specs (interleaved across labels), every seed")
     p.add_argument("--only", default="", help="only specs whose name contains this")

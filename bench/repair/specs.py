@@ -24,8 +24,9 @@ A third split, "fresh", holds the specs of specs_fresh.py (FRESH), written later
 `cases("fresh")` expands them with split "fresh". A fourth, "fourth" (specs_fourth.py,
 FOURTH), a fifth, "fifth" (specs_fifth.py, FIFTH), a sixth, "sixth" (specs_sixth.py,
 SIXTH), a seventh, "seventh" (specs_seventh.py, SEVENTH), an eighth, "eighth"
-(specs_eighth.py, EIGHTH), a ninth, "ninth" (specs_ninth.py, NINTH), and a tenth,
-"tenth" (specs_tenth.py, TENTH), stand apart the same way.
+(specs_eighth.py, EIGHTH), a ninth, "ninth" (specs_ninth.py, NINTH), a tenth,
+"tenth" (specs_tenth.py, TENTH), and an
+eleventh, "eleventh" (specs_eleventh.py, ELEVENTH), stand apart the same way.
 
 Datasets: mnist1d, digits, wine, breast_cancer, iris, synthetic_images, and `npz` files
 that datasets.py generates (regression, and the mismatches); the npz paths are relative, so
@@ -59,8 +60,9 @@ SEVENTH_SPLIT = "seventh"  # specs_seventh.SEVENTH, kept apart from all the othe
 EIGHTH_SPLIT = "eighth"  # specs_eighth.EIGHTH, kept apart from all the others
 NINTH_SPLIT = "ninth"  # specs_ninth.NINTH, kept apart from all the others
 TENTH_SPLIT = "tenth"  # specs_tenth.TENTH, kept apart from all the others
+ELEVENTH_SPLIT = "eleventh"  # specs_eleventh.ELEVENTH, kept apart from all the others
 SEPARATE_SPLITS = (FRESH_SPLIT, FOURTH_SPLIT, FIFTH_SPLIT, SIXTH_SPLIT, SEVENTH_SPLIT,
-                   EIGHTH_SPLIT, NINTH_SPLIT, TENTH_SPLIT)
+                   EIGHTH_SPLIT, NINTH_SPLIT, TENTH_SPLIT, ELEVENTH_SPLIT)
 ALL_SPLITS = (*SPLITS, *SEPARATE_SPLITS)
 
 
@@ -662,18 +664,27 @@ def tenth_specs() -> list[Spec]:
     return TENTH
 
 
+def eleventh_specs() -> list[Spec]:
+    """The eleventh split's specs (imported here, not at the top: specs_eleventh imports
+    this module)."""
+    from bench.repair.specs_eleventh import ELEVENTH
+
+    return ELEVENTH
+
+
 def separate_specs(split: str) -> list[Spec]:
     """The specs of a split kept apart from SPECS ("fresh", "fourth", "fifth", "sixth",
-    "seventh", "eighth", "ninth" or "tenth")."""
+    "seventh", "eighth", "ninth", "tenth" or "eleventh")."""
     return {FRESH_SPLIT: fresh_specs, FOURTH_SPLIT: fourth_specs,
             FIFTH_SPLIT: fifth_specs, SIXTH_SPLIT: sixth_specs,
             SEVENTH_SPLIT: seventh_specs, EIGHTH_SPLIT: eighth_specs,
-            NINTH_SPLIT: ninth_specs, TENTH_SPLIT: tenth_specs}[split]()
+            NINTH_SPLIT: ninth_specs, TENTH_SPLIT: tenth_specs,
+            ELEVENTH_SPLIT: eleventh_specs}[split]()
 
 
 def split_specs(split: str) -> list[Spec]:
     """The specs of `split`: "tune" or "report" (a half of SPECS), "all" (SPECS), "fresh",
-    "fourth", "fifth", "sixth", "seventh", "eighth", "ninth" or "tenth"."""
+    "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth" or "eleventh"."""
     if split in SEPARATE_SPLITS:
         return list(separate_specs(split))
     if split == "all":
@@ -681,7 +692,7 @@ def split_specs(split: str) -> list[Spec]:
     if split in SPLITS:
         return [s for s in SPECS if SPLIT[s.name] == split]
     raise ValueError(f"split must be tune, report, all, fresh, fourth, fifth, sixth, "
-                     f"seventh, eighth, ninth or tenth, not {split!r}")
+                     f"seventh, eighth, ninth, tenth or eleventh, not {split!r}")
 
 
 def with_seed(spec: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -708,11 +719,11 @@ def describe(spec: dict[str, Any]) -> dict[str, Any]:
 def cases(split: str = "all", seeds: Iterable[int] = SEEDS,
           specs: Iterable[Spec] | None = None) -> list[dict[str, Any]]:
     """Every spec of `split` ("tune", "report", "all" = tune + report, "fresh", "fourth",
-    "fifth", "sixth", "seventh", "eighth", "ninth" or "tenth") once per seed, as plain
-    dicts."""
+    "fifth", "sixth", "seventh", "eighth", "ninth", "tenth" or "eleventh") once per seed,
+    as plain dicts."""
     if split not in (*ALL_SPLITS, "all"):
         raise ValueError(f"split must be tune, report, all, fresh, fourth, fifth, sixth, "
-                         f"seventh, eighth, ninth or tenth, not {split!r}")
+                         f"seventh, eighth, ninth, tenth or eleventh, not {split!r}")
     separate = split in SEPARATE_SPLITS
     source = (separate_specs(split) if separate else SPECS) if specs is None else specs
     out = []

@@ -12,6 +12,7 @@
     python -m bench.repair.validate --split eighth --jobs 1 --extra-seeds 2    # the eighth
     python -m bench.repair.validate --split ninth --jobs 1 --extra-seeds 2     # the ninth
     python -m bench.repair.validate --split tenth --jobs 1 --extra-seeds 2     # the tenth
+    python -m bench.repair.validate --split eleventh --jobs 1 --extra-seeds 2  # the eleventh
 
 Each case is trained with `workers.training.train(TrainConfig.from_dict(spec), data_dir=...)`
 under `torch.set_num_threads(1)` (what one worker thread does, without the service), and
@@ -19,8 +20,9 @@ its history is read by curves.fault_shows against the case's label. The summary 
 epochs, final train/validation loss, validation accuracy, seconds, whether the fault showed
 and the numbers that say so) goes to bench/repair/validation.json (validation_fresh.json for
 the fresh split, validation_fourth.json, validation_fifth.json, validation_sixth.json and
-validation_seventh.json, validation_eighth.json, validation_ninth.json and
-validation_tenth.json for the fourth to the tenth); no diagnosis of fitdoc is asked for.
+validation_seventh.json, validation_eighth.json, validation_ninth.json,
+validation_tenth.json and validation_eleventh.json for the fourth to the eleventh); no
+diagnosis of fitdoc is asked for.
 `--extra-seeds` also trains each spec with seeds the benchmark does not use and records,
 per spec, for how many of them the fault showed (how robust the injection is).
 """
@@ -50,6 +52,7 @@ DEFAULT_SEVENTH_OUT = HERE / "validation_seventh.json"  # the seventh split's, k
 DEFAULT_EIGHTH_OUT = HERE / "validation_eighth.json"  # the eighth split's, kept apart
 DEFAULT_NINTH_OUT = HERE / "validation_ninth.json"  # the ninth split's, kept apart
 DEFAULT_TENTH_OUT = HERE / "validation_tenth.json"  # the tenth split's, kept apart
+DEFAULT_ELEVENTH_OUT = HERE / "validation_eleventh.json"  # the eleventh split's, kept apart
 DEFAULT_DATA = HERE.parent / "out" / "repair" / "datasets"  # bench/out is git-ignored
 
 
@@ -206,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--split", default="all",
                    choices=("tune", "report", "all", "fresh", "fourth", "fifth", "sixth",
-                            "seventh", "eighth", "ninth", "tenth"),
+                            "seventh", "eighth", "ninth", "tenth", "eleventh"),
                    help="all = tune + report; fresh = specs_fresh.py (summary in "
                         f"{DEFAULT_FRESH_OUT.name}); fourth = specs_fourth.py (summary in "
                         f"{DEFAULT_FOURTH_OUT.name}); fifth = specs_fifth.py (summary in "
@@ -215,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
                         f"{DEFAULT_SEVENTH_OUT.name}); eighth = specs_eighth.py (summary in "
                         f"{DEFAULT_EIGHTH_OUT.name}); ninth = specs_ninth.py (summary in "
                         f"{DEFAULT_NINTH_OUT.name}); tenth = specs_tenth.py (summary in "
-                        f"{DEFAULT_TENTH_OUT.name})")
+                        f"{DEFAULT_TENTH_OUT.name}); eleventh = specs_eleventh.py (summary "
+                        f"in {DEFAULT_ELEVENTH_OUT.name})")
     p.add_argument("--seeds", default="0,1")
     p.add_argument("--only", default="", help="only specs whose name contains this")
     p.add_argument("--jobs", type=int, default=1, help="training processes (at most 2 here)")
@@ -250,14 +254,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name:58} {v['shows']}/{v['seeds']}  {v['misses'][0]}")
     print(f"wall time {wall:.0f} s with {args.jobs} process(es)")
     full = (args.split in ("all", "fresh", "fourth", "fifth", "sixth", "seventh",
-                          "eighth", "ninth", "tenth")
+                          "eighth", "ninth", "tenth", "eleventh")
             and not args.only and seeds == list(specs.SEEDS))
     default = {"fresh": DEFAULT_FRESH_OUT, "fourth": DEFAULT_FOURTH_OUT,
                "fifth": DEFAULT_FIFTH_OUT, "sixth": DEFAULT_SIXTH_OUT,
                "seventh": DEFAULT_SEVENTH_OUT,
                "eighth": DEFAULT_EIGHTH_OUT,
                "ninth": DEFAULT_NINTH_OUT,
-               "tenth": DEFAULT_TENTH_OUT}.get(args.split, DEFAULT_OUT)
+               "tenth": DEFAULT_TENTH_OUT,
+               "eleventh": DEFAULT_ELEVENTH_OUT}.get(args.split, DEFAULT_OUT)
     out = args.out or (default if full else None)
     if out:
         payload = {"about": "bench/repair/validate.py: each case trained in-process (torch, 1 "

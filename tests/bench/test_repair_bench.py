@@ -15,6 +15,7 @@ from bench.repair import (
     curves,
     datasets,
     datasets_eighth,
+    datasets_eleventh,
     datasets_fifth,
     datasets_fourth,
     datasets_fresh,
@@ -28,6 +29,7 @@ from bench.repair import (
     validate,
 )
 from bench.repair.specs_eighth import EIGHTH
+from bench.repair.specs_eleventh import ELEVENTH
 from bench.repair.specs_fifth import FIFTH
 from bench.repair.specs_fourth import FOURTH
 from bench.repair.specs_fresh import FRESH
@@ -74,6 +76,7 @@ EVERY_SPEC = [
     *((s, datasets_eighth.GENERATORS) for s in EIGHTH),
     *((s, datasets_ninth.GENERATORS) for s in NINTH),
     *((s, datasets_tenth.GENERATORS) for s in TENTH),
+    *((s, datasets_eleventh.GENERATORS) for s in ELEVENTH),
 ]
 
 
@@ -656,15 +659,18 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
     assert d["x_val"].min() >= 0 and d["x_val"].max() <= 16
 
 
-@pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth", "tenth"])
+@pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+                                   "eleventh"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
     members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH,
-               "ninth": NINTH, "tenth": TENTH}[split]
+               "ninth": NINTH, "tenth": TENTH, "eleventh": ELEVENTH}[split]
     labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
-              "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS, "tenth": TENTH_LABELS}[split]
+              "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS, "tenth": TENTH_LABELS,
+              "eleventh": ELEVENTH_LABELS}[split]
     out = {"fifth": validate.DEFAULT_FIFTH_OUT, "sixth": validate.DEFAULT_SIXTH_OUT,
            "seventh": validate.DEFAULT_SEVENTH_OUT, "eighth": validate.DEFAULT_EIGHTH_OUT,
-           "ninth": validate.DEFAULT_NINTH_OUT, "tenth": validate.DEFAULT_TENTH_OUT}[split]
+           "ninth": validate.DEFAULT_NINTH_OUT, "tenth": validate.DEFAULT_TENTH_OUT,
+           "eleventh": validate.DEFAULT_ELEVENTH_OUT}[split]
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
     assert len(chosen) == 13 and set(chosen_labels) == set(labels)
@@ -766,6 +772,23 @@ TENTH_LABELS = {
     ("diverging", None): 5,
     ("mismatch", None): 5,
 }
+# The eleventh split (specs_eleventh.py, datasets_eleventh.py), run once at the end like the
+# seventh to the tenth: its labels are pinned the same way.
+ELEVENTH_LABELS = {
+    ("healthy", None): 13,
+    ("underfitting", "model_bias"): 4,
+    ("underfitting", "optimization_issue"): 3,
+    ("underfitting", "undertrained"): 4,
+    ("overfitting", None): 6,
+    ("stuck", "lr_too_low"): 4,
+    ("stuck", "lr_too_high"): 3,
+    ("stuck", "vanishing_gradient"): 3,
+    ("stuck", "saturated_loss"): 3,
+    ("stuck", "critical_point"): 3,
+    ("oscillating", None): 4,
+    ("diverging", None): 4,
+    ("mismatch", None): 5,
+}
 # Per late split: its specs, its npz module, the splits written before it, its pinned labels,
 # its size and the npz sources it must use.
 LATE_SPLITS = {
@@ -783,13 +806,20 @@ LATE_SPLITS = {
                "eighth": (EIGHTH, datasets_eighth), "ninth": (NINTH, datasets_ninth)},
               TENTH_LABELS, 63,
               {"npz:cooling", "npz:rings", "npz:waves", "npz:strokes", "npz:tones"}),
+    "eleventh": (ELEVENTH, datasets_eleventh,
+                 {**BEFORE_SEVENTH, "seventh": (SEVENTH, datasets_seventh),
+                  "eighth": (EIGHTH, datasets_eighth), "ninth": (NINTH, datasets_ninth),
+                  "tenth": (TENTH, datasets_tenth)},
+                 ELEVENTH_LABELS, 59,
+                 {"npz:spiral", "npz:pendulum", "npz:pulses", "npz:mixture"}),
 }
 
 
 @pytest.mark.parametrize("split", list(LATE_SPLITS))
 def test_a_late_split_leaves_the_other_splits_as_they_were(split):
     members, own, before, *_ = LATE_SPLITS[split]
-    prefix = {"seventh": "s7_", "eighth": "s8_", "ninth": "s9_", "tenth": "s10_"}[split]
+    prefix = {"seventh": "s7_", "eighth": "s8_", "ninth": "s9_", "tenth": "s10_",
+              "eleventh": "s11_"}[split]
     assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
     assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
         REPORT_BEFORE_FRESH)
@@ -1053,3 +1083,61 @@ def test_the_tenth_mismatch_files_differ_from_their_training_data(tmp_path):
     d = gen["s10_wine_row_normalised.npz"](tmp_path)
     assert float(d["x"].max()) > 100  # proline in its own units in training
     assert np.allclose(d["x_val"].max(axis=1), 1.0) and float(d["x_val"].min()) >= 0
+
+
+# --- the eleventh split's npz files (datasets_eleventh.py) ---------------------------------
+
+
+def _pulse_quarter(x: np.ndarray) -> np.ndarray:
+    """The quarter of each (N, 1, L) trace that holds its highest value."""
+    return x[:, 0].argmax(axis=1) // (x.shape[-1] // datasets_eleventh.PULSE_CLASSES)
+
+
+def test_the_eleventh_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
+    files = _split_npz_files(tmp_path, ELEVENTH, datasets_eleventh.GENERATORS)
+    pendulum = files["s11_pendulum.npz"]
+    law = datasets_eleventh.pendulum_target(pendulum["x"].astype(np.float64))
+    assert np.allclose(pendulum["y"], law, atol=1e-5)
+    assert abs(float(pendulum["y"].mean())) < 0.1 and 0.8 < float(pendulum["y"].std()) < 1.2
+    pulses = files["s11_pulses.npz"]
+    assert pulses["x"].shape[1:] == (1, datasets_eleventh.PULSE_LENGTH)
+    assert np.mean(_pulse_quarter(pulses["x"]) == pulses["y"]) > 0.9
+    spiral = files["s11_spiral.npz"]
+    assert spiral["x"].shape[1] == 4
+    assert np.bincount(spiral["y"]).min() >= len(spiral["y"]) // datasets_eleventh.SPIRAL_ARMS - 1
+    mixture = files["s11_mixture.npz"]
+    assert mixture["x"].shape[1] == datasets_eleventh.MIXTURE_DIMS
+    assert set(np.unique(mixture["y"])) == set(range(datasets_eleventh.MIXTURE_CLASSES))
+
+
+def test_the_eleventh_mismatch_files_differ_from_their_training_data(tmp_path):
+    gen = datasets_eleventh.GENERATORS
+    # the arms: a 1-nearest-neighbour reading of training names the neighbour's label
+    d = gen["s11_spiral_rotated.npz"](tmp_path)
+    dist = ((d["x_val"][:, None, :2] - d["x"][None, :, :2]) ** 2).sum(axis=2)
+    nearest = d["y"][dist.argmin(axis=1)]
+    assert np.mean(nearest == d["y_val"]) < 0.1
+    assert np.mean((nearest + 1) % datasets_eleventh.SPIRAL_ARMS == d["y_val"]) > 0.85
+    # the regression: validation follows the negated law
+    d = gen["s11_pendulum_other_law.npz"](tmp_path)
+    assert np.allclose(d["y"], datasets_eleventh.pendulum_target(d["x"].astype(np.float64)),
+                       atol=1e-5)
+    assert np.corrcoef(d["y_val"], datasets_eleventh.pendulum_target(
+        d["x_val"].astype(np.float64)))[0, 1] < -0.99
+    # the pulses: validation traces back to front, the labels of their forward reading
+    d = gen["s11_pulses_reversed.npz"](tmp_path)
+    classes = datasets_eleventh.PULSE_CLASSES
+    assert np.mean(_pulse_quarter(d["x"]) == d["y"]) > 0.9
+    assert np.mean(_pulse_quarter(d["x_val"]) == classes - 1 - d["y_val"]) > 0.9
+    assert np.mean(_pulse_quarter(d["x_val"]) == d["y_val"]) < 0.1
+    # the mixture: training's class centroids name another class in validation
+    d = gen["s11_mixture_swapped.npz"](tmp_path)
+    centroids = _centroids(d["x"], d["y"])
+    def nearest_centroid(x):
+        return ((x[:, None, :] - centroids[None]) ** 2).sum(axis=2).argmin(axis=1)
+    assert np.mean(nearest_centroid(d["x"]) == d["y"]) > 0.8
+    assert np.mean(nearest_centroid(d["x_val"]) == d["y_val"]) < 0.2
+    # wine: the validation features sit far off training's, by several training stds
+    d = gen["s11_wine_offset.npz"](tmp_path)
+    shift = (d["x_val"].mean(axis=0) - d["x"].mean(axis=0)) / d["x"].std(axis=0)
+    assert (shift > 4).all()
