@@ -11,11 +11,11 @@ The "tune" half by default. The "report" half was run once, untouched, through t
 someone who had not read the advisor, read once at advisor-2.1), the "fourth" (read once
 at advisor-2.3), the "fifth" (read once at advisor-2.5), the "sixth" (read once at
 advisor-2.6), the "seventh" (read once at advisor-2.8), the "eighth" (read once at
-advisor-2.9), the "ninth" (read once at advisor-2.10) and the "tenth" (read once at
-advisor-2.11); after those readings they are tuning data too (`--split report|fresh|...|
-tenth`). A split written later still and not yet read is never passed here. Trained runs
-are stored by the hash of their resolved spec (bench/advisor/repair_curves/), so a
-follow-up spec that a chain meets twice trains once.
+advisor-2.9), the "ninth" (read once at advisor-2.10), the "tenth" (at advisor-2.11) and
+the "eleventh" (at advisor-2.12); after those readings they are tuning data too (`--split
+report|fresh|...|eleventh`). A split written later still and not yet read is never passed
+here. Trained runs are stored by the hash of their resolved spec
+(bench/advisor/repair_curves/), so a follow-up spec that a chain meets twice trains once.
 """
 
 from __future__ import annotations
@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="tune",
                         choices=("tune", "report", "fresh", "fourth", "fifth", "sixth",
                                  "seventh", "eighth", "ninth", "tenth", "eleventh"),
-                        help="report ... tenth: tuning data since their readings")
+                        help="report ... eleventh: tuning data since their readings")
     args = parser.parse_args(argv)
     if args.what == "early":
         early(args.results)
