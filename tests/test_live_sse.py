@@ -176,6 +176,14 @@ def test_an_idle_stream_gets_heartbeats(embedded_api, unique):
         lines = []
         async with http(embedded_api.url) as client:
             run_id = await new_run(client, f"idle-{unique}")
+            # A new run is diagnosed once (insufficient_data), a moment after its creation,
+            # by diagnosis on write: let that event pass before the stream opens, or a slow
+            # machine tells it on the stream (a clean-clone CI run did).
+            for _ in range(100):
+                told = await read_log(client, run=run_id)
+                if any(event["type"] == "diagnosis.changed" for event in told):
+                    break
+                await asyncio.sleep(0.1)
             async with client.stream("GET", EVENTS, params={"run": run_id},
                                      headers={"Accept": "text/event-stream"}) as response:
                 assert response.headers["content-type"].startswith("text/event-stream")
