@@ -267,8 +267,7 @@ def _batch_noise(c: Curves, since: int, t: Thresholds) -> bool:
     small batches, dropout), not steps that overshoot the valley. (After the first reading
     of the report half: iris nets with BatchNorm on batches of 16 at SGD's usual lr, whose
     validation loss fell every epoch, were called oscillating.)"""
-    lr, typical = _step_lr(c), c.hyper.typical_lr
-    if lr is not None and typical is not None and lr >= t.lr_high_factor * typical:
+    if _lr_high(c, t):
         return False
     v = c.val.finite() if c.val is not None else None
     if v is None:
@@ -280,11 +279,18 @@ def _batch_noise(c: Curves, since: int, t: Thresholds) -> bool:
     return float((up | down).mean()) < t.oscillation_rate or not (up.any() and down.any())
 
 
+def _step_ratio(c: Curves) -> float | None:
+    """The run's lr as the step it takes (`_step_lr`) over its optimizer's usual lr; None
+    when either is not known."""
+    lr, typical = _step_lr(c), c.hyper.typical_lr
+    return lr / typical if lr is not None and typical else None
+
+
 def _lr_high(c: Curves, t: Thresholds) -> bool:
     """The run's lr (as the step it takes) is known and `lr_high_factor` times its
     optimizer's usual one or more."""
-    lr, typical = _step_lr(c), c.hyper.typical_lr
-    return lr is not None and typical is not None and lr >= t.lr_high_factor * typical
+    ratio = _step_ratio(c)
+    return ratio is not None and ratio >= t.lr_high_factor
 
 
 def _lr_usual(c: Curves, t: Thresholds) -> bool:
@@ -296,8 +302,8 @@ def _lr_usual(c: Curves, t: Thresholds) -> bool:
     large ones count (`oscillation_usual_step`). (After the fresh split: deep nets fixed
     with ReLU + He init + BatchNorm on 120 iris samples in batches of 8 at SGD's usual lr
     were called oscillating and given lower lrs, which kept the noise.)"""
-    lr, typical = _step_lr(c), c.hyper.typical_lr
-    return lr is not None and typical is not None and lr < t.lr_high_factor * typical
+    ratio = _step_ratio(c)
+    return ratio is not None and ratio < t.lr_high_factor
 
 
 @check
@@ -1046,14 +1052,15 @@ def check_memorised(c: Curves, t: Thresholds) -> Finding | None:
         # tenth split's reading: RMSprop at 500x its usual lr on digits, training loss 1e-5,
         # validation 3x chance at 94% accuracy, read healthy.)
         over = end_level(v, t) / c.chance_loss
-        if over < 1.0:
+        if over < t.memorised_val_over_chance:
             return None
         msg = (
             f"train loss ends at {end_level(tr, t):.2g} ({level:.1%} of {c.ref_name}): the "
             f"training set is memorised, while val loss ends at {end_level(v, t):.3g}, "
             f"{over:.1f}x {c.ref_name} (val accuracy {end_level(va, t):.1%})"
         )
-        return _past(Code.MEMORISED, "val_loss.end_over_chance", over, 1.0, 3.0, msg)
+        return _past(Code.MEMORISED, "val_loss.end_over_chance", over,
+                     t.memorised_val_over_chance, t.memorised_val_far, msg)
     msg = (
         f"train loss ends at {end_level(tr, t):.2g} ({level:.1%} of {c.ref_name}): the training "
         f"set is memorised, while val accuracy {end_level(va, t):.1%} stays {gap * 100:.0f} "
@@ -1101,6 +1108,12 @@ def check_early_stopped(c: Curves, t: Thresholds) -> Finding | None:
     return Finding(Code.EARLY_STOPPED, (ev,), since_step=c.kept_step)
 
 
+def _of_reference(c: Curves, level: float) -> str:
+    """" (P% of <chance or the start>)" for a loss level, or "" without a reference."""
+    ref = c.chance_loss or c.start
+    return f" ({level / ref:.0%} of {c.ref_name})" if ref > 0 else ""
+
+
 @check
 def check_converged(c: Curves, t: Thresholds) -> Finding | None:
     """Training loss has flattened at the end (and validation sits near it)."""
@@ -1108,9 +1121,7 @@ def check_converged(c: Curves, t: Thresholds) -> Finding | None:
     if fall is None or _is_falling(fall, t):
         return None
     end = end_level(c.loss.finite(), t)
-    ref = c.chance_loss or c.start
-    share = f" ({end / ref:.0%} of {c.ref_name})" if ref > 0 else ""
-    msg = f"{_loss_name(c)} settled at {end:.3g}{share}"
+    msg = f"{_loss_name(c)} settled at {end:.3g}{_of_reference(c, end)}"
     if c.train is not None and c.val is not None and len(c.val.finite()) >= t.min_points:
         msg += f"; val loss ends at {end_level(c.val.finite(), t):.3g}"
     ev = evidence("train_loss.projected_fall_of_scale", fall[1], msg, t.improving_abs)
@@ -1127,9 +1138,7 @@ def check_levels(c: Curves, t: Thresholds) -> Finding | None:
     if len(s) < t.min_points:
         return None
     end = end_level(s, t)
-    ref = c.chance_loss or c.start
-    share = f" ({end / ref:.0%} of {c.ref_name})" if ref > 0 else ""
-    msg = f"{_loss_name(c)} is at {end:.3g}{share} after {_n(s)} {c.unit}s"
+    msg = f"{_loss_name(c)} is at {end:.3g}{_of_reference(c, end)} after {_n(s)} {c.unit}s"
     v = c.val.finite() if c.train is not None and c.val is not None else None
     if v is not None and len(v) >= t.min_points:
         msg += f"; val loss at {end_level(v, t):.3g}"

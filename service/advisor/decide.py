@@ -83,6 +83,11 @@ class Verdict:
     also: tuple[Finding, ...] = ()
 
     @property
+    def levels_only(self) -> bool:
+        """Healthy with nothing to show but where the losses are (no fault found)."""
+        return bool(self.deciding) and self.deciding[0].code == Code.LEVELS
+
+    @property
     def remedy_codes(self) -> list[Code]:
         """Whose remedies to suggest, in order: the cause's first, then the status's; a
         training-side fault that the loss function makes worse (MSE on class outputs) gets
@@ -241,7 +246,7 @@ def confidence(verdict: Verdict, c: Curves, w: Confidence) -> float:
     if verdict.status == S.insufficient_data:
         return w.insufficient
     if verdict.status == S.healthy:
-        if verdict.deciding and verdict.deciding[0].code == Code.LEVELS:
+        if verdict.levels_only:
             return w.healthy_base  # no finding shows it healthy: nothing found, no more
         score = w.healthy_base + (w.healthy_bonus if c.val is not None else 0.0)
         score += w.healthy_bonus if not verdict.in_progress else 0.0

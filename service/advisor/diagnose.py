@@ -14,7 +14,6 @@ from service.advisor.decide import Verdict, confidence, decide, supporting
 from service.advisor.experiments import evidence as experiment_evidence
 from service.advisor.experiments import experiment_cause, suggested_lr, with_lr
 from service.advisor.facts import RunFacts
-from service.advisor.findings import Code
 from service.advisor.remedies import suggest
 from service.advisor.thresholds import DEFAULT, Thresholds
 from service.schemas import Diagnosis, Evidence, Suggestion
@@ -93,7 +92,7 @@ def _summary(verdict: Verdict, c: Curves, by: str | None = None) -> str:
     head = HEADLINES[verdict.status.value]
     if verdict.in_progress:
         head = "Healthy so far, still improving"
-    elif verdict.deciding and verdict.deciding[0].code == Code.LEVELS:
+    elif verdict.levels_only:
         # nothing but the levels to show: say so
         head = "No fault found" + (" yet" if c.in_progress else "")
     elif verdict.cause:

@@ -367,6 +367,12 @@ class Thresholds:
     # old benchmark (bench/RESULTS.md, issue 10).
     memorised_level: float = 0.01
     memorised_acc_gap: float = 0.1
+    # ... or, with a smaller accuracy gap, the validation loss ending at this many times
+    # chance or more: no run of the ten splits that memorised its training set and predicted
+    # validation worse than a uniform guess was healthy (after the tenth split's reading).
+    # Strength 1 at 3x chance (convention).
+    memorised_val_over_chance: float = 1.0
+    memorised_val_far: float = 3.0
 
     # --- mismatch ---------------------------------------------------------------------------------
     # Validation never improves: its best is within the first `mismatch_best_points` points
