@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.repair.datasets import write_all
-from bench.repair.specs import cases
+from bench.repair.specs import ALL_SPLITS, cases
 from service.advisor import RunFacts, diagnose
 from service.catalogue import DATASETS, SpecError, check_spec, deep_merge
 from service.jobs import job_params
@@ -95,18 +95,15 @@ _DATA_FACTS: dict[str, dict[str, float | int]] = {}
 
 
 def data_facts(spec: dict[str, Any]) -> dict[str, float | int]:
-    """What a job's worker records in its run's meta once its data is read (the engine's
-    `Data.baseline_loss` of a regression, `Data.train_available` of a file), from the same
-    data."""
+    """What a job's worker records in its run's meta once its data is read
+    (`Data.run_facts`), from the same data."""
     k = json.dumps(spec["dataset"], sort_keys=True)
     if k not in _DATA_FACTS:
         from workers.training import TrainConfig
         from workers.training.data import load_data
 
         write_all(DATA)
-        data = load_data(TrainConfig.from_dict(spec).dataset, DATA)
-        facts = {"baseline_loss": data.baseline_loss, "train_available": data.train_available}
-        _DATA_FACTS[k] = {key: value for key, value in facts.items() if value is not None}
+        _DATA_FACTS[k] = load_data(TrainConfig.from_dict(spec).dataset, DATA).run_facts()
     return _DATA_FACTS[k]
 
 
@@ -319,8 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("results", nargs="?", type=Path, help="early: a run.py results file")
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--split", default="tune",
-                        choices=("tune", "report", "fresh", "fourth", "fifth", "sixth",
-                                 "seventh", "eighth", "ninth", "tenth", "eleventh"),
+                        choices=ALL_SPLITS,
                         help="report ... eleventh: tuning data since their readings")
     args = parser.parse_args(argv)
     if args.what == "early":

@@ -88,6 +88,13 @@ class Data:
     # when a generator made exactly what was asked: it can make more)
     train_available: int | None = None
 
+    def run_facts(self) -> dict[str, float | int]:
+        """What the run's advisor may use beyond its curves, as a job's worker records it in
+        the run's meta: `baseline_loss` (a regression's) and `train_available` (when
+        known)."""
+        facts = {"baseline_loss": self.baseline_loss, "train_available": self.train_available}
+        return {key: value for key, value in facts.items() if value is not None}
+
     @property
     def baseline_loss(self) -> float | None:
         """A regression's reference level: the MSE of predicting the training targets'

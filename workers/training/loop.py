@@ -182,9 +182,7 @@ def train(cfg: TrainConfig | Mapping[str, Any],
     # --- data ---------------------------------------------------------------------------------
     data = load_data(cfg.dataset, data_dir, files)
     check_config(cfg, data.info)  # now that the files are read, the shape-dependent checks
-    facts = {"baseline_loss": data.baseline_loss, "train_available": data.train_available}
-    facts = {key: value for key, value in facts.items() if value is not None}
-    if on_data is not None and facts:
+    if on_data is not None and (facts := data.run_facts()):
         on_data(facts)
     task = data.info.task
     classification = task == "classification"
