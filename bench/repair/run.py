@@ -319,13 +319,9 @@ def _git_commit() -> str | None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--split", default="all",
-                   choices=("tune", "report", "all", "fresh", "fourth", "fifth", "sixth",
-                            "seventh", "eighth", "ninth", "tenth", "eleventh"),
-                   help="all = tune + report; fresh = specs_fresh.py, fourth = "
-                        "specs_fourth.py, fifth = specs_fifth.py, sixth = specs_sixth.py, "
-                        "seventh = specs_seventh.py, eighth = specs_eighth.py, ninth = "
-                        "specs_ninth.py, tenth = specs_tenth.py and eleventh = "
-                        "specs_eleventh.py, each to be run once")
+                   choices=(*specs.SPLITS, "all", *specs.SEPARATE_SPLITS),
+                   help="all = tune + report; a split kept apart is its specs_<split>.py, "
+                        "each to be run once")
     p.add_argument("--limit", type=int, default=None,
                    help="only the first N specs (interleaved across labels), every seed")
     p.add_argument("--only", default="", help="only specs whose name contains this")

@@ -21,12 +21,9 @@ The split is fixed by the spec (both seeds of a spec in the same half): within e
 
 A third split, "fresh", holds the specs of specs_fresh.py (FRESH), written later and apart
 (see that module): they are not in SPECS, SPLIT or "all", take no part in the dealing, and
-`cases("fresh")` expands them with split "fresh". A fourth, "fourth" (specs_fourth.py,
-FOURTH), a fifth, "fifth" (specs_fifth.py, FIFTH), a sixth, "sixth" (specs_sixth.py,
-SIXTH), a seventh, "seventh" (specs_seventh.py, SEVENTH), an eighth, "eighth"
-(specs_eighth.py, EIGHTH), a ninth, "ninth" (specs_ninth.py, NINTH), a tenth,
-"tenth" (specs_tenth.py, TENTH), and an
-eleventh, "eleventh" (specs_eleventh.py, ELEVENTH), stand apart the same way.
+`cases("fresh")` expands them with split "fresh". The later splits of SEPARATE_SPLITS
+("fourth" of specs_fourth.py's FOURTH, ... "eleventh" of specs_eleventh.py's ELEVENTH)
+stand apart the same way.
 
 Datasets: mnist1d, digits, wine, breast_cancer, iris, synthetic_images, and `npz` files
 that datasets.py generates (regression, and the mismatches); the npz paths are relative, so
@@ -37,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -52,17 +50,11 @@ CAUSES = {
 }
 SEEDS = (0, 1)
 SPLITS = ("tune", "report")  # the halves SPECS is dealt into
-FRESH_SPLIT = "fresh"  # specs_fresh.FRESH, kept apart from SPECS
-FOURTH_SPLIT = "fourth"  # specs_fourth.FOURTH, kept apart from SPECS and FRESH
-FIFTH_SPLIT = "fifth"  # specs_fifth.FIFTH, kept apart from all the others
-SIXTH_SPLIT = "sixth"  # specs_sixth.SIXTH, kept apart from all the others
-SEVENTH_SPLIT = "seventh"  # specs_seventh.SEVENTH, kept apart from all the others
-EIGHTH_SPLIT = "eighth"  # specs_eighth.EIGHTH, kept apart from all the others
-NINTH_SPLIT = "ninth"  # specs_ninth.NINTH, kept apart from all the others
-TENTH_SPLIT = "tenth"  # specs_tenth.TENTH, kept apart from all the others
-ELEVENTH_SPLIT = "eleventh"  # specs_eleventh.ELEVENTH, kept apart from all the others
-SEPARATE_SPLITS = (FRESH_SPLIT, FOURTH_SPLIT, FIFTH_SPLIT, SIXTH_SPLIT, SEVENTH_SPLIT,
-                   EIGHTH_SPLIT, NINTH_SPLIT, TENTH_SPLIT, ELEVENTH_SPLIT)
+# The splits written later and kept apart from SPECS and from one another, in the order
+# they were written: split X is the list X.upper() of bench/repair/specs_X.py (FRESH of
+# specs_fresh.py, ...), each read once through the HTTP API and tuning data since.
+SEPARATE_SPLITS = ("fresh", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                   "tenth", "eleventh")
 ALL_SPLITS = (*SPLITS, *SEPARATE_SPLITS)
 
 
@@ -600,99 +592,32 @@ def _splits(specs: Iterable[Spec]) -> dict[str, str]:
 SPLIT = _splits(SPECS)
 
 
-def fresh_specs() -> list[Spec]:
-    """The fresh split's specs (imported here, not at the top: specs_fresh imports this
-    module)."""
-    from bench.repair.specs_fresh import FRESH
-
-    return FRESH
-
-
-def fourth_specs() -> list[Spec]:
-    """The fourth split's specs (imported here, not at the top: specs_fourth imports this
-    module)."""
-    from bench.repair.specs_fourth import FOURTH
-
-    return FOURTH
-
-
-def fifth_specs() -> list[Spec]:
-    """The fifth split's specs (imported here, not at the top: specs_fifth imports this
-    module)."""
-    from bench.repair.specs_fifth import FIFTH
-
-    return FIFTH
-
-
-def sixth_specs() -> list[Spec]:
-    """The sixth split's specs (imported here, not at the top: specs_sixth imports this
-    module)."""
-    from bench.repair.specs_sixth import SIXTH
-
-    return SIXTH
-
-
-def seventh_specs() -> list[Spec]:
-    """The seventh split's specs (imported here, not at the top: specs_seventh imports this
-    module)."""
-    from bench.repair.specs_seventh import SEVENTH
-
-    return SEVENTH
-
-
-def eighth_specs() -> list[Spec]:
-    """The eighth split's specs (imported here, not at the top: specs_eighth imports this
-    module)."""
-    from bench.repair.specs_eighth import EIGHTH
-
-    return EIGHTH
-
-
-def ninth_specs() -> list[Spec]:
-    """The ninth split's specs (imported here, not at the top: specs_ninth imports this
-    module)."""
-    from bench.repair.specs_ninth import NINTH
-
-    return NINTH
-
-
-def tenth_specs() -> list[Spec]:
-    """The tenth split's specs (imported here, not at the top: specs_tenth imports this
-    module)."""
-    from bench.repair.specs_tenth import TENTH
-
-    return TENTH
-
-
-def eleventh_specs() -> list[Spec]:
-    """The eleventh split's specs (imported here, not at the top: specs_eleventh imports
-    this module)."""
-    from bench.repair.specs_eleventh import ELEVENTH
-
-    return ELEVENTH
-
-
 def separate_specs(split: str) -> list[Spec]:
-    """The specs of a split kept apart from SPECS ("fresh", "fourth", "fifth", "sixth",
-    "seventh", "eighth", "ninth", "tenth" or "eleventh")."""
-    return {FRESH_SPLIT: fresh_specs, FOURTH_SPLIT: fourth_specs,
-            FIFTH_SPLIT: fifth_specs, SIXTH_SPLIT: sixth_specs,
-            SEVENTH_SPLIT: seventh_specs, EIGHTH_SPLIT: eighth_specs,
-            NINTH_SPLIT: ninth_specs, TENTH_SPLIT: tenth_specs,
-            ELEVENTH_SPLIT: eleventh_specs}[split]()
+    """The specs of a split kept apart from SPECS (one of SEPARATE_SPLITS): the list
+    split.upper() of specs_<split>.py (imported here, not at the top: each of those modules
+    imports this one)."""
+    if split not in SEPARATE_SPLITS:
+        raise KeyError(split)
+    specs: list[Spec] = getattr(importlib.import_module(f"bench.repair.specs_{split}"),
+                                split.upper())
+    return specs
+
+
+def _not_a_split(split: str) -> str:
+    names = ", ".join((*SPLITS, "all", *SEPARATE_SPLITS))
+    return f"split must be one of {names}, not {split!r}"
 
 
 def split_specs(split: str) -> list[Spec]:
-    """The specs of `split`: "tune" or "report" (a half of SPECS), "all" (SPECS), "fresh",
-    "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth" or "eleventh"."""
+    """The specs of `split`: "tune" or "report" (a half of SPECS), "all" (SPECS), or one of
+    SEPARATE_SPLITS."""
     if split in SEPARATE_SPLITS:
         return list(separate_specs(split))
     if split == "all":
         return list(SPECS)
     if split in SPLITS:
         return [s for s in SPECS if SPLIT[s.name] == split]
-    raise ValueError(f"split must be tune, report, all, fresh, fourth, fifth, sixth, "
-                     f"seventh, eighth, ninth, tenth or eleventh, not {split!r}")
+    raise ValueError(_not_a_split(split))
 
 
 def with_seed(spec: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -718,12 +643,10 @@ def describe(spec: dict[str, Any]) -> dict[str, Any]:
 
 def cases(split: str = "all", seeds: Iterable[int] = SEEDS,
           specs: Iterable[Spec] | None = None) -> list[dict[str, Any]]:
-    """Every spec of `split` ("tune", "report", "all" = tune + report, "fresh", "fourth",
-    "fifth", "sixth", "seventh", "eighth", "ninth", "tenth" or "eleventh") once per seed,
-    as plain dicts."""
+    """Every spec of `split` ("tune", "report", "all" = tune + report, or one of
+    SEPARATE_SPLITS) once per seed, as plain dicts."""
     if split not in (*ALL_SPLITS, "all"):
-        raise ValueError(f"split must be tune, report, all, fresh, fourth, fifth, sixth, "
-                         f"seventh, eighth, ninth, tenth or eleventh, not {split!r}")
+        raise ValueError(_not_a_split(split))
     separate = split in SEPARATE_SPLITS
     source = (separate_specs(split) if separate else SPECS) if specs is None else specs
     out = []

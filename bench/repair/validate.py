@@ -43,17 +43,14 @@ from bench.repair import datasets, specs
 from bench.repair.curves import fault_shows
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_OUT = HERE / "validation.json"
-DEFAULT_FRESH_OUT = HERE / "validation_fresh.json"  # the fresh split's, kept apart
-DEFAULT_FOURTH_OUT = HERE / "validation_fourth.json"  # the fourth split's, kept apart
-DEFAULT_FIFTH_OUT = HERE / "validation_fifth.json"  # the fifth split's, kept apart
-DEFAULT_SIXTH_OUT = HERE / "validation_sixth.json"  # the sixth split's, kept apart
-DEFAULT_SEVENTH_OUT = HERE / "validation_seventh.json"  # the seventh split's, kept apart
-DEFAULT_EIGHTH_OUT = HERE / "validation_eighth.json"  # the eighth split's, kept apart
-DEFAULT_NINTH_OUT = HERE / "validation_ninth.json"  # the ninth split's, kept apart
-DEFAULT_TENTH_OUT = HERE / "validation_tenth.json"  # the tenth split's, kept apart
-DEFAULT_ELEVENTH_OUT = HERE / "validation_eleventh.json"  # the eleventh split's, kept apart
+DEFAULT_OUT = HERE / "validation.json"  # a full run of the first split (tune + report)
 DEFAULT_DATA = HERE.parent / "out" / "repair" / "datasets"  # bench/out is git-ignored
+
+
+def out_path(split: str) -> Path:
+    """Where a full run of `split` keeps its summary: validation_<split>.json for a split
+    kept apart (specs.SEPARATE_SPLITS), else validation.json."""
+    return HERE / f"validation_{split}.json" if split in specs.SEPARATE_SPLITS else DEFAULT_OUT
 
 
 def _init_worker() -> None:
@@ -208,18 +205,9 @@ def _robustness(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--split", default="all",
-                   choices=("tune", "report", "all", "fresh", "fourth", "fifth", "sixth",
-                            "seventh", "eighth", "ninth", "tenth", "eleventh"),
-                   help="all = tune + report; fresh = specs_fresh.py (summary in "
-                        f"{DEFAULT_FRESH_OUT.name}); fourth = specs_fourth.py (summary in "
-                        f"{DEFAULT_FOURTH_OUT.name}); fifth = specs_fifth.py (summary in "
-                        f"{DEFAULT_FIFTH_OUT.name}); sixth = specs_sixth.py (summary in "
-                        f"{DEFAULT_SIXTH_OUT.name}); seventh = specs_seventh.py (summary in "
-                        f"{DEFAULT_SEVENTH_OUT.name}); eighth = specs_eighth.py (summary in "
-                        f"{DEFAULT_EIGHTH_OUT.name}); ninth = specs_ninth.py (summary in "
-                        f"{DEFAULT_NINTH_OUT.name}); tenth = specs_tenth.py (summary in "
-                        f"{DEFAULT_TENTH_OUT.name}); eleventh = specs_eleventh.py (summary "
-                        f"in {DEFAULT_ELEVENTH_OUT.name})")
+                   choices=(*specs.SPLITS, "all", *specs.SEPARATE_SPLITS),
+                   help="all = tune + report; a split kept apart is its specs_<split>.py "
+                        f"(summary in validation_<split>.json, else {DEFAULT_OUT.name})")
     p.add_argument("--seeds", default="0,1")
     p.add_argument("--only", default="", help="only specs whose name contains this")
     p.add_argument("--jobs", type=int, default=1, help="training processes (at most 2 here)")
@@ -253,17 +241,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, v in weak.items():
             print(f"  {name:58} {v['shows']}/{v['seeds']}  {v['misses'][0]}")
     print(f"wall time {wall:.0f} s with {args.jobs} process(es)")
-    full = (args.split in ("all", "fresh", "fourth", "fifth", "sixth", "seventh",
-                          "eighth", "ninth", "tenth", "eleventh")
+    full = (args.split in ("all", *specs.SEPARATE_SPLITS)
             and not args.only and seeds == list(specs.SEEDS))
-    default = {"fresh": DEFAULT_FRESH_OUT, "fourth": DEFAULT_FOURTH_OUT,
-               "fifth": DEFAULT_FIFTH_OUT, "sixth": DEFAULT_SIXTH_OUT,
-               "seventh": DEFAULT_SEVENTH_OUT,
-               "eighth": DEFAULT_EIGHTH_OUT,
-               "ninth": DEFAULT_NINTH_OUT,
-               "tenth": DEFAULT_TENTH_OUT,
-               "eleventh": DEFAULT_ELEVENTH_OUT}.get(args.split, DEFAULT_OUT)
-    out = args.out or (default if full else None)
+    out = args.out or (out_path(args.split) if full else None)
     if out:
         payload = {"about": "bench/repair/validate.py: each case trained in-process (torch, 1 "
                             "thread), its curves read by bench/repair/curves.py",

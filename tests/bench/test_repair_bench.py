@@ -344,7 +344,7 @@ def test_the_runner_and_validation_take_the_fresh_split():
     labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
     assert len(chosen) == 13 and len(set(labels)) == 13
     assert all(c["split"] == "fresh" for c in chosen)
-    saved = json.loads(validate.DEFAULT_FRESH_OUT.read_text())
+    saved = json.loads(validate.out_path("fresh").read_text())
     assert sorted(c["name"] for c in saved["cases"]) == sorted(
         c["name"] for c in specs.cases("fresh"))
     assert all(c["shows"] for c in saved["cases"])
@@ -667,10 +667,7 @@ def test_the_runner_and_validation_take_a_split_kept_apart(split):
     labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
               "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS, "tenth": TENTH_LABELS,
               "eleventh": ELEVENTH_LABELS}[split]
-    out = {"fifth": validate.DEFAULT_FIFTH_OUT, "sixth": validate.DEFAULT_SIXTH_OUT,
-           "seventh": validate.DEFAULT_SEVENTH_OUT, "eighth": validate.DEFAULT_EIGHTH_OUT,
-           "ninth": validate.DEFAULT_NINTH_OUT, "tenth": validate.DEFAULT_TENTH_OUT,
-           "eleventh": validate.DEFAULT_ELEVENTH_OUT}[split]
+    out = validate.out_path(split)
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
     assert len(chosen) == 13 and set(chosen_labels) == set(labels)
