@@ -33,6 +33,7 @@ from bench.repair import (
     datasets_seventh,
     datasets_sixth,
     datasets_tenth,
+    datasets_twelfth,
 )
 from bench.repair.arrays import holdout, sklearn_classes
 
@@ -206,6 +207,9 @@ NPZ_SOURCE.update(datasets_tenth.NPZ_SOURCE)
 # And the eleventh split's (specs_eleventh.py).
 GENERATORS.update(datasets_eleventh.GENERATORS)
 NPZ_SOURCE.update(datasets_eleventh.NPZ_SOURCE)
+# And the twelfth split's (specs_twelfth.py).
+GENERATORS.update(datasets_twelfth.GENERATORS)
+NPZ_SOURCE.update(datasets_twelfth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:

@@ -23,11 +23,13 @@ from bench.repair import (
     datasets_seventh,
     datasets_sixth,
     datasets_tenth,
+    datasets_twelfth,
     run,
     score,
     specs,
     validate,
 )
+from bench.repair.arrays import sklearn_classes
 from bench.repair.specs_eighth import EIGHTH
 from bench.repair.specs_eleventh import ELEVENTH
 from bench.repair.specs_fifth import FIFTH
@@ -37,6 +39,7 @@ from bench.repair.specs_ninth import NINTH
 from bench.repair.specs_seventh import SEVENTH
 from bench.repair.specs_sixth import SIXTH
 from bench.repair.specs_tenth import TENTH
+from bench.repair.specs_twelfth import TWELFTH
 from service.catalogue import check_spec
 from service.schemas import JobSpec
 from workers.training import TrainConfig, check_config
@@ -77,6 +80,7 @@ EVERY_SPEC = [
     *((s, datasets_ninth.GENERATORS) for s in NINTH),
     *((s, datasets_tenth.GENERATORS) for s in TENTH),
     *((s, datasets_eleventh.GENERATORS) for s in ELEVENTH),
+    *((s, datasets_twelfth.GENERATORS) for s in TWELFTH),
 ]
 
 
@@ -660,13 +664,13 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
 
 
 @pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-                                   "eleventh"])
+                                   "eleventh", "twelfth"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
     members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH,
-               "ninth": NINTH, "tenth": TENTH, "eleventh": ELEVENTH}[split]
+               "ninth": NINTH, "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH}[split]
     labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
               "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS, "tenth": TENTH_LABELS,
-              "eleventh": ELEVENTH_LABELS}[split]
+              "eleventh": ELEVENTH_LABELS, "twelfth": TWELFTH_LABELS}[split]
     out = validate.out_path(split)
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
@@ -786,6 +790,23 @@ ELEVENTH_LABELS = {
     ("diverging", None): 4,
     ("mismatch", None): 5,
 }
+# The twelfth split (specs_twelfth.py, datasets_twelfth.py), run once at the end like the
+# seventh to the eleventh: its labels are pinned the same way.
+TWELFTH_LABELS = {
+    ("healthy", None): 13,
+    ("underfitting", "model_bias"): 4,
+    ("underfitting", "optimization_issue"): 4,
+    ("underfitting", "undertrained"): 4,
+    ("overfitting", None): 5,
+    ("stuck", "lr_too_low"): 3,
+    ("stuck", "lr_too_high"): 3,
+    ("stuck", "vanishing_gradient"): 3,
+    ("stuck", "saturated_loss"): 3,
+    ("stuck", "critical_point"): 3,
+    ("oscillating", None): 5,
+    ("diverging", None): 5,
+    ("mismatch", None): 5,
+}
 # Per late split: its specs, its npz module, the splits written before it, its pinned labels,
 # its size and the npz sources it must use.
 LATE_SPLITS = {
@@ -809,6 +830,12 @@ LATE_SPLITS = {
                   "tenth": (TENTH, datasets_tenth)},
                  ELEVENTH_LABELS, 59,
                  {"npz:spiral", "npz:pendulum", "npz:pulses", "npz:mixture"}),
+    "twelfth": (TWELFTH, datasets_twelfth,
+                {**BEFORE_SEVENTH, "seventh": (SEVENTH, datasets_seventh),
+                 "eighth": (EIGHTH, datasets_eighth), "ninth": (NINTH, datasets_ninth),
+                 "tenth": (TENTH, datasets_tenth), "eleventh": (ELEVENTH, datasets_eleventh)},
+                TWELFTH_LABELS, 60,
+                {"npz:gears", "npz:chirps", "npz:heat", "npz:tiles", "npz:decay"}),
 }
 
 
@@ -816,7 +843,7 @@ LATE_SPLITS = {
 def test_a_late_split_leaves_the_other_splits_as_they_were(split):
     members, own, before, *_ = LATE_SPLITS[split]
     prefix = {"seventh": "s7_", "eighth": "s8_", "ninth": "s9_", "tenth": "s10_",
-              "eleventh": "s11_"}[split]
+              "eleventh": "s11_", "twelfth": "s12_"}[split]
     assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
     assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
         REPORT_BEFORE_FRESH)
@@ -1138,3 +1165,92 @@ def test_the_eleventh_mismatch_files_differ_from_their_training_data(tmp_path):
     d = gen["s11_wine_offset.npz"](tmp_path)
     shift = (d["x_val"].mean(axis=0) - d["x"].mean(axis=0)) / d["x"].std(axis=0)
     assert (shift > 4).all()
+
+
+# --- the twelfth split's npz files (datasets_twelfth.py) ----------------------------------
+
+
+def _tile_angle(x: np.ndarray) -> np.ndarray:
+    """The index (into datasets_twelfth.TILE_ANGLES) of the direction each (N, 1, H, W)
+    tile varies least along: the stripes run that way."""
+    img = x[:, 0].astype(np.float64)
+    steps = {0: img[:, :, 1:] - img[:, :, :-1],  # along a row: horizontal stripes
+             2: img[:, 1:, :] - img[:, :-1, :],  # down a column: vertical stripes
+             1: img[:, 1:, :-1] - img[:, :-1, 1:],  # up-right diagonal
+             3: img[:, 1:, 1:] - img[:, :-1, :-1]}  # down-right diagonal
+    spread = np.stack([np.abs(steps[k]).mean(axis=(1, 2)) for k in range(4)], axis=1)
+    return spread.argmin(axis=1)
+
+
+def _sweep_direction(x: np.ndarray) -> np.ndarray:
+    """1 where a (N, 1, L) chirp's power sits at lower frequencies in its second half than
+    in its first (a falling sweep)."""
+    half = x.shape[-1] // 2
+
+    def centroid(part: np.ndarray) -> np.ndarray:
+        power = np.abs(np.fft.rfft(part - part.mean(axis=1, keepdims=True), axis=1)) ** 2
+        return (power * np.arange(power.shape[1])).sum(axis=1) / power.sum(axis=1)
+    return (centroid(x[:, 0, half:]) < centroid(x[:, 0, :half])).astype(np.int64)
+
+
+def test_the_twelfth_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
+    files = _split_npz_files(tmp_path, TWELFTH, datasets_twelfth.GENERATORS)
+    gears = files["s12_gears.npz"]
+    assert gears["x"].shape[1] == datasets_twelfth.GEARS_FEATURES
+    assert set(np.unique(gears["y"])) == set(range(datasets_twelfth.GEARS_CLASSES))
+    assert np.bincount(gears["y"]).min() > len(gears["y"]) // 8  # no class left nearly empty
+    chirps = files["s12_chirps.npz"]
+    assert chirps["x"].shape[1:] == (1, datasets_twelfth.CHIRP_LENGTH)
+    assert np.mean(_sweep_direction(chirps["x"]) == chirps["y"] % 2) > 0.8
+    heat = files["s12_heat.npz"]
+    assert heat["x"].shape[1] == datasets_twelfth.HEAT_FEATURES
+    law = datasets_twelfth.heat_target(heat["x"].astype(np.float64))
+    assert np.abs(heat["y"] - law).max() < 0.2 and np.corrcoef(heat["y"], law)[0, 1] > 0.99
+    assert abs(float(heat["y"].mean())) < 0.1 and 0.85 < float(heat["y"].std()) < 1.15
+    tiles = files["s12_tiles.npz"]
+    assert tiles["x"].dtype == np.uint8
+    assert tiles["x"].shape[1:] == (1, datasets_twelfth.TILE_SIZE, datasets_twelfth.TILE_SIZE)
+    assert np.mean(_tile_angle(tiles["x"]) == tiles["y"]) > 0.9
+    decay = files["s12_decay.npz"]
+    assert decay["x"].shape[1:] == (1, datasets_twelfth.DECAY_LENGTH)
+    assert abs(float(decay["y"].mean())) < 0.1 and 0.85 < float(decay["y"].std()) < 1.15
+    # a slower relaxation (larger tau, larger target) holds more of its drop for longer:
+    # the area under the trace scaled to fall from 1 to 0 grows with tau
+    trace = decay["x"][:, 0]
+    start, end = trace[:, :2].mean(axis=1), trace[:, -2:].mean(axis=1)
+    area = ((trace - end[:, None]) / (start - end)[:, None]).mean(axis=1)
+    assert np.corrcoef(area, decay["y"])[0, 1] > 0.95
+
+
+def test_the_twelfth_mismatch_files_differ_from_their_training_data(tmp_path):
+    gen = datasets_twelfth.GENERATORS
+    classes = datasets_twelfth.GEARS_CLASSES
+    # gears: a 1-nearest-neighbour reading of training names, in validation, the class one
+    # step before the validation label
+    d = gen["s12_gears_relabelled.npz"](tmp_path)
+    centre, scale = d["x"].mean(axis=0), d["x"].std(axis=0)
+    z, z_val = (d["x"] - centre) / scale, (d["x_val"] - centre) / scale
+    nearest = d["y"][((z_val[:, None, :] - z[None]) ** 2).sum(axis=2).argmin(axis=1)]
+    assert np.mean(nearest == (d["y_val"] - 1) % classes) > 0.8
+    assert np.mean(nearest == d["y_val"]) < 0.1
+    # chirps: validation sweeps run the other way from what their labels say
+    d = gen["s12_chirps_reversed.npz"](tmp_path)
+    assert np.mean(_sweep_direction(d["x"]) == d["y"] % 2) > 0.8
+    assert np.mean(_sweep_direction(d["x_val"]) == d["y_val"] % 2) < 0.2
+    # heat: validation logs the law's negative
+    d = gen["s12_heat_other_law.npz"](tmp_path)
+    assert np.corrcoef(d["y"], datasets_twelfth.heat_target(d["x"].astype(np.float64)))[0, 1] > 0.99
+    assert np.corrcoef(d["y_val"], datasets_twelfth.heat_target(
+        d["x_val"].astype(np.float64)))[0, 1] < -0.99
+    # tiles: validation stripes turned a quarter (0 <-> 90, 45 <-> 135 degrees)
+    d = gen["s12_tiles_rotated.npz"](tmp_path)
+    assert np.mean(_tile_angle(d["x"]) == d["y"]) > 0.9
+    assert np.mean(_tile_angle(d["x_val"]) == (d["y_val"] + 2) % 4) > 0.9
+    # iris: the validation labels are a shuffle of the true ones, far from the flowers'
+    d = gen["s12_iris_misjoined.npz"](tmp_path)
+    x, y = sklearn_classes("iris")
+    true = {tuple(row): label for row, label in zip(x, y, strict=True)}
+    truth = np.array([true[tuple(row)] for row in d["x_val"]])
+    assert np.array_equal(np.bincount(truth), np.bincount(d["y_val"]))
+    assert np.mean(truth == d["y_val"]) < 0.6
+    assert np.array_equal(d["y"], np.array([true[tuple(row)] for row in d["x"]]))
