@@ -33,6 +33,7 @@ from bench.repair import (
     datasets_seventh,
     datasets_sixth,
     datasets_tenth,
+    datasets_thirteenth,
     datasets_twelfth,
 )
 from bench.repair.arrays import holdout, sklearn_classes
@@ -210,6 +211,9 @@ NPZ_SOURCE.update(datasets_eleventh.NPZ_SOURCE)
 # And the twelfth split's (specs_twelfth.py).
 GENERATORS.update(datasets_twelfth.GENERATORS)
 NPZ_SOURCE.update(datasets_twelfth.NPZ_SOURCE)
+# And the thirteenth split's (specs_thirteenth.py).
+GENERATORS.update(datasets_thirteenth.GENERATORS)
+NPZ_SOURCE.update(datasets_thirteenth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:

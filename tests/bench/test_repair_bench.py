@@ -10,6 +10,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_digits
 
 from bench.repair import (
     curves,
@@ -23,6 +24,7 @@ from bench.repair import (
     datasets_seventh,
     datasets_sixth,
     datasets_tenth,
+    datasets_thirteenth,
     datasets_twelfth,
     run,
     score,
@@ -39,6 +41,7 @@ from bench.repair.specs_ninth import NINTH
 from bench.repair.specs_seventh import SEVENTH
 from bench.repair.specs_sixth import SIXTH
 from bench.repair.specs_tenth import TENTH
+from bench.repair.specs_thirteenth import THIRTEENTH
 from bench.repair.specs_twelfth import TWELFTH
 from service.catalogue import check_spec
 from service.schemas import JobSpec
@@ -81,6 +84,7 @@ EVERY_SPEC = [
     *((s, datasets_tenth.GENERATORS) for s in TENTH),
     *((s, datasets_eleventh.GENERATORS) for s in ELEVENTH),
     *((s, datasets_twelfth.GENERATORS) for s in TWELFTH),
+    *((s, datasets_thirteenth.GENERATORS) for s in THIRTEENTH),
 ]
 
 
@@ -664,13 +668,15 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
 
 
 @pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-                                   "eleventh", "twelfth"])
+                                   "eleventh", "twelfth", "thirteenth"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
     members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH,
-               "ninth": NINTH, "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH}[split]
+               "ninth": NINTH, "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
+               "thirteenth": THIRTEENTH}[split]
     labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
               "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS, "tenth": TENTH_LABELS,
-              "eleventh": ELEVENTH_LABELS, "twelfth": TWELFTH_LABELS}[split]
+              "eleventh": ELEVENTH_LABELS, "twelfth": TWELFTH_LABELS,
+              "thirteenth": THIRTEENTH_LABELS}[split]
     out = validate.out_path(split)
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
@@ -807,6 +813,23 @@ TWELFTH_LABELS = {
     ("diverging", None): 5,
     ("mismatch", None): 5,
 }
+# The thirteenth split (specs_thirteenth.py, datasets_thirteenth.py), run once at the end like
+# the seventh to the twelfth: its labels are pinned the same way.
+THIRTEENTH_LABELS = {
+    ("healthy", None): 13,
+    ("underfitting", "model_bias"): 4,
+    ("underfitting", "optimization_issue"): 4,
+    ("underfitting", "undertrained"): 4,
+    ("overfitting", None): 5,
+    ("stuck", "lr_too_low"): 3,
+    ("stuck", "lr_too_high"): 3,
+    ("stuck", "vanishing_gradient"): 3,
+    ("stuck", "saturated_loss"): 3,
+    ("stuck", "critical_point"): 3,
+    ("oscillating", None): 5,
+    ("diverging", None): 5,
+    ("mismatch", None): 5,
+}
 # Per late split: its specs, its npz module, the splits written before it, its pinned labels,
 # its size and the npz sources it must use.
 LATE_SPLITS = {
@@ -836,6 +859,13 @@ LATE_SPLITS = {
                  "tenth": (TENTH, datasets_tenth), "eleventh": (ELEVENTH, datasets_eleventh)},
                 TWELFTH_LABELS, 60,
                 {"npz:gears", "npz:chirps", "npz:heat", "npz:tiles", "npz:decay"}),
+    "thirteenth": (THIRTEENTH, datasets_thirteenth,
+                   {**BEFORE_SEVENTH, "seventh": (SEVENTH, datasets_seventh),
+                    "eighth": (EIGHTH, datasets_eighth), "ninth": (NINTH, datasets_ninth),
+                    "tenth": (TENTH, datasets_tenth), "eleventh": (ELEVENTH, datasets_eleventh),
+                    "twelfth": (TWELFTH, datasets_twelfth)},
+                   THIRTEENTH_LABELS, 60,
+                   {"npz:rhythms", "npz:roll", "npz:spring", "npz:moire"}),
 }
 
 
@@ -843,7 +873,7 @@ LATE_SPLITS = {
 def test_a_late_split_leaves_the_other_splits_as_they_were(split):
     members, own, before, *_ = LATE_SPLITS[split]
     prefix = {"seventh": "s7_", "eighth": "s8_", "ninth": "s9_", "tenth": "s10_",
-              "eleventh": "s11_", "twelfth": "s12_"}[split]
+              "eleventh": "s11_", "twelfth": "s12_", "thirteenth": "s13_"}[split]
     assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
     assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
         REPORT_BEFORE_FRESH)
@@ -1254,3 +1284,113 @@ def test_the_twelfth_mismatch_files_differ_from_their_training_data(tmp_path):
     assert np.array_equal(np.bincount(truth), np.bincount(d["y_val"]))
     assert np.mean(truth == d["y_val"]) < 0.6
     assert np.array_equal(d["y"], np.array([true[tuple(row)] for row in d["x"]]))
+
+
+# --- the thirteenth split's npz files (datasets_thirteenth.py) --------------------------------
+
+
+def _beat_interval(x: np.ndarray) -> np.ndarray:
+    """The beat interval (samples) of each (N, 1, L) trace: the lag from 5 to 30 at which
+    the trace, less its 9-sample moving average, best matches itself."""
+    trace = x[:, 0].astype(np.float64)
+    window = np.ones(9) / 9
+    rest = trace - np.stack([np.convolve(row, window, mode="same") for row in trace])
+    rest -= rest.mean(axis=1, keepdims=True)
+    lags = np.arange(5, 31)
+    match = np.stack([(rest[:, :-lag] * rest[:, lag:]).mean(axis=1) for lag in lags], axis=1)
+    return lags[match.argmax(axis=1)].astype(np.float64)
+
+
+def _tempo_ratio(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Each trace's beat interval over the middle of its label's tempo band."""
+    centre = np.array([np.mean(band) for band in datasets_thirteenth.RHYTHM_INTERVALS])
+    return _beat_interval(x) / centre[y]
+
+
+def _grating_band(x: np.ndarray) -> np.ndarray:
+    """The frequency band (into datasets_thirteenth.MOIRE_CYCLES) nearest the strongest
+    spatial frequency of each (N, 1, H, W) grating, in cycles across the image."""
+    img = x[:, 0].astype(np.float64)
+    img -= img.mean(axis=(1, 2), keepdims=True)
+    power = np.abs(np.fft.fft2(img)) ** 2
+    f = np.fft.fftfreq(img.shape[-1]) * img.shape[-1]
+    radius = np.hypot(f[:, None], f[None, :]).reshape(-1)
+    peak = radius[power.reshape(len(power), -1).argmax(axis=1)]
+    centre = np.array([np.mean(band) for band in datasets_thirteenth.MOIRE_CYCLES])
+    return np.abs(peak[:, None] - centre[None]).argmin(axis=1)
+
+
+def _roll_quarter(x: np.ndarray) -> np.ndarray:
+    """The quarter of the roll's parameter range each point's radius in the (x, z) plane
+    (which is the parameter t, up to noise) falls in."""
+    t = np.hypot(x[:, 0].astype(np.float64), x[:, 2].astype(np.float64))
+    edges = np.linspace(*datasets_thirteenth.ROLL_T, datasets_thirteenth.ROLL_CLASSES + 1)
+    return np.clip(np.searchsorted(edges, t) - 1, 0, datasets_thirteenth.ROLL_CLASSES - 1)
+
+
+def test_the_thirteenth_npz_files_are_deterministic_and_hold_what_the_specs_expect(tmp_path):
+    files = _split_npz_files(tmp_path, THIRTEENTH, datasets_thirteenth.GENERATORS)
+    rhythms = files["s13_rhythms.npz"]
+    assert rhythms["x"].shape[1:] == (1, datasets_thirteenth.RHYTHM_LENGTH)
+    assert np.array_equal(np.bincount(rhythms["y"]),
+                          [len(rhythms["y"]) // datasets_thirteenth.RHYTHM_CLASSES] * 4)
+    # the beats come at the label's tempo
+    assert 0.9 < np.median(_tempo_ratio(rhythms["x"], rhythms["y"])) < 1.15
+    roll = files["s13_roll.npz"]
+    assert roll["x"].shape[1] == datasets_thirteenth.ROLL_FEATURES
+    assert np.mean(_roll_quarter(roll["x"]) == roll["y"]) > 0.9
+    assert np.bincount(roll["y"]).min() == len(roll["y"]) // datasets_thirteenth.ROLL_CLASSES
+    spring = files["s13_spring.npz"]
+    assert spring["x"].shape[1] == datasets_thirteenth.SPRING_FEATURES
+    law = datasets_thirteenth.spring_target(spring["x"])
+    assert np.abs(spring["y"] - law).max() < 6 * datasets_thirteenth.SPRING_NOISE
+    assert np.corrcoef(spring["y"], law)[0, 1] > 0.99
+    assert abs(float(spring["y"].mean())) < 0.1 and 0.9 < float(spring["y"].std()) < 1.1
+    moire = files["s13_moire.npz"]
+    assert moire["x"].dtype == np.uint8
+    assert moire["x"].shape[1:] == (1, datasets_thirteenth.MOIRE_SIZE,
+                                     datasets_thirteenth.MOIRE_SIZE)
+    assert np.mean(_grating_band(moire["x"]) == moire["y"]) > 0.95
+    # the mismatch files' training parts are the same tasks
+    d = files["s13_rhythms_resampled.npz"]
+    assert 0.9 < np.median(_tempo_ratio(d["x"], d["y"])) < 1.15
+    d = files["s13_roll_shifted_origin.npz"]
+    assert np.mean(_roll_quarter(d["x"]) == d["y"]) > 0.9
+    d = files["s13_spring_cm.npz"]
+    assert np.corrcoef(d["y"], datasets_thirteenth.spring_target(d["x"]))[0, 1] > 0.99
+    d = files["s13_moire_period_labels.npz"]
+    assert np.mean(_grating_band(d["x"]) == d["y"]) > 0.95
+    d = files["s13_digits_rescaled.npz"]
+    assert d["x"].min() >= 0 and d["x"].max() == 16
+
+
+def test_the_thirteenth_mismatch_files_differ_from_their_training_data(tmp_path):
+    gen = datasets_thirteenth.GENERATORS
+    # rhythms: in validation every beat interval is 1.45x longer than its label's tempo
+    d = gen["s13_rhythms_resampled.npz"](tmp_path)
+    assert 1.3 < np.median(_tempo_ratio(d["x_val"], d["y_val"])) < 1.6
+    # roll: the validation points' origin is moved; moved back they fit their labels again
+    d = gen["s13_roll_shifted_origin.npz"](tmp_path)
+    assert np.mean(_roll_quarter(d["x_val"]) == d["y_val"]) < 0.4
+    back = d["x_val"].copy()
+    back[:, [0, 2]] -= datasets_thirteenth.ROLL_ORIGIN_SHIFT
+    assert np.mean(_roll_quarter(back) == d["y_val"]) > 0.9
+    # spring: validation speeds are in cm/s (100x the raw speed, same standardisation)
+    d = gen["s13_spring_cm.npz"](tmp_path)
+    scale, centre = datasets_thirteenth.SPRING_SCALE, datasets_thirteenth.SPRING_CENTRE
+    metres = ((d["y_val"] * scale + centre) / datasets_thirteenth.SPRING_CM_PER_M - centre) / scale
+    law = datasets_thirteenth.spring_target(d["x_val"])
+    assert np.corrcoef(metres, law)[0, 1] > 0.99
+    assert float(d["y_val"].min()) > 20 and abs(float(d["y"].mean())) < 0.2
+    # digits: the validation pixels were divided by 16 once more; the labels are the true ones
+    d = gen["s13_digits_rescaled.npz"](tmp_path)
+    bunch = load_digits()
+    true = {tuple(row): label for row, label in zip(bunch.data, bunch.target, strict=True)}
+    assert d["x_val"].max() <= 1.0 and d["x"].max() == 16
+    assert np.array_equal(d["y_val"], [true[tuple(row)] for row in d["x_val"] * 16.0])
+    assert np.array_equal(d["y"], [true[tuple(row)] for row in d["x"]])
+    # moire: the validation labels run the other way (3 - the frequency band)
+    d = gen["s13_moire_period_labels.npz"](tmp_path)
+    classes = datasets_thirteenth.MOIRE_CLASSES
+    assert np.mean(_grating_band(d["x_val"]) == classes - 1 - d["y_val"]) > 0.95
+    assert np.mean(_grating_band(d["x_val"]) == d["y_val"]) < 0.1
