@@ -191,9 +191,12 @@ def _decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
             # reading: an MLP under dropout 0.85, 6-7% below chance after 40 epochs, was
             # called a critical point.)
             return Verdict(S.underfitting, "model_bias", deciding, _first(found, Code.REG_STRONG))
-        if c.hyper.arch == "linear" and has(Code.LOSS_STUCK):
+        if c.hyper.arch == "linear":
             # A linear model's loss is convex: no saddle points, no other minima. Flat at
             # chance with a sane lr means it sits at its optimum: the inputs lack the signal.
+            # So does its accuracy held at chance while the loss settles (after the twelfth
+            # split's reading: a linear model of an XOR trait, accuracy flat at 51%, was
+            # called a critical point).
             return Verdict(S.underfitting, "model_bias", deciding, _first(found, Code.LOSS_HIGH))
         # Flat with nothing else to blame; a small init is where the remedies start.
         return Verdict(S.stuck, "critical_point", deciding, _first(found, Code.INIT_SMALL))

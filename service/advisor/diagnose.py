@@ -66,7 +66,12 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # 2.12: after the tenth split's reading: sigmoid/tanh CNNs are deep from 3 conv layers, and a
 # run held near chance by regularisation far stronger than usual is model bias, and a
 # memorised training set whose validation loss ends above chance is overfitting.
-ADVISOR_VERSION = "advisor-2.12"
+# 2.13: after the eleventh and twelfth splits' readings: a linear model's accuracy held at
+# chance is model bias (no saddle in a convex loss), BatchNorm is never suggested for an
+# arch without it, the targets' recorded variance (not a blown-up first loss) says whether
+# they need standardising, a classifier right on most validation samples is not model
+# bias, and validation predicted worse than guessing is a mismatch.
+ADVISOR_VERSION = "advisor-2.13"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

@@ -515,7 +515,10 @@ def _plain_sgd(ctx: Ctx) -> bool:
 
 
 def _no_batchnorm(ctx: Ctx) -> bool:
-    return not ctx.c.hyper.batchnorm
+    """The model has no BatchNorm and its arch can have it (a linear model cannot: after
+    the twelfth split's reading, add_batchnorm was a linear model's next step)."""
+    arch = ARCHS.get(ctx.c.hyper.arch or "")
+    return not ctx.c.hyper.batchnorm and (arch is None or "batchnorm" in arch.options)
 
 
 def _saturating(ctx: Ctx) -> bool:

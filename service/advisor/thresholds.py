@@ -411,8 +411,21 @@ class Thresholds:
     # eight splits: at most 0.54 (share 0.08 of a binary task); runs read as mismatched
     # that were not: Adam at 300x its usual lr on breast_cancer (val loss 5-9, accuracy
     # 0.95-0.97, share 0.89-0.93) and L-BFGS on mini-batches of wine (0.92, 0.88). (After
-    # the eighth split's reading.)
+    # the eighth split's reading.) The same share excuses a classifier's high training loss
+    # under training-only noise (rule 7, advisor-2.13): right on most validation samples,
+    # the model can fit the task.
     mismatch_acc_share: float = 0.8
+    # Validation predicted worse than guessing (`_val_below_chance`): a classifier at
+    # `anti_train_acc` or more on its training set whose validation accuracy ends below
+    # `anti_val_share` of chance (1/C), or without C below `anti_val_acc_no_chance` and
+    # that share of its first value. An overfitted model falls back to about chance, not
+    # below it. Of 588 classifier runs of the splits (first jobs; the eighth to twelfth and
+    # the older ones cached then): 20 meet it, all labelled mismatch (validation at
+    # 0-3.4%), of 46 mismatch runs; none of another label. (After the twelfth split's
+    # reading.)
+    anti_train_acc: float = 0.9
+    anti_val_share: float = 0.5
+    anti_val_acc_no_chance: float = 0.1
 
     # --- confidence ---------------------------------------------------------------------------
     confidence: Confidence = field(default_factory=Confidence)

@@ -64,11 +64,13 @@ def check_spec(spec: Mapping[str, Any], info: DatasetInfo | None = None) -> None
     info = info or DATASETS[dataset["name"]]
     task = info.task or dataset["task"]
     check_task(spec, info, task)
-    if info.kind is not None:  # npz: nothing known about the model's input until it is read
+    if info.kind is not None:
         shape = info.input_shape or PLACEHOLDER_SHAPES[info.kind]
         outputs = info.num_classes or (1 if task == "regression" else 2)
         check_model(spec["model"], shape)
         check_model_size(spec["model"], shape, outputs)
+    else:  # npz: nothing known about the model's input until it is read, but its options
+        check_model_options(spec["model"])
     check_init_from(spec["model"])
     for name, params in spec["augmentation"].items():
         augmentation_params(name, params, info)
@@ -229,6 +231,22 @@ def check_widths(widths: Any, width: Any, depth: Any) -> None:
         raise SpecError("model.widths", "must list between 1 and 64 layer widths")
 
 
+def check_model_options(model: Mapping[str, Any]) -> None:
+    """The layers are given one way, and the arch uses every option given: nothing here
+    depends on the data, so it is checked for an npz file's job before the file is read.
+    (A follow-up adding BatchNorm to a linear model of an npz file was accepted, then
+    failed in the worker.)"""
+    check_widths(model.get("widths"), model.get("width"), model.get("depth"))
+    _check_options(model)
+
+
+def _check_options(model: Mapping[str, Any]) -> None:
+    arch = model["arch"]
+    for option in MODEL_OPTIONS:
+        if option not in ARCHS[arch].options and model.get(option):
+            raise SpecError(f"model.{option}", f"{arch} does not use {option}")
+
+
 def check_model(model: Mapping[str, Any], input_shape: tuple[int, ...]) -> None:
     """The arch takes this kind of data, uses every option given, and is not too deep for
     the input. (Its size is `check_model_size`'s.)"""
@@ -244,9 +262,7 @@ def check_model(model: Mapping[str, Any], input_shape: tuple[int, ...]) -> None:
                                       f" but this dataset's samples are "
                                       f"{describe_shape(input_shape)}; use "
                                       f"{' or '.join(fitting)}")
-    for option in MODEL_OPTIONS:
-        if option not in facts.options and model.get(option):
-            raise SpecError(f"model.{option}", f"{arch} does not use {option}")
+    _check_options(model)
     depth = model.get("depth") or facts.depth
     if arch == "cnn1d" and min(cnn1d_lengths(input_shape[1], depth)) < 1:
         raise SpecError("model.depth", f"{depth} stride-2 layers shrink sequences of length "

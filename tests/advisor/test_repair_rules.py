@@ -737,3 +737,71 @@ def test_a_memorised_training_set_with_validation_loss_above_chance_is_overfitti
     # the same run with its validation loss at a tenth of that is shown healthy
     low = {**series, "val_loss": [(s, v / 10) for s, v in series["val_loss"]]}
     assert diagnose(low, facts).status == S.healthy
+
+
+# --- advisor-2.13 (after the eleventh and twelfth splits' readings) ---------------------
+
+
+def test_a_linear_model_whose_accuracy_stays_at_chance_is_model_bias_not_a_saddle(
+        chain_run):
+    # A linear model of an XOR trait (the twelfth split): its loss settles at 57% of its
+    # start, its accuracy flat at 51%. A convex loss has no critical point; at 2.12 it was
+    # "stuck/critical_point" and the plan's next step was BatchNorm, which a linear model
+    # cannot have (the job failed)
+    series, facts, _ = chain_run("linear_xor_accuracy_flat")
+    assert facts.spec["model"]["arch"] == "linear"
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "model_bias"), d.summary
+    assert d.suggestions[0].action == "bigger_model"
+    assert all(s.action != "add_batchnorm" for s in d.suggestions)
+    # the same curves from a two-layer MLP are a net that may sit at a saddle
+    mlp = {**facts.spec, "model": {**facts.spec["model"], "arch": "mlp", "width": 64,
+                                   "depth": 2}}
+    other = diagnose(series, replace(facts, spec=mlp,
+                                     params={**facts.params, "model.arch": "mlp",
+                                             "arch": "mlp"}))
+    assert other.cause != "model_bias" or other.status != S.underfitting
+
+
+def test_a_batchnorm_net_right_on_most_validation_samples_is_not_model_bias(chain_run):
+    # A 12-layer BatchNorm ReLU net on spirals at SGD lr 0.2: training loss half its start
+    # in training mode (batch statistics of 32 samples), validation loss 0.25-0.3 and 93-99%
+    # right. At 2.12: "underfitting/model_bias", a bigger model
+    series, facts, _ = chain_run("deep_bn_spiral_val_right")
+    assert facts.spec["model"]["batchnorm"] is True
+    d = diagnose(series, facts)
+    assert not (d.status == S.underfitting and d.cause == "model_bias"), d.summary
+    # the same run with validation accuracy as low as training's is model bias again
+    low = {**series, "val_acc": [(s, 0.6) for s, _ in series["val_acc"]],
+           "val_loss": [(s, v * 2.5) for s, v in series["val_loss"]]}
+    d = diagnose(low, facts)
+    assert (d.status, d.cause) == (S.underfitting, "model_bias"), d.summary
+
+
+def test_a_regression_with_unit_variance_targets_that_blows_up_is_not_given_scaled_ones(
+        chain_run):
+    # A linear regression of a pendulum at SGD lr 3: 8e34 in its first epoch. Its worker
+    # recorded the targets' variance (meta.baseline_loss, about 1): the blow-up is the
+    # lr's. At 2.12 the plan standardised the targets first, and the chain lost a round
+    series, facts, _ = chain_run("pendulum_linear_blowup_unit_targets")
+    assert facts.meta["baseline_loss"] < 100
+    d = diagnose(series, facts)
+    assert d.status == S.diverging
+    assert d.suggestions[0].action == "lower_lr", [s.action for s in d.suggestions]
+    # targets whose variance is in the thousands are standardised first
+    big = replace(facts, meta={**facts.meta, "baseline_loss": 5000.0})
+    assert diagnose(series, big).suggestions[0].action == "standardize_targets"
+
+
+def test_validation_predicted_worse_than_guessing_is_a_mismatch(chain_run):
+    # A cnn1d at 100% on its training sequences, 0% on validation sequences recorded
+    # backwards (the twelfth split): its validation loss first fell a little, so at 2.12
+    # "overfitting" (augmentation, regularisation) for data that follows another rule
+    series, facts, _ = chain_run("val_below_chance_reversed_chirps")
+    d = diagnose(series, facts)
+    assert d.status == S.mismatch, d.summary
+    assert "val_acc.below_chance" in _codes(d)
+    # the same run falling back only to where it started on validation is overfitting
+    first = series["val_acc"][0][1]
+    back = {**series, "val_acc": [(s, max(v, first)) for s, v in series["val_acc"]]}
+    assert diagnose(back, facts).status == S.overfitting

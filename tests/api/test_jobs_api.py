@@ -36,6 +36,10 @@ VALID = {
          "spec.model.depth", "32x32"),
         ({**VALID, "model": {"arch": "linear", "dropout": 0.5}}, "spec.model.dropout",
          "does not use"),
+        # an npz file's shape is known only once it is read, but not what an arch uses
+        ({**VALID, "dataset": {"name": "npz", "path": "g.npz"},
+          "model": {"arch": "linear", "batchnorm": True}}, "spec.model.batchnorm",
+         "does not use"),
         ({**VALID, "dataset": {"name": "npz"}}, "spec.dataset.path", "needs a path"),
         ({**VALID, "dataset": {"name": "wine", "n_train": 150}}, "spec.dataset.n_train",
          "142 training samples"),
