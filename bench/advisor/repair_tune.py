@@ -12,9 +12,9 @@ someone who had not read the advisor, read once at advisor-2.1), the "fourth" (r
 at advisor-2.3), the "fifth" (read once at advisor-2.5), the "sixth" (read once at
 advisor-2.6), the "seventh" (read once at advisor-2.8), the "eighth" (read once at
 advisor-2.9), the "ninth" (read once at advisor-2.10), the "tenth" (at advisor-2.11), the
-"eleventh" and the "twelfth" (both at advisor-2.12); after those readings they are tuning
-data too (`--split report|fresh|...|twelfth`). A split written later still and not yet read
-(the "thirteenth", committed before advisor-2.13 was measured) is never passed here. Trained runs are stored by the hash of their resolved spec
+"eleventh" and the "twelfth" (both at advisor-2.12) and the "thirteenth" (at advisor-2.13);
+after those readings they are tuning data too (`--split report|fresh|...|thirteenth`). A
+split written later still and not yet read is never passed here. Trained runs are stored by the hash of their resolved spec
 (bench/advisor/repair_curves/), so a follow-up spec that a chain meets twice trains once.
 """
 
@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--split", default="tune",
                         choices=ALL_SPLITS,
-                        help="report ... twelfth: tuning data since their readings")
+                        help="report ... thirteenth: tuning data since their readings")
     args = parser.parse_args(argv)
     if args.what == "early":
         early(args.results)
