@@ -4,10 +4,12 @@ curves when they end, and the jobs of a phase run in parallel on the two workers
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -101,7 +103,30 @@ def assert_diagnosis_cites(lab: Stack, experiment: dict, cause: str) -> None:
     assert cited and experiment["id"] in cited[0]["message"]
 
 
+TASK_LINE = re.compile(r"Task fitdoc\.train_job\[([^\]]+)\] (received|succeeded|failed|raised)")
+
+
+def wait_until_idle(logs: list[Path], timeout: float = 120) -> None:
+    """Until each worker has said it is ready and has ended every training task it received
+    (a task ends after its job: the diagnosis and the chain's next step come first, and
+    under load take seconds, in which that worker cannot start another job)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        texts = [log.read_text(errors="replace") for log in logs]
+        busy = []
+        for text in texts:
+            received, ended = set(), set()
+            for task, what in TASK_LINE.findall(text):
+                (received if what == "received" else ended).add(task)
+            busy.append(" ready." not in text or bool(received - ended))
+        if not any(busy):
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the workers were still busy after {timeout} s")
+
+
 def test_the_jobs_of_a_phase_run_in_parallel_on_two_workers(lab):
+    wait_until_idle([lab.log, lab.log.with_name("worker-2.log")])  # an earlier test's tasks
     spec = mnist1d({"arch": "mlp", "width": 256}, epochs=25, n_train=4000)
     experiment = run_experiment(lab, "shallow_vs_deep", spec)
     jobs = [lab.client.get(f"/api/v1/jobs/{j['id']}").json() for j in experiment["jobs"]]
