@@ -261,6 +261,13 @@ class Client:
             body["repair"] = {"max_rounds": repair_rounds}
         return self._model(Job, "POST", "/jobs", json=body)
 
+    def jobs(
+        self, project: str | None = None, status: str | None = None, limit: int | None = None
+    ) -> Iterator[Job]:
+        """Jobs, newest first, filtered, at most `limit` of them (None: all, a page at a
+        time as the iterator goes)."""
+        return self._pages(Job, "/jobs", {"project": project, "status": status}, limit)
+
     def job(self, job_id: str) -> Job:
         return self._model(Job, "GET", f"/jobs/{job_id}")
 

@@ -213,6 +213,8 @@ def test_jobs_wait_follow_up_lineage_and_cancel(server, worker, client, unique):
     assert child.parent_id == job.id and child.spec["training"]["epochs"] == 50
     lineage = client.lineage(child.id)
     assert [j.id for j in lineage.jobs] == [job.id, child.id]
+    assert [j.id for j in client.jobs(project=f"jobs-{unique}")] == [child.id, job.id]
+    assert [j.id for j in client.jobs(project=f"jobs-{unique}", status="succeeded")] == [job.id]
     cancelling = client.cancel(child.id)
     assert cancelling.cancel_requested
     assert client.wait(child.id, timeout=180).status == "cancelled"

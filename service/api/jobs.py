@@ -6,10 +6,17 @@ from celery import Celery
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 
-from service.api.deps import JobDep, JobsDep, PrincipalDep, SettingsDep, StoresDep
+from service.api.deps import (
+    JobDep,
+    JobsDep,
+    PagingDep,
+    PrincipalDep,
+    SettingsDep,
+    StoresDep,
+)
 from service.jobs import checkpoint_file, submit_job
 from service.repair import follow_up, lineage
-from service.schemas import FollowUpCreate, Job, JobCreate, Lineage
+from service.schemas import FollowUpCreate, Job, JobCreate, JobStatus, Lineage, Page
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
@@ -38,6 +45,19 @@ def create_job(
         created_by=principal.token_id,
         datasets=stores.datasets,
     )
+
+
+@router.get("")
+def list_jobs(
+    jobs: JobsDep,
+    paging: PagingDep,
+    principal: PrincipalDep,
+    project: str | None = None,
+    status: JobStatus | None = None,
+) -> Page[Job]:
+    """Jobs, newest first: of a project (its id or name) and in a status when given."""
+    return jobs.list_jobs(paging.limit, paging.cursor, project=principal.scope(project),
+                          status=status)
 
 
 @router.get("/{job_id}")

@@ -24,6 +24,7 @@ from service.schemas import (
     JobProgress,
     JobStatus,
     MetricPoint,
+    Page,
     RepairState,
     RunCreate,
     RunSource,
@@ -31,7 +32,7 @@ from service.schemas import (
 )
 from service.store.db import Database, Tx, aware, found, to_model, utcnow
 from service.store.models import JobRow, ProjectRow, RunRow, new_id
-from service.store.tracking import TrackingStore
+from service.store.tracking import TrackingStore, decode_cursor, page_of
 
 # What a job's end makes of its run.
 RUN_STATUS_AT_END = {
@@ -170,6 +171,34 @@ class JobStore:
         row, project_name = found(first, "job", job_id)
         progress = JobProgress(epoch=row.epoch, epochs=row.epochs)
         return to_model(Job, row, project=project_name, progress=progress)
+
+    def list_jobs(
+        self,
+        limit: int,
+        cursor: str | None = None,
+        project: str | None = None,
+        status: JobStatus | None = None,
+    ) -> Page[Job]:
+        """Jobs newest first, `limit` a page, of one project (id or name; 404 if none) and
+        in one status when given."""
+        query = (
+            select(JobRow, ProjectRow.name)
+            .join(RunRow, RunRow.id == JobRow.run_id)
+            .join(ProjectRow, ProjectRow.id == RunRow.project_id)
+            .order_by(JobRow.id.desc())
+        )
+        if status is not None:
+            query = query.where(JobRow.status == status.value)
+        if cursor:
+            query = query.where(JobRow.id < decode_cursor(cursor))
+        with self.db.read() as tx:
+            if project is not None:
+                query = query.where(RunRow.project_id == self.tracking.project_row(tx, project).id)
+            rows = tx.execute(query.limit(limit + 1)).all()
+        jobs = [to_model(Job, row, project=name,
+                         progress=JobProgress(epoch=row.epoch, epochs=row.epochs))
+                for row, name in rows]
+        return page_of(jobs, limit)
 
     def count_active(self, created_by: str | None, tx: Tx | None = None) -> int:
         """Jobs queued or running that `created_by` submitted (None: the bootstrap token's

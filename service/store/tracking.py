@@ -166,9 +166,10 @@ class TrackingStore:
 
     def get_project(self, name_or_id: str, tx: Tx | None = None) -> Project:
         with self.db.read(tx) as tx:
-            return to_model(Project, self._project_row(tx, name_or_id))
+            return to_model(Project, self.project_row(tx, name_or_id))
 
-    def _project_row(self, tx: Tx, name_or_id: str) -> ProjectRow:
+    def project_row(self, tx: Tx, name_or_id: str) -> ProjectRow:
+        """The project of that id or name; NotFound (field `project`) if none."""
         return found(_find_project(tx, name_or_id), "project", name_or_id, "project")
 
     def project_for(self, tx: Tx, name_or_id: str) -> tuple[str, str]:
@@ -272,7 +273,7 @@ class TrackingStore:
             query = query.where(RunRow.id < decode_cursor(cursor))
         with self.db.read() as tx:
             if project is not None:
-                query = query.where(RunRow.project_id == self._project_row(tx, project).id)
+                query = query.where(RunRow.project_id == self.project_row(tx, project).id)
             rows = tx.execute(query.limit(limit + 1)).all()
             latest = self._latest(tx, [row.id for row, _ in rows[:limit]])
         runs = [

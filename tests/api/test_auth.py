@@ -154,6 +154,9 @@ def test_a_project_token_sees_nothing_of_another_project(api, world):
         listed = api.get("/api/v1/runs", headers=headers).json()["items"]
         assert {r["project"] for r in listed} == {world["p"]}
         assert api.get(f"/api/v1/runs?project={world['q']}", headers=headers).status_code == 404
+        jobs = api.get("/api/v1/jobs", headers=headers).json()["items"]
+        assert {j["project"] for j in jobs} == {world["p"]}
+        assert api.get(f"/api/v1/jobs?project={world['q']}", headers=headers).status_code == 404
         projects = api.get("/api/v1/projects", headers=headers).json()["items"]
         assert [p["name"] for p in projects] == [world["p"]]
     write = bearer(world["p_write"])

@@ -111,3 +111,39 @@ def test_cancelling_a_queued_job_ends_it_at_once(app, unique):
     assert cancelled.status == JobStatus.cancelled and cancelled.finished_at is not None
     assert stores.tracking.get_run(job.run_id).status.value == "killed"
     assert stores.jobs.claim_job(job.id, "w", 60) is None  # a late delivery does nothing
+
+
+def test_jobs_are_listed_newest_first_by_project_and_status_a_page_at_a_time(app, client, unique):
+    from service.schemas import RunCreate
+
+    jobs = app.state.stores.jobs
+    mine = [jobs.create_job(RunCreate(project=f"list-{unique}", name=f"j{i}"), {"x": i},
+                            epochs=3) for i in range(3)]
+    other = jobs.create_job(RunCreate(project=f"other-{unique}"), {"x": 9}, epochs=3)
+    jobs.request_cancel(mine[1].id)
+    listed = client.get("/api/v1/jobs", params={"project": f"list-{unique}"})
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    assert [j["id"] for j in body["items"]] == [j.id for j in reversed(mine)]
+    assert body["items"][0]["project"] == f"list-{unique}" and body["next_cursor"] is None
+    assert other.id not in {j["id"] for j in body["items"]}
+    cancelled = client.get("/api/v1/jobs", params={"project": f"list-{unique}",
+                                                   "status": "cancelled"}).json()
+    assert [j["id"] for j in cancelled["items"]] == [mine[1].id]
+    # a page at a time, with the cursor of the last
+    first = client.get("/api/v1/jobs", params={"project": f"list-{unique}", "limit": 2}).json()
+    rest = client.get("/api/v1/jobs", params={"project": f"list-{unique}", "limit": 2,
+                                              "cursor": first["next_cursor"]}).json()
+    assert [j["id"] for j in first["items"] + rest["items"]] == [j.id for j in reversed(mine)]
+    assert rest["next_cursor"] is None
+    # every project's jobs without a filter, the newest first
+    everything = client.get("/api/v1/jobs", params={"limit": 1}).json()
+    assert everything["items"][0]["id"] == other.id
+    # what cannot be listed says which field is wrong
+    for params, status, field in (({"project": f"none-{unique}"}, 404, "project"),
+                                  ({"status": "sleeping"}, 422, "status"),
+                                  ({"cursor": "abc"}, 422, "cursor"),
+                                  ({"limit": 0}, 422, "limit")):
+        answer = client.get("/api/v1/jobs", params=params)
+        assert answer.status_code == status and answer.json()["error"]["field"] == field, \
+            (params, answer.text)
