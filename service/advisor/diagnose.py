@@ -71,7 +71,7 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # arch without it, the targets' recorded variance (not a blown-up first loss) says whether
 # they need standardising, a classifier right on most validation samples is not model
 # bias, and validation predicted worse than guessing is a mismatch.
-ADVISOR_VERSION = "advisor-2.13"
+ADVISOR_VERSION = "advisor-2.14"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

@@ -29,6 +29,7 @@ from service.catalogue import (
     optimizer_facts,
     train_samples,
 )
+from service.schemas import EarlyStoppingSpec
 
 # The action vocabulary (README.md describes each).
 ACTIONS = (
@@ -384,15 +385,27 @@ def _early_stop(ctx: Ctx, epochs: int | None = None) -> dict[str, Any]:
     return {"regularization": {"early_stopping": rule}}
 
 
+DEFAULT_PATIENCE = EarlyStoppingSpec.model_fields["patience"].default
+
+
 def _stopping(patch: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
     """`patch` with early stopping added when the spec has none (a job keeps its best
     epoch's weights anyway, and stopping there lets the run be judged on that model), its
-    patience fitted to the run the patch makes; a patience of the spec's own is kept unless
-    the patch sets one."""
+    patience fitted to the run the patch makes. A patience of the spec's own is kept unless
+    the patch sets one, or makes the run longer than that patience was fitted to: then it
+    is raised to the longer run's (advisor-2.14: raise_lr's 300 epochs kept a 30-epoch run's
+    patience of 6, and a run at the raised lr stopped on validation noise at epoch ~20)."""
     epochs = patch.get("training", {}).get("epochs")
-    if ctx.section("regularization").get("early_stopping"):
-        return patch
-    return deep_merge(_early_stop(ctx, epochs), patch)
+    stop = ctx.section("regularization").get("early_stopping")
+    if not stop:
+        return deep_merge(_early_stop(ctx, epochs), patch)
+    if epochs and patch.get("regularization", {}).get("early_stopping", {}).get(
+            "patience") is None:
+        waited = _num(stop.get("patience")) or DEFAULT_PATIENCE
+        fitted = patience(ctx, epochs)
+        if fitted > waited:
+            return deep_merge(patch, {"regularization": {"early_stopping": {"patience": fitted}}})
+    return patch
 
 
 def _more_data(ctx: Ctx) -> dict[str, Any] | None:

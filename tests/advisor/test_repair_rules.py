@@ -805,3 +805,26 @@ def test_validation_predicted_worse_than_guessing_is_a_mismatch(chain_run):
     first = series["val_acc"][0][1]
     back = {**series, "val_acc": [(s, max(v, first)) for s, v in series["val_acc"]]}
     assert diagnose(back, facts).status == S.overfitting
+
+
+# --- advisor-2.14 ---------------------------------------------------------------------------
+
+
+def test_a_change_that_makes_the_run_longer_fits_early_stoppings_patience_to_it(chain_run):
+    # An MLP at plain SGD lr 0.01, early stopping with patience 6 over 30 epochs, still
+    # falling at its end (the eighth split): raise_lr comes with 300 epochs. At 2.13 its
+    # patch kept the patience of 6, and a run at the raised lr stopped on validation noise
+    # some 20 epochs in; train_longer's own patch already set 20
+    series, facts, _ = chain_run("plain_sgd_0_01_undertrained_mlp")
+    assert facts.spec["regularization"]["early_stopping"]["patience"] == 6
+    d = diagnose(series, facts)
+    raise_lr, longer = d.suggestions[0], d.suggestions[1]
+    assert (raise_lr.action, longer.action) == ("raise_lr", "train_longer")
+    assert raise_lr.patch["training"]["epochs"] == 300
+    assert raise_lr.patch["regularization"]["early_stopping"]["patience"] == \
+        longer.patch["regularization"]["early_stopping"]["patience"] == 20
+    # a patience of the spec's own above the fitted one is kept as it is
+    patient = {**facts.spec, "regularization": {
+        **facts.spec["regularization"], "early_stopping": {"metric": "val_loss", "patience": 40}}}
+    kept = diagnose(series, replace(facts, spec=patient)).suggestions[0]
+    assert kept.action == "raise_lr" and "regularization" not in kept.patch
