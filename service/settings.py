@@ -7,6 +7,7 @@ FITDOC_DATA_DIR, loopback bind) needs no environment at all.
 from __future__ import annotations
 
 import ipaddress
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -86,6 +87,13 @@ class Settings(BaseSettings):
     job_lease_seconds: int = Field(default=120, ge=3)
     # A job whose worker died (or stalled past its lease) in this many attempts fails.
     max_job_attempts: int = Field(default=5, ge=1)
+    # torch's CPU threads in a job's training process. 0: the worker decides
+    # (`training_threads`): half the cores it may run on (at least one) in the embedded
+    # mode, where the API, the sweeper and the worker share the machine; torch's default (a
+    # thread per core) on a machine of its own. On the 2-core dev VM an embedded worker at
+    # torch's 2 threads trained 5.9x slower than at one while the API was busy, and 1.3x
+    # faster when nothing else ran (bench/worker_threads.py, bench/RESULTS.md).
+    worker_threads: int = Field(default=0, ge=0, le=1024)
     # A worker saves the job's training state at every epoch end (0), or at most every this
     # many seconds (a crash then redoes up to that long plus an epoch; for big models on a
     # GPU, where a save costs a sizeable part of a short epoch: bench/RESULTS.md).
@@ -160,6 +168,17 @@ class Settings(BaseSettings):
     @property
     def embedded(self) -> bool:
         return self.resolved_database_url().startswith("sqlite")
+
+    def training_threads(self) -> int | None:
+        """The CPU threads a worker trains with (`worker_threads`), None for torch's
+        default."""
+        if self.worker_threads:
+            return self.worker_threads
+        if not self.embedded:
+            return None
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else os.cpu_count() or 1
+        return max(1, cores // 2)
 
     def bind_is_loopback(self, host: str | None = None) -> bool:
         host = host or self.host

@@ -99,6 +99,18 @@ def epoch_hooks(
     return on_epoch, should_stop, on_resume
 
 
+def use_threads(settings: Settings) -> None:
+    """torch's CPU threads for this process's training: the worker's choice
+    (`Settings.training_threads`), or torch's default."""
+    threads = settings.training_threads()
+    if threads is None:
+        return
+    import torch
+
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+
+
 def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
     """Train job `job_id` unless it is over or taken; returns what happened.
 
@@ -108,6 +120,7 @@ def run_job(jobs: JobStore, job_id: str, owner: str, settings: Settings) -> str:
     claim = jobs.claim_job(job_id, owner, settings.job_lease_seconds)
     if claim is None:
         return "skipped: the job has ended or was cancelled before it started"
+    use_threads(settings)
     if claim.spec.get("probe"):
         return run_probe_job(jobs, claim, settings)
 

@@ -89,3 +89,28 @@ def test_hooks_of_an_attempt_whose_lease_was_lost_write_nothing(app, unique):
         with pytest.raises(LeaseLost):
             call()
     assert [step for step, _ in stores.tracking.read_series(job.run_id)["train_loss"]] == [0]
+
+
+def test_the_worker_trains_with_the_threads_it_chose(app, tmp_path, unique):
+    import os
+
+    import torch
+
+    from service.settings import Settings
+
+    stores = app.state.stores
+    before = torch.get_num_threads()
+    try:
+        settings = app.state.settings.model_copy(update={"data_dir": tmp_path,
+                                                         "worker_threads": before + 1})
+        job = stores.jobs.create_job(RunCreate(project=f"threads-{unique}"), SPEC, epochs=2)
+        assert run_job(stores.jobs, job.id, "test-worker", settings).startswith("succeeded")
+        assert torch.get_num_threads() == before + 1
+    finally:
+        torch.set_num_threads(before)
+    # its own choice: half its cores beside the API and the sweeper (the embedded mode),
+    # torch's default (a thread per core) on a machine of its own
+    embedded = Settings(database_url="", data_dir=tmp_path)
+    assert embedded.training_threads() == max(1, len(os.sched_getaffinity(0)) // 2)
+    apart = Settings(database_url="postgresql+psycopg://u@127.0.0.1/db", data_dir=tmp_path)
+    assert apart.training_threads() is None
