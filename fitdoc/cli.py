@@ -62,7 +62,8 @@ def serve(
         bool,
         typer.Option(
             "--no-beat",
-            help="embedded mode: do not start the sweeper (`fitdoc beat`) beside the API",
+            help="embedded mode: do not start `fitdoc beat` beside the API; run one "
+            "yourself, since it is the sweeper and it delivers the webhooks",
         ),
     ] = False,
 ) -> None:
