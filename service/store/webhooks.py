@@ -34,6 +34,7 @@ from service.store.models import (
     EventCursorRow,
     EventRow,
     ProjectRow,
+    TokenRow,
     WebhookRow,
     new_id,
 )
@@ -194,6 +195,8 @@ class WebhookStore:
             hooks = tx.execute(
                 select(WebhookRow.id, WebhookRow.project_id, WebhookRow.events,
                        WebhookRow.created_at)
+                .outerjoin(TokenRow, TokenRow.id == WebhookRow.created_by)
+                .where(_LIVE_CREATOR)
             ).all()
             wanted = sorted({t for hook in hooks for t in hook.events})
             rows: list[Any] = []
@@ -295,9 +298,16 @@ class WebhookStore:
             hook = tx.get(WebhookRow, delivery.webhook_id)
             page = self.events.read_after(delivery.event_position - 1, limit=1, tx=tx)
             event = page[0] if page and page[0].id == delivery.event_position else None
+            why = None
             if hook is None or event is None:  # pruned, or its project was deleted
+                why = "the event is no longer in the log"
+            elif not tx.scalar(select(_LIVE_CREATOR).select_from(WebhookRow).outerjoin(
+                    TokenRow, TokenRow.id == WebhookRow.created_by)
+                    .where(WebhookRow.id == hook.id)):
+                why = "the token that made the webhook was revoked"
+            if why is not None:
                 delivery.status = DeliveryStatus.failed.value
-                delivery.last_error = "the event is no longer in the log"
+                delivery.last_error = why
                 delivery.next_attempt_at = None
                 return None
             return Target(
@@ -354,6 +364,14 @@ def _query():  # type: ignore[no-untyped-def]
     return select(WebhookRow, ProjectRow.name).outerjoin(
         ProjectRow, ProjectRow.id == WebhookRow.project_id
     )
+
+
+# A webhook speaks with its maker's authority (its scope is what that token could see): once
+# the token is revoked, no event is made into a delivery for it and none still pending is
+# sent (a leaked token's webhook stops with the token). Made with auth off or by the
+# bootstrap token (no maker recorded): live.
+_LIVE_CREATOR = or_(WebhookRow.created_by.is_(None),
+                    and_(TokenRow.id.is_not(None), TokenRow.revoked_at.is_(None)))
 
 
 def _webhook(row: WebhookRow, project: str | None) -> Webhook:

@@ -288,3 +288,41 @@ def test_scope_and_roles(api, unique):
     for left in api.get("/api/v1/webhooks", headers=bearer(BOOT)).json()["items"]:
         if left["project"] in (p, q, None):
             api.delete(f"/api/v1/webhooks/{left['id']}", headers=bearer(BOOT))
+
+
+def test_a_revoked_tokens_webhook_gets_no_more_deliveries(api, unique):
+    """A webhook sees what its maker's token could see: once that token is revoked, no new
+    delivery is made for it and a pending one fails, saying why, instead of being sent."""
+    project = f"rv-{unique}"
+    made = api.post("/api/v1/tokens", json={"role": "write", "project": project},
+                    headers=bearer(BOOT)).json()
+    hook = api.post("/api/v1/webhooks", headers=bearer(made["token"]), json={
+        "url": "http://127.0.0.1:9/hook", "events": ["metrics.logged"], "secret": SECRET})
+    assert hook.status_code == 201, hook.text
+    hook_id = hook.json()["id"]
+    app = api.app
+    run = api.post("/api/v1/runs", json={"project": project}, headers=bearer(BOOT)).json()
+
+    def log(step: int) -> None:
+        answer = api.post(f"/api/v1/runs/{run['id']}/metrics", headers=bearer(BOOT),
+                          json={"metrics": [{"key": "loss", "step": step, "value": 1.0}]})
+        assert answer.status_code == 200, answer.text
+
+    def made_for_hook() -> list[dict]:
+        answer = api.get(f"/api/v1/webhooks/{hook_id}/deliveries", headers=bearer(BOOT))
+        assert answer.status_code == 200, answer.text
+        return answer.json()["items"]
+
+    log(0)
+    settle(app)
+    [pending] = made_for_hook()
+    assert pending["status"] == "pending"
+    assert api.delete(f"/api/v1/tokens/{made['id']}", headers=bearer(BOOT)).status_code == 204
+    log(1)
+    settle(app)
+    assert [d["id"] for d in made_for_hook()] == [pending["id"]]  # none for the new point
+    assert deliver(app.state.stores, app.state.queue, app.state.settings, pending["id"]) \
+        != "delivered"
+    [failed] = made_for_hook()
+    assert failed["status"] == "failed" and "revoked" in failed["last_error"]
+    api.delete(f"/api/v1/webhooks/{hook_id}", headers=bearer(BOOT))
