@@ -57,30 +57,33 @@ async function fetchJob(jobId, run) {
   jobs.set(job.id, { job, run });
 }
 
-async function load() {
-  const mine = ++generation;
-  const runs = [];
+async function pages(what, project) {
+  // A list endpoint's items, newest first, a page at a time (at most 500).
+  const items = [];
   let cursor = null;
   do {
-    const page = await api("runs", { query: { project: $("#project").value, limit: 100, cursor } });
-    runs.push(...page.items.filter((r) => r.job_id));
+    const page = await api(what, { query: { project, limit: 100, cursor } });
+    items.push(...page.items);
     cursor = page.next_cursor;
-  } while (cursor && runs.length < 500);
-  const found = new Map();
-  let next = 0;
-  await Promise.all(Array.from({ length: 6 }, async () => {
-    while (next < runs.length) {
-      const run = runs[next++];
-      try {
-        found.set(run.job_id, { job: await api(`jobs/${encodeURIComponent(run.job_id)}`), run });
-      } catch {
-        /* gone meanwhile */
-      }
+  } while (cursor && items.length < 500);
+  return items;
+}
+
+async function load() {
+  const mine = ++generation;
+  const project = $("#project").value;
+  const [listed, runs] = await Promise.all([pages("jobs", project), pages("runs", project)]);
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  for (const job of listed.filter((j) => !byId.has(j.run_id))) {
+    try {
+      byId.set(job.run_id, await api(`runs/${encodeURIComponent(job.run_id)}`));
+    } catch {
+      /* gone meanwhile: shown by the job's id */
     }
-  }));
+  }
   if (mine !== generation) return;
   jobs.clear();
-  for (const [id, entry] of found) jobs.set(id, entry);
+  for (const job of listed) jobs.set(job.id, { job, run: byId.get(job.run_id) });
   render();
 }
 
