@@ -73,7 +73,9 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # bias, and validation predicted worse than guessing is a mismatch.
 # 2.14: a change that makes the run longer fits a shorter early-stopping patience of the
 # spec's to the longer run (no split read between 2.13 and it).
-ADVISOR_VERSION = "advisor-2.14"
+# 2.15: an undertrained run of an optimizer whose steps only shrink (Adagrad) switches to
+# Adam before it trains longer (no split read between 2.14 and it).
+ADVISOR_VERSION = "advisor-2.15"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

@@ -595,6 +595,25 @@ RAISE_SLOW_LR = Remedy(
     _slow_steps,
     fresh_start=True,
 )
+
+
+def _shrinking_steps(ctx: Ctx) -> bool:
+    facts = optimizer_facts(ctx.optimizer or "")
+    return facts is not None and facts.shrinking_steps
+
+
+# An undertrained run of an optimizer whose steps only shrink (Adagrad) crawls slower with
+# every epoch it is given: Adam first (advisor-2.14: a CNN at Adagrad lr 3e-3 was given 80,
+# then 800 epochs, and was still undertrained at 88%).
+SWITCH_SHRINKING = Remedy(
+    "switch_optimizer",
+    "switch to Adam at lr 1e-3: this optimizer's steps only shrink as it trains (the sum of "
+    "squared gradients that divides them grows at every step), so more epochs crawl slower "
+    "still",
+    _adam,
+    _shrinking_steps,
+    fresh_start=True,
+)
 CLIP = Remedy(
     "clip_gradients",
     "clip the gradient norm to 1.0 so that one bad batch cannot throw the weights far away",
@@ -808,7 +827,7 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
             _bigger,
         ),
     ),
-    Code.STILL_IMPROVING: (RAISE_SLOW_LR, TRAIN_LONGER, DECAY),
+    Code.STILL_IMPROVING: (SWITCH_SHRINKING, RAISE_SLOW_LR, TRAIN_LONGER, DECAY),
     Code.ENDS_HIGH: (TRAIN_LONGER,),
     Code.VAL_NOT_TRACKING: (
         Remedy(

@@ -185,6 +185,9 @@ class OptimizerFacts:
     adaptive: bool = False
     # Why an option it does not take makes no sense for it (the error says so).
     hints: tuple[tuple[str, str], ...] = ()
+    # Its steps only shrink as it trains (Adagrad: the sum of squared gradients that divides
+    # them grows at every step), so a run still crawling gains little from more epochs.
+    shrinking_steps: bool = False
     # Tensors the size of the model it keeps between steps (training memory, at submit):
     # Adam's two moments, Adagrad's sum, RMSprop's square average; one more with momentum
     # when it takes momentum (SGD's and RMSprop's momentum buffer).
@@ -204,7 +207,8 @@ OPTIMIZERS: dict[str, OptimizerFacts] = {
     "rmsprop": OptimizerFacts(1e-3, ("momentum", "alpha", "weight_decay"), adaptive=True,
                               state_buffers=1),
     "adagrad": OptimizerFacts(1e-2, ("weight_decay",),
-                              hints=(("momentum", "it has no momentum"),), state_buffers=1),
+                              hints=(("momentum", "it has no momentum"),), state_buffers=1,
+                              shrinking_steps=True),
     # Full-batch quasi-Newton with a strong-Wolfe line search: lr 1 is its natural step.
     # It keeps torch's default history of 100 steps and gradient changes, and up to 8 flat
     # copies within a step (the direction, the previous and gathered gradients, the line

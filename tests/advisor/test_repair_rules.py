@@ -828,3 +828,19 @@ def test_a_change_that_makes_the_run_longer_fits_early_stoppings_patience_to_it(
         **facts.spec["regularization"], "early_stopping": {"metric": "val_loss", "patience": 40}}}
     kept = diagnose(series, replace(facts, spec=patient)).suggestions[0]
     assert kept.action == "raise_lr" and "regularization" not in kept.patch
+
+
+def test_an_undertrained_run_of_an_optimizer_whose_steps_shrink_switches_first(chain_run):
+    # A CNN at Adagrad lr 3e-3, still falling after 8 epochs (the thirteenth split): at 2.14
+    # it was given 80 epochs, then 800, and was still undertrained at 88% (Adagrad's sum of
+    # squared gradients only grows, so its steps only shrink). Adam first, with the longer run
+    series, facts, _ = chain_run("adagrad_cnn_still_falling")
+    assert facts.spec["optimizer"]["name"] == "adagrad"
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "undertrained")
+    first = d.suggestions[0]
+    assert first.action == "switch_optimizer" and first.patch["optimizer"]["name"] == "adam"
+    assert first.patch["training"]["epochs"] > facts.spec["training"]["epochs"]
+    # the same curves under SGD with momentum (steps that do not shrink): more epochs first
+    sgd = {**facts.spec, "optimizer": {"name": "sgd", "lr": 0.03, "momentum": 0.9}}
+    assert diagnose(series, replace(facts, spec=sgd)).suggestions[0].action == "train_longer"
