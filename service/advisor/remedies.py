@@ -603,7 +603,7 @@ def _shrinking_steps(ctx: Ctx) -> bool:
 
 
 # An undertrained run of an optimizer whose steps only shrink (Adagrad) crawls slower with
-# every epoch it is given: Adam first (advisor-2.14: a CNN at Adagrad lr 3e-3 was given 80,
+# every epoch it is given: Adam first (advisor-2.15: a CNN at Adagrad lr 3e-3 was given 80,
 # then 800 epochs, and was still undertrained at 88%).
 SWITCH_SHRINKING = Remedy(
     "switch_optimizer",
