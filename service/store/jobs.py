@@ -162,15 +162,8 @@ class JobStore:
 
     def get_job(self, job_id: str, tx: Tx | None = None) -> Job:
         with self.db.read(tx) as tx:
-            first = tx.execute(
-                select(JobRow, ProjectRow.name)
-                .join(RunRow, RunRow.id == JobRow.run_id)
-                .join(ProjectRow, ProjectRow.id == RunRow.project_id)
-                .where(JobRow.id == job_id)
-            ).first()
-        row, project_name = found(first, "job", job_id)
-        progress = JobProgress(epoch=row.epoch, epochs=row.epochs)
-        return to_model(Job, row, project=project_name, progress=progress)
+            first = tx.execute(_jobs_query().where(JobRow.id == job_id)).first()
+        return _job(*found(first, "job", job_id))
 
     def list_jobs(
         self,
@@ -181,12 +174,7 @@ class JobStore:
     ) -> Page[Job]:
         """Jobs newest first, `limit` a page, of one project (id or name; 404 if none) and
         in one status when given."""
-        query = (
-            select(JobRow, ProjectRow.name)
-            .join(RunRow, RunRow.id == JobRow.run_id)
-            .join(ProjectRow, ProjectRow.id == RunRow.project_id)
-            .order_by(JobRow.id.desc())
-        )
+        query = _jobs_query().order_by(JobRow.id.desc())
         if status is not None:
             query = query.where(JobRow.status == status.value)
         if cursor:
@@ -195,10 +183,7 @@ class JobStore:
             if project is not None:
                 query = query.where(RunRow.project_id == self.tracking.project_row(tx, project).id)
             rows = tx.execute(query.limit(limit + 1)).all()
-        jobs = [to_model(Job, row, project=name,
-                         progress=JobProgress(epoch=row.epoch, epochs=row.epochs))
-                for row, name in rows]
-        return page_of(jobs, limit)
+        return page_of([_job(row, name) for row, name in rows], limit)
 
     def count_active(self, created_by: str | None, tx: Tx | None = None) -> int:
         """Jobs queued or running that `created_by` submitted (None: the bootstrap token's
@@ -526,3 +511,17 @@ def died_every_time(row: JobRow) -> str:
         "(FITDOC_MAX_JOB_ATTEMPTS). A worker the kernel kills for lack of memory dies this "
         "way (see the worker host's log, e.g. dmesg): try a smaller batch_size or model"
     )
+
+
+def _jobs_query():  # type: ignore[no-untyped-def]
+    """Jobs with their project's name (through their run)."""
+    return (
+        select(JobRow, ProjectRow.name)
+        .join(RunRow, RunRow.id == JobRow.run_id)
+        .join(ProjectRow, ProjectRow.id == RunRow.project_id)
+    )
+
+
+def _job(row: JobRow, project_name: str) -> Job:
+    progress = JobProgress(epoch=row.epoch, epochs=row.epochs)
+    return to_model(Job, row, project=project_name, progress=progress)

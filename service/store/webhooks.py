@@ -193,10 +193,8 @@ class WebhookStore:
             if last <= at:
                 return [], False
             hooks = tx.execute(
-                select(WebhookRow.id, WebhookRow.project_id, WebhookRow.events,
-                       WebhookRow.created_at)
-                .outerjoin(TokenRow, TokenRow.id == WebhookRow.created_by)
-                .where(_LIVE_CREATOR)
+                _of_live_makers(select(WebhookRow.id, WebhookRow.project_id,
+                                       WebhookRow.events, WebhookRow.created_at))
             ).all()
             wanted = sorted({t for hook in hooks for t in hook.events})
             rows: list[Any] = []
@@ -301,9 +299,8 @@ class WebhookStore:
             why = None
             if hook is None or event is None:  # pruned, or its project was deleted
                 why = "the event is no longer in the log"
-            elif not tx.scalar(select(_LIVE_CREATOR).select_from(WebhookRow).outerjoin(
-                    TokenRow, TokenRow.id == WebhookRow.created_by)
-                    .where(WebhookRow.id == hook.id)):
+            elif tx.scalar(_of_live_makers(select(WebhookRow.id))
+                           .where(WebhookRow.id == hook.id)) is None:
                 why = "the token that made the webhook was revoked"
             if why is not None:
                 delivery.status = DeliveryStatus.failed.value
@@ -366,12 +363,15 @@ def _query():  # type: ignore[no-untyped-def]
     )
 
 
-# A webhook speaks with its maker's authority (its scope is what that token could see): once
-# the token is revoked, no event is made into a delivery for it and none still pending is
-# sent (a leaked token's webhook stops with the token). Made with auth off or by the
-# bootstrap token (no maker recorded): live.
-_LIVE_CREATOR = or_(WebhookRow.created_by.is_(None),
-                    and_(TokenRow.id.is_not(None), TokenRow.revoked_at.is_(None)))
+def _of_live_makers(query):  # type: ignore[no-untyped-def]
+    """`query` (of webhooks) kept to those whose maker's token is live. A webhook speaks with
+    its maker's authority (its scope is what that token could see): once the token is
+    revoked, no event is made into a delivery for it and none still pending is sent (a
+    leaked token's webhook stops with the token). Made with auth off or by the bootstrap
+    token (no maker recorded): live."""
+    return query.outerjoin(TokenRow, TokenRow.id == WebhookRow.created_by).where(
+        or_(WebhookRow.created_by.is_(None),
+            and_(TokenRow.id.is_not(None), TokenRow.revoked_at.is_(None))))
 
 
 def _webhook(row: WebhookRow, project: str | None) -> Webhook:
