@@ -6,8 +6,9 @@ or a throw-away PostgreSQL database, logs one run's series of N points (default
 max_points, R times in a row (or C clients at once). It prints the API process's RSS when
 idle before the read, its peak during the read (VmHWM, reset through /proc/<pid>/clear_refs
 just before, and VmRSS sampled every 5 ms as a check) and the time to the last byte.
-Then the same with max_points=1000, which still reads the whole series (downsampling
-needs every point).
+Then the same with max_points=1000, which reads the series a page at a time too (its
+length counted first) and holds only the points it keeps (service/downsample.py; before
+2026-11-30 it read the series whole).
 
     python bench/metrics_memory.py                          # SQLite and PostgreSQL
     python bench/metrics_memory.py --backend sqlite --points 200000 --concurrent 4
@@ -137,7 +138,7 @@ def run(backend: str, points: int, repeats: int, clients: int) -> list[str]:
         lines.append(f"{backend}: {points:,} points logged in {logged:.1f} s; API RSS "
                      f"{started / MB:.0f} MB at start")
         cases = [("streamed (no max_points)", {}, clients)] * repeats
-        cases += [("max_points=1000 (whole read)", {"max_points": 1000}, 1)]
+        cases += [("max_points=1000 (paged)", {"max_points": 1000}, 1)]
         for what, params, n in cases:
             m = measure(pid, server.url, url, params, n)
             times = ", ".join(f"{s:.2f}" for s in m["seconds"])

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from service.api.deps import RunIdDep, SettingsDep, TrackingDep
-from service.downsample import downsample
+from service.downsample import downsample_pages
 from service.errors import Invalid, TooLarge
 from service.schemas import (
     MAX_KEY_LENGTH,
@@ -44,16 +44,18 @@ def read_metrics(
 ) -> MetricSeries | StreamingResponse:
     """Every point of the run's series (of `keys`), by key, in step order; with
     `max_points`, each series downsampled to at most that many, its extremes kept. Without
-    it the series are streamed from the store a page at a time, in constant memory."""
+    it the series are streamed from the store a page at a time, in constant memory; with
+    it too they are read a page at a time, and only what is kept is held."""
     wanted = [k.strip() for k in keys.split(",") if k.strip()] if keys else None
     if wanted and any(len(k) > MAX_KEY_LENGTH for k in wanted):
         raise Invalid(f"a key is longer than {MAX_KEY_LENGTH} characters", field="keys")
+    present = tracking.series_keys(run_id, wanted)  # a 404 before the first byte
+    pages = tracking.series_pages(run_id, present)
     if max_points is None:
-        present = tracking.series_keys(run_id, wanted)  # a 404 before the first byte
-        pages = tracking.series_pages(run_id, present)
         return StreamingResponse(series_json(pages), media_type="application/json")
-    series = tracking.read_series(run_id, wanted)
-    series = {key: downsample(points, max_points) for key, points in series.items()}
+    # read a page at a time too, each series' length counted first: what is held is what
+    # is kept, not the series
+    series = downsample_pages(pages, tracking.series_counts(run_id, present), max_points)
     return MetricSeries(
         series={
             key: [SeriesPoint(step=s, value=encode_value(v)) for s, v in points]

@@ -471,6 +471,18 @@ class TrackingStore:
             ).all()
         return sorted(present if keys is None else set(present) & set(keys))
 
+    def series_counts(self, run_id: str, keys: Sequence[str]) -> dict[str, int]:
+        """How many points each of `keys` has in the run (those it has)."""
+        if not keys:
+            return {}
+        with self.db.read() as tx:
+            rows = tx.execute(
+                select(MetricRow.key, func.count())
+                .where(MetricRow.run_id == run_id, MetricRow.key.in_(keys))
+                .group_by(MetricRow.key)
+            ).all()
+        return {key: int(count) for key, count in rows}
+
     def series_pages(
         self, run_id: str, keys: Sequence[str], page_size: int = SERIES_PAGE
     ) -> Iterator[tuple[str, list[tuple[int, float]]]]:

@@ -86,3 +86,33 @@ def test_keys_filter_and_downsampling_keeps_extremes(client, unique):
 
     both = client.get(url, params={"keys": "loss,lr"}).json()["series"]
     assert len(both["loss"]) == 2000 and len(both["lr"]) == 10
+
+
+def test_downsampling_reads_the_series_a_page_at_a_time(client, unique, monkeypatch):
+    """A series longer than the store's page (SERIES_PAGE) is downsampled from its pages,
+    never read whole, to what the rule gives for the whole series."""
+    from service.downsample import downsample
+    from service.store.tracking import SERIES_PAGE, TrackingStore
+
+    run = make_run(client, f"pages-{unique}")
+    url = f"/api/v1/runs/{run['id']}/metrics"
+    n = 2 * SERIES_PAGE + 1234
+    rng = random.Random(7)
+    values = [rng.gauss(0, 1) for _ in range(n)]
+    values[SERIES_PAGE + 3] = 40.0  # a spike past the first page
+    for start in range(0, n, 5000):
+        batch = [{"key": "loss", "step": s, "value": values[s]}
+                 for s in range(start, min(n, start + 5000))]
+        assert client.post(url, json={"metrics": batch}).status_code == 200
+    client.post(url, json={"metrics": points("lr", range(3))})
+    whole = client.get(url).json()["series"]
+
+    def whole_read(*args, **kwargs):
+        raise AssertionError("read_series holds the whole series")
+
+    monkeypatch.setattr(TrackingStore, "read_series", whole_read)
+    got = client.get(url, params={"max_points": 500}).json()["series"]
+    assert list(got) == ["loss", "lr"] and got["lr"] == whole["lr"]
+    expected = downsample([(p["step"], p["value"]) for p in whole["loss"]], 500)
+    assert [(p["step"], p["value"]) for p in got["loss"]] == expected
+    assert len(got["loss"]) <= 500 and {"step": SERIES_PAGE + 3, "value": 40.0} in got["loss"]
