@@ -27,6 +27,7 @@ from bench.repair import (
     datasets_eighth,
     datasets_eleventh,
     datasets_fifth,
+    datasets_fourteenth,
     datasets_fourth,
     datasets_fresh,
     datasets_ninth,
@@ -214,6 +215,9 @@ NPZ_SOURCE.update(datasets_twelfth.NPZ_SOURCE)
 # And the thirteenth split's (specs_thirteenth.py).
 GENERATORS.update(datasets_thirteenth.GENERATORS)
 NPZ_SOURCE.update(datasets_thirteenth.NPZ_SOURCE)
+# And the fourteenth split's (specs_fourteenth.py).
+GENERATORS.update(datasets_fourteenth.GENERATORS)
+NPZ_SOURCE.update(datasets_fourteenth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:
