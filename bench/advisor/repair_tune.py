@@ -12,11 +12,11 @@ someone who had not read the advisor, read once at advisor-2.1), the "fourth" (r
 at advisor-2.3), the "fifth" (read once at advisor-2.5), the "sixth" (read once at
 advisor-2.6), the "seventh" (read once at advisor-2.8), the "eighth" (read once at
 advisor-2.9), the "ninth" (read once at advisor-2.10), the "tenth" (at advisor-2.11), the
-"eleventh" and the "twelfth" (both at advisor-2.12) and the "thirteenth" (at advisor-2.13);
-after those readings they are tuning data too (`--split report|fresh|...|thirteenth`). A
-split written later still and not yet read is never passed here. Trained runs are stored by
-the hash of their resolved spec (bench/advisor/repair_curves/), so a follow-up spec that a
-chain meets twice trains once.
+"eleventh" and the "twelfth" (both at advisor-2.12), the "thirteenth" (at advisor-2.13)
+and the "fourteenth" (at advisor-2.15); after those readings they are tuning data too
+(`--split report|fresh|...|fourteenth`). A split written later still and not yet read is
+never passed here. Trained runs are stored by the hash of their resolved spec
+(bench/advisor/repair_curves/), so a follow-up spec that a chain meets twice trains once.
 """
 
 from __future__ import annotations
@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--split", default="tune",
                         choices=ALL_SPLITS,
-                        help="report ... thirteenth: tuning data since their readings")
+                        help="report ... fourteenth: tuning data since their readings")
     args = parser.parse_args(argv)
     if args.what == "early":
         early(args.results)
