@@ -18,6 +18,7 @@ from bench.repair import (
     datasets_eighth,
     datasets_eleventh,
     datasets_fifth,
+    datasets_fourteenth,
     datasets_fourth,
     datasets_fresh,
     datasets_ninth,
@@ -35,6 +36,7 @@ from bench.repair.arrays import sklearn_classes
 from bench.repair.specs_eighth import EIGHTH
 from bench.repair.specs_eleventh import ELEVENTH
 from bench.repair.specs_fifth import FIFTH
+from bench.repair.specs_fourteenth import FOURTEENTH
 from bench.repair.specs_fourth import FOURTH
 from bench.repair.specs_fresh import FRESH
 from bench.repair.specs_ninth import NINTH
@@ -85,6 +87,7 @@ EVERY_SPEC = [
     *((s, datasets_eleventh.GENERATORS) for s in ELEVENTH),
     *((s, datasets_twelfth.GENERATORS) for s in TWELFTH),
     *((s, datasets_thirteenth.GENERATORS) for s in THIRTEENTH),
+    *((s, datasets_fourteenth.GENERATORS) for s in FOURTEENTH),
 ]
 
 
@@ -668,15 +671,15 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
 
 
 @pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
-                                   "eleventh", "twelfth", "thirteenth"])
+                                   "eleventh", "twelfth", "thirteenth", "fourteenth"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
     members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH,
                "ninth": NINTH, "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
-               "thirteenth": THIRTEENTH}[split]
+               "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH}[split]
     labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
               "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS, "tenth": TENTH_LABELS,
               "eleventh": ELEVENTH_LABELS, "twelfth": TWELFTH_LABELS,
-              "thirteenth": THIRTEENTH_LABELS}[split]
+              "thirteenth": THIRTEENTH_LABELS, "fourteenth": FOURTEENTH_LABELS}[split]
     out = validate.out_path(split)
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
@@ -830,6 +833,9 @@ THIRTEENTH_LABELS = {
     ("diverging", None): 5,
     ("mismatch", None): 5,
 }
+# The fourteenth split (specs_fourteenth.py, datasets_fourteenth.py; names f14_, files s14_),
+# read once at advisor-2.15: the same labels as the thirteenth's.
+FOURTEENTH_LABELS = THIRTEENTH_LABELS
 # Per late split: its specs, its npz module, the splits written before it, its pinned labels,
 # its size and the npz sources it must use.
 LATE_SPLITS = {
@@ -866,14 +872,25 @@ LATE_SPLITS = {
                     "twelfth": (TWELFTH, datasets_twelfth)},
                    THIRTEENTH_LABELS, 60,
                    {"npz:rhythms", "npz:roll", "npz:spring", "npz:moire"}),
+    "fourteenth": (FOURTEENTH, datasets_fourteenth,
+                   {**BEFORE_SEVENTH, "seventh": (SEVENTH, datasets_seventh),
+                    "eighth": (EIGHTH, datasets_eighth), "ninth": (NINTH, datasets_ninth),
+                    "tenth": (TENTH, datasets_tenth), "eleventh": (ELEVENTH, datasets_eleventh),
+                    "twelfth": (TWELFTH, datasets_twelfth),
+                    "thirteenth": (THIRTEENTH, datasets_thirteenth)},
+                   FOURTEENTH_LABELS, 60,
+                   {"npz:s14_waveforms", "npz:s14_reactor", "npz:s14_spirals"}),
 }
+# How a late split's spec names start, where not with the split's own name
+NAME_PREFIX = {"fourteenth": "f14"}
 
 
 @pytest.mark.parametrize("split", list(LATE_SPLITS))
 def test_a_late_split_leaves_the_other_splits_as_they_were(split):
     members, own, before, *_ = LATE_SPLITS[split]
     prefix = {"seventh": "s7_", "eighth": "s8_", "ninth": "s9_", "tenth": "s10_",
-              "eleventh": "s11_", "twelfth": "s12_", "thirteenth": "s13_"}[split]
+              "eleventh": "s11_", "twelfth": "s12_", "thirteenth": "s13_",
+              "fourteenth": "s14_"}[split]
     assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
     assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
         REPORT_BEFORE_FRESH)
@@ -913,7 +930,7 @@ def test_a_late_split_is_large_varied_and_labelled_like_the_others(split):
             "stuck": "stuck", "oscillating": "oscillate", "diverging": "diverge",
             "mismatch": "mismatch"}
     for s in members:
-        assert s.name.startswith(f"{split}_{word[s.status]}_"), s.name
+        assert s.name.startswith(f"{NAME_PREFIX.get(split, split)}_{word[s.status]}_"), s.name
         assert s.why and s.kind, s.name
         assert (s.kind == "sound_recipe") == (s.status == "healthy"), s.name
     described = [specs.describe(s.spec) for s in members]
