@@ -91,13 +91,16 @@ class Verdict:
     def remedy_codes(self) -> list[Code]:
         """Whose remedies to suggest, in order: the cause's first, then the status's; a
         training-side fault that the loss function makes worse (MSE on class outputs) gets
-        the change of loss first, or after the lr's remedies when the lr is to blame."""
+        the change of loss first, or after the lr's remedies when the lr is to blame (but a
+        diverging one's change of loss, which lowers the lr with it, first)."""
         codes = [f.code for f in self.causes] + [f.code for f in self.deciding]
         extra = [f.code for f in self.also if f.code not in codes]
         before = (Code.TARGETS_UNSCALED, Code.REG_STRONG)  # before anything else
         first = [c for c in before if c in extra]
         extra = [c for c in extra if c not in before]
         lr_first = self.status in (S.diverging, S.oscillating) or self.cause in LR_CAUSES
+        if self.status == S.diverging and Code.MSE_ON_CLASSES in extra:
+            lr_first = False  # its change of loss lowers the lr too (remedies._cross_entropy)
         return first + (codes + extra if lr_first else extra + codes)
 
 

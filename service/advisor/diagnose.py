@@ -75,7 +75,9 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # spec's to the longer run (no split read between 2.13 and it).
 # 2.15: an undertrained run of an optimizer whose steps only shrink (Adagrad) switches to
 # Adam before it trains longer (no split read between 2.14 and it).
-ADVISOR_VERSION = "advisor-2.15"
+# 2.16: after the fourteenth split's reading: a classifier whose MSE loss blew up changes
+# to cross-entropy and lowers its lr in one step, first.
+ADVISOR_VERSION = "advisor-2.16"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

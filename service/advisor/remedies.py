@@ -308,7 +308,20 @@ def _cross_entropy(ctx: Ctx) -> dict[str, Any]:
     patch: dict[str, Any] = {"training": {"loss": "cross_entropy"}}
     if ctx.c.hyper.saturating:  # saturating units under it stay slow: ReLU with He init
         patch.update(_relu(ctx))
+    if _blew_up(ctx):
+        # MSE on raw class outputs blew up: its gradient grows with the error, so a step too
+        # large feeds on itself; cross-entropy's does not (softmax minus the target is at
+        # most 1), but at that lr it still jumps about or stalls. Both changes at once
+        # (advisor-2.16, on the tuning splits' diverging MSE classifiers: the lr alone left
+        # them diverging or stuck saturated, the loss alone stuck at a too-high lr, both
+        # trained; a round spent on each left none for what came next)
+        patch = deep_merge(patch, _lower_lr(ctx) or {})
     return patch
+
+
+def _blew_up(ctx: Ctx) -> bool:
+    """The training loss became non-finite or exploded (the run is diverging)."""
+    return Code.LOSS_NONFINITE in ctx.found or Code.LOSS_EXPLODED in ctx.found
 
 
 def _mlp_widths(ctx: Ctx) -> list[int] | None:

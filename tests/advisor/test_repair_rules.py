@@ -844,3 +844,23 @@ def test_an_undertrained_run_of_an_optimizer_whose_steps_shrink_switches_first(c
     # the same curves under SGD with momentum (steps that do not shrink): more epochs first
     sgd = {**facts.spec, "optimizer": {"name": "sgd", "lr": 0.03, "momentum": 0.9}}
     assert diagnose(series, replace(facts, spec=sgd)).suggestions[0].action == "train_longer"
+
+
+def test_a_classifier_blowing_up_on_mse_changes_its_loss_and_its_lr_at_once(chain_run):
+    # A linear model of digits with MSE on its raw class outputs at SGD lr 0.5 (the thirteenth
+    # split): the loss exploded. At 2.15 the lr came first, then the loss a round later, and
+    # runs so repaired had no round left for what came next (on the tuning splits' diverging
+    # MSE classifiers the lr alone left them diverging or stuck saturated, the loss alone
+    # stuck at the lr that blew up). One step does both (advisor-2.16).
+    series, facts, _ = chain_run("mse_linear_digits_blowing_up")
+    assert facts.spec["training"]["loss"] == "mse" and facts.spec["optimizer"]["lr"] == 0.5
+    d = diagnose(series, facts)
+    assert d.status == S.diverging
+    first = d.suggestions[0]
+    assert first.action == "change_loss"
+    assert first.patch["training"]["loss"] == "cross_entropy"
+    assert first.patch["optimizer"]["lr"] < facts.spec["optimizer"]["lr"] / 3
+    assert [s.action for s in d.suggestions[1:3]] == ["lower_lr", "clip_gradients"]
+    # the same curves under cross-entropy: nothing about the loss, the lr first
+    ce = {**facts.spec, "training": {**facts.spec["training"], "loss": "cross_entropy"}}
+    assert diagnose(series, replace(facts, spec=ce)).suggestions[0].action == "lower_lr"
