@@ -49,16 +49,23 @@ def test_runs_page_lists_the_runs_with_their_diagnosis_badges(page, seeded):
     rows = page.find_elements(By.CSS_SELECTOR, "#runs tbody tr")
     # The seeded runs (and those that tests run before this one may have added)
     assert {row.get_attribute("data-run") for row in rows} >= set(seeded.runs.values())
+    # Each row read in one script: the page redraws its rows when an event comes in (a
+    # diagnosis made on write just after it loaded), so a row found a moment before may be
+    # gone (selenium's stale element), and a badge may still be on its way to the status.
+    row_of = """
+        const row = document.querySelector(`#runs tr[data-run="${arguments[0]}"]`);
+        const badge = row && row.querySelector('.badge'), link = row && row.querySelector('a');
+        return row && [badge.dataset.status, [...badge.classList], link.innerText.trim()];"""
     with seeded.http() as http:
         for name, run_id in seeded.runs.items():
-            row = page.find_element(By.CSS_SELECTOR, f'#runs tr[data-run="{run_id}"]')
             status = http.get(f"/api/v1/runs/{run_id}/diagnosis").json()["status"]
-            badge = row.find_element(By.CSS_SELECTOR, ".badge")
-            assert badge.get_attribute("data-status") == status, name
-            assert status in badge.get_attribute("class").split()
-            assert row.find_element(By.CSS_SELECTOR, "a").text == name
-    statuses = {b.get_attribute("data-status")
-                for b in page.find_elements(By.CSS_SELECTOR, "#runs .badge")}
+            shown, classes, text = wait(
+                lambda run_id=run_id, status=status: (
+                    (row := page.execute_script(row_of, run_id)) and row[0] == status and row),
+                what=f"{name}'s badge to say {status}")
+            assert status in classes and text == name, (name, shown, classes, text)
+    statuses = set(page.execute_script(
+        "return [...document.querySelectorAll('#runs .badge')].map(b => b.dataset.status)"))
     assert {"healthy", "overfitting", "stuck"} <= statuses
     # The badges are coloured by status: healthy and stuck are not the same colour.
     colours = page.execute_script("""
@@ -67,10 +74,11 @@ def test_runs_page_lists_the_runs_with_their_diagnosis_badges(page, seeded):
         return [c('healthy'), c('stuck'), c('overfitting')];""")
     assert len(set(colours)) == 3, colours
     # Latest values from the run's own keys (the catalogue's aliases)
-    healthy = page.find_element(By.CSS_SELECTOR,
-                                f'#runs tr[data-run="{seeded.runs["healthy-digits"]}"]')
-    cells = [td.text for td in healthy.find_elements(By.CSS_SELECTOR, "td.num")]
-    assert all(cells), cells
+    cells = page.execute_script("""
+        const row = document.querySelector(`#runs tr[data-run="${arguments[0]}"]`);
+        return [...row.querySelectorAll('td.num')].map(td => td.innerText.trim());""",
+        seeded.runs["healthy-digits"])
+    assert cells and all(cells), cells
     shot(page, "runs")
 
     # Filter by diagnosis, then sort by a column (its button, from the keyboard).
