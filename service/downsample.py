@@ -77,19 +77,21 @@ class Downsampler:
                 self.high = (float(part[j]), position + j, page[position - start + j])
             position = end
 
-    def _close_bucket(self) -> None:
+    def _keep_candidates(self, kept: dict[int, tuple[int, float]]) -> None:
+        """The current bucket's lowest and highest point into `kept`."""
         for candidate in (self.low, self.high):
             if candidate is not None:
-                self.kept[candidate[1]] = candidate[2]
+                kept[candidate[1]] = candidate[2]
+
+    def _close_bucket(self) -> None:
+        self._keep_candidates(self.kept)
         self.low = self.high = None
         self.bucket += 1
 
     def points(self) -> list[tuple[int, float]]:
         """What is kept of the points fed, in step order."""
         kept = dict(self.kept)
-        for candidate in (self.low, self.high):
-            if candidate is not None:
-                kept[candidate[1]] = candidate[2]
+        self._keep_candidates(kept)  # the bucket still open
         if self.last is not None:
             kept[self.last[0]] = self.last[1]
         return [kept[i] for i in sorted(kept)]

@@ -872,15 +872,12 @@ LATE_SPLITS = {
                     "twelfth": (TWELFTH, datasets_twelfth)},
                    THIRTEENTH_LABELS, 60,
                    {"npz:rhythms", "npz:roll", "npz:spring", "npz:moire"}),
-    "fourteenth": (FOURTEENTH, datasets_fourteenth,
-                   {**BEFORE_SEVENTH, "seventh": (SEVENTH, datasets_seventh),
-                    "eighth": (EIGHTH, datasets_eighth), "ninth": (NINTH, datasets_ninth),
-                    "tenth": (TENTH, datasets_tenth), "eleventh": (ELEVENTH, datasets_eleventh),
-                    "twelfth": (TWELFTH, datasets_twelfth),
-                    "thirteenth": (THIRTEENTH, datasets_thirteenth)},
-                   FOURTEENTH_LABELS, 60,
-                   {"npz:s14_waveforms", "npz:s14_reactor", "npz:s14_spirals"}),
 }
+# the fourteenth's earlier splits are the thirteenth's and the thirteenth
+LATE_SPLITS["fourteenth"] = (
+    FOURTEENTH, datasets_fourteenth,
+    {**LATE_SPLITS["thirteenth"][2], "thirteenth": (THIRTEENTH, datasets_thirteenth)},
+    FOURTEENTH_LABELS, 60, {"npz:s14_waveforms", "npz:s14_reactor", "npz:s14_spirals"})
 # How a late split's spec names start, where not with the split's own name
 NAME_PREFIX = {"fourteenth": "f14"}
 
