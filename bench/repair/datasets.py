@@ -26,6 +26,7 @@ import numpy as np
 from bench.repair import (
     datasets_eighth,
     datasets_eleventh,
+    datasets_fifteenth,
     datasets_fifth,
     datasets_fourteenth,
     datasets_fourth,
@@ -218,6 +219,9 @@ NPZ_SOURCE.update(datasets_thirteenth.NPZ_SOURCE)
 # And the fourteenth split's (specs_fourteenth.py).
 GENERATORS.update(datasets_fourteenth.GENERATORS)
 NPZ_SOURCE.update(datasets_fourteenth.NPZ_SOURCE)
+# And the fifteenth split's (specs_fifteenth.py).
+GENERATORS.update(datasets_fifteenth.GENERATORS)
+NPZ_SOURCE.update(datasets_fifteenth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:
