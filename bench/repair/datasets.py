@@ -33,6 +33,7 @@ from bench.repair import (
     datasets_fresh,
     datasets_ninth,
     datasets_seventh,
+    datasets_sixteenth,
     datasets_sixth,
     datasets_tenth,
     datasets_thirteenth,
@@ -222,6 +223,9 @@ NPZ_SOURCE.update(datasets_fourteenth.NPZ_SOURCE)
 # And the fifteenth split's (specs_fifteenth.py).
 GENERATORS.update(datasets_fifteenth.GENERATORS)
 NPZ_SOURCE.update(datasets_fifteenth.NPZ_SOURCE)
+# And the sixteenth split's (specs_sixteenth.py).
+GENERATORS.update(datasets_sixteenth.GENERATORS)
+NPZ_SOURCE.update(datasets_sixteenth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:
