@@ -24,6 +24,7 @@ from bench.repair import (
     datasets_fresh,
     datasets_ninth,
     datasets_seventh,
+    datasets_sixteenth,
     datasets_sixth,
     datasets_tenth,
     datasets_thirteenth,
@@ -43,6 +44,7 @@ from bench.repair.specs_fourth import FOURTH
 from bench.repair.specs_fresh import FRESH
 from bench.repair.specs_ninth import NINTH
 from bench.repair.specs_seventh import SEVENTH
+from bench.repair.specs_sixteenth import SIXTEENTH
 from bench.repair.specs_sixth import SIXTH
 from bench.repair.specs_tenth import TENTH
 from bench.repair.specs_thirteenth import THIRTEENTH
@@ -91,6 +93,7 @@ EVERY_SPEC = [
     *((s, datasets_thirteenth.GENERATORS) for s in THIRTEENTH),
     *((s, datasets_fourteenth.GENERATORS) for s in FOURTEENTH),
     *((s, datasets_fifteenth.GENERATORS) for s in FIFTEENTH),
+    *((s, datasets_sixteenth.GENERATORS) for s in SIXTEENTH),
 ]
 
 
@@ -675,16 +678,17 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
 
 @pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
                                    "eleventh", "twelfth", "thirteenth", "fourteenth",
-                                   "fifteenth"])
+                                   "fifteenth", "sixteenth"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
     members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH,
                "ninth": NINTH, "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
-               "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH, "fifteenth": FIFTEENTH}[split]
+               "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH, "fifteenth": FIFTEENTH,
+               "sixteenth": SIXTEENTH}[split]
     labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
               "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS, "tenth": TENTH_LABELS,
               "eleventh": ELEVENTH_LABELS, "twelfth": TWELFTH_LABELS,
               "thirteenth": THIRTEENTH_LABELS, "fourteenth": FOURTEENTH_LABELS,
-              "fifteenth": FIFTEENTH_LABELS}[split]
+              "fifteenth": FIFTEENTH_LABELS, "sixteenth": SIXTEENTH_LABELS}[split]
     out = validate.out_path(split)
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
@@ -844,6 +848,9 @@ FOURTEENTH_LABELS = THIRTEENTH_LABELS
 # The fifteenth (specs_fifteenth.py, datasets_fifteenth.py; names f15_, files s15_), read once
 # at advisor-2.16: the same labels again.
 FIFTEENTH_LABELS = THIRTEENTH_LABELS
+# The sixteenth (specs_sixteenth.py, datasets_sixteenth.py; names f16_, files s16_), read once
+# at advisor-2.16 too.
+SIXTEENTH_LABELS = THIRTEENTH_LABELS
 # Per late split: its specs, its npz module, the splits written before it, its pinned labels,
 # its size and the npz sources it must use.
 LATE_SPLITS = {
@@ -891,8 +898,12 @@ LATE_SPLITS["fifteenth"] = (
     FIFTEENTH, datasets_fifteenth,
     {**LATE_SPLITS["fourteenth"][2], "fourteenth": (FOURTEENTH, datasets_fourteenth)},
     FIFTEENTH_LABELS, 60, {"npz:bearing", "npz:meter", "npz:shells"})
+LATE_SPLITS["sixteenth"] = (
+    SIXTEENTH, datasets_sixteenth,
+    {**LATE_SPLITS["fifteenth"][2], "fifteenth": (FIFTEENTH, datasets_fifteenth)},
+    SIXTEENTH_LABELS, 60, {"npz:chirps", "npz:housing", "npz:rings"})
 # How a late split's spec names start, where not with the split's own name
-NAME_PREFIX = {"fourteenth": "f14", "fifteenth": "f15"}
+NAME_PREFIX = {"fourteenth": "f14", "fifteenth": "f15", "sixteenth": "f16"}
 
 
 @pytest.mark.parametrize("split", list(LATE_SPLITS))
@@ -900,7 +911,8 @@ def test_a_late_split_leaves_the_other_splits_as_they_were(split):
     members, own, before, *_ = LATE_SPLITS[split]
     prefix = {"seventh": "s7_", "eighth": "s8_", "ninth": "s9_", "tenth": "s10_",
               "eleventh": "s11_", "twelfth": "s12_", "thirteenth": "s13_",
-              "fourteenth": "s14_", "fifteenth": "s15_"}[split]
+              "fourteenth": "s14_", "fifteenth": "s15_",
+              "sixteenth": "s16_"}[split]
     assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
     assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
         REPORT_BEFORE_FRESH)
