@@ -77,7 +77,7 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # Adam before it trains longer (no split read between 2.14 and it).
 # 2.16: after the fourteenth split's reading: a classifier whose MSE loss blew up changes
 # to cross-entropy and lowers its lr in one step, first.
-ADVISOR_VERSION = "advisor-2.16"
+ADVISOR_VERSION = "advisor-2.17"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

@@ -168,13 +168,16 @@ def lowered_lr(ctx: Ctx) -> float:
     # lowered from the step it took: lr x the momentum's gain
     lr, usual = (ctx.lr or 0.0) * ctx.c.hyper.momentum_gain, ctx.usual_lr
     if usual and lr > usual:
-        if not _not_adaptive(ctx) and lr > LR_DECADE * usual:
+        if (not _not_adaptive(ctx) or _shrinking_steps(ctx)) and lr > LR_DECADE * usual:
             # an adaptive optimizer (Adam, RMSprop, ...) more than a decade above its usual
             # lr goes two decades down, not all the way: the usual 1e-3 is a deep net's, and
             # a BatchNorm CNN taken from Adam's lr 1 to it was still undertrained after 30
             # and 300 epochs (val accuracy 0.29, 0.75), at 0.01 it trains (after the sixth
             # split's reading; the six splits in process: 437 -> 439 of 476 repaired, no
-            # chain worse)
+            # chain worse). Adagrad too, whose per-parameter steps only shrink: linear
+            # models oscillating at Adagrad lr 5-30 taken to its usual 0.01 were
+            # undertrained after 40 epochs on iris and breast cancer, at lr / 100 they
+            # converge (advisor-2.17, after the sixteenth split's reading)
             return max(usual, lr / LR_DECADE**2)
         # at least half a decade down: an lr just above the usual one gains little from it
         # (after the first reading of the report half: 0.05 -> 0.03 still oscillated)
@@ -263,6 +266,16 @@ def _schedule(ctx: Ctx, name: str) -> dict[str, Any]:
 
 def _decay(ctx: Ctx) -> dict[str, Any]:
     return _schedule(ctx, "cosine")
+
+
+def _restart_schedule(ctx: Ctx) -> dict[str, Any]:
+    """A schedule that stopped training when it cut the lr, replaced by one that decays over
+    the whole run; with early stopping, since the model now trains for the first time and
+    can fit, then overfit, the data (advisor-2.17: mnist1d MLPs whose exponential schedule
+    collapsed, in the fourteenth and sixteenth splits, trained under cosine to a val loss
+    minimum near epoch 15 of 30 and overfitted after it; read overfitting, they were given
+    dropout and L2 and ended with model bias, where their kept model was the repair)."""
+    return _stopping(_decay(ctx), ctx)
 
 
 def _clip(ctx: Ctx) -> dict[str, Any]:
@@ -871,7 +884,7 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
             "change_schedule",
             "decay the learning rate smoothly over the whole run (cosine) instead of cutting "
             "it to almost nothing early: training stopped when the lr did",
-            _decay,
+            _restart_schedule,
             fresh_start=True,
         ),
     ),

@@ -864,3 +864,45 @@ def test_a_classifier_blowing_up_on_mse_changes_its_loss_and_its_lr_at_once(chai
     # the same curves under cross-entropy: nothing about the loss, the lr first
     ce = {**facts.spec, "training": {**facts.spec["training"], "loss": "cross_entropy"}}
     assert diagnose(series, replace(facts, spec=ce)).suggestions[0].action == "lower_lr"
+
+
+def test_a_schedule_that_collapsed_is_replaced_with_early_stopping(chain_run):
+    # An mnist1d MLP whose exponential schedule (gamma 0.3) cut the lr to nothing by epoch 4
+    # (the sixteenth split). Under cosine it trains for the first time, reaches its val loss
+    # minimum near epoch 15 of 30 and overfits after it: the patch stops it there, so that
+    # the kept model is what is judged (advisor-2.17; at 2.16 it was read overfitting and
+    # given dropout and L2, and ended with model bias).
+    series, facts, _ = chain_run("mlp_mnist1d_schedule_collapsed")
+    assert facts.spec["schedule"]["name"] == "exponential"
+    assert facts.spec["regularization"]["early_stopping"] is None
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.underfitting, "optimization_issue")
+    first = d.suggestions[0]
+    assert first.action == "change_schedule"
+    assert first.patch["schedule"] == {"name": "cosine", "gamma": None}
+    stop = first.patch["regularization"]["early_stopping"]
+    assert stop["metric"] == "val_loss" and 5 <= stop["patience"] <= 20
+    # a spec that stops early already keeps its rule: the schedule alone
+    kept = {"metric": "val_loss", "patience": 9, "min_delta": 0.0}
+    stopping = {**facts.spec, "regularization": {**facts.spec["regularization"],
+                                                  "early_stopping": kept}}
+    again = diagnose(series, replace(facts, spec=stopping)).suggestions[0]
+    assert again.action == "change_schedule" and "regularization" not in again.patch
+
+
+def test_adagrad_far_above_its_usual_lr_goes_two_decades_down(chain_run):
+    # A linear model of iris oscillating at Adagrad lr 30 (the sixteenth split). Adagrad's
+    # usual lr, 0.01, left such runs undertrained after 40 epochs (its steps only shrink);
+    # like Adam's, a lr more than a decade above it goes down two decades (advisor-2.17).
+    series, facts, _ = chain_run("adagrad_linear_iris_oscillating")
+    assert facts.spec["optimizer"] == {**facts.spec["optimizer"], "name": "adagrad", "lr": 30.0}
+    d = diagnose(series, facts)
+    assert d.status == S.oscillating
+    first = d.suggestions[0]
+    assert first.action == "lower_lr"
+    assert first.patch["optimizer"]["lr"] == pytest.approx(0.3)
+    # within a decade of the usual lr the rule is unchanged: at least half a decade down,
+    # not below the usual lr
+    near = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "lr": 0.05}}
+    lowered = diagnose(series, replace(facts, spec=near)).suggestions[0]
+    assert lowered.action == "lower_lr" and lowered.patch["optimizer"]["lr"] == pytest.approx(0.01)
