@@ -12,6 +12,7 @@ import pytest
 
 from bench.repair import datasets, datasets_fifteenth, specs
 from bench.repair.specs_fifteenth import FIFTEENTH
+from tests.bench.npz_files import centroid_accuracy, read_back
 
 NAMES = sorted(datasets_fifteenth.GENERATORS)
 
@@ -19,25 +20,8 @@ NAMES = sorted(datasets_fifteenth.GENERATORS)
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, np.ndarray]]:
     """Every s15 file as datasets.write_all writes it, read back."""
-    where = tmp_path_factory.mktemp("s15")
-    datasets.write_all(where, names=NAMES)
-    out = {}
-    for name in NAMES:
-        with np.load(where / name) as d:
-            out[name] = {k: d[k] for k in d.files}
-    return out
+    return read_back(tmp_path_factory.mktemp("s15"), NAMES)
 
-
-def _centroid_accuracy(x: np.ndarray, y: np.ndarray, x_test: np.ndarray,
-                       y_test: np.ndarray) -> float:
-    """A nearest-centroid classifier fitted on (x, y), standardised with x's statistics."""
-    x, x_test = x.reshape(len(x), -1), x_test.reshape(len(x_test), -1)
-    mu, sigma = x.mean(axis=0), x.std(axis=0) + 1e-8
-    z, z_test = (x - mu) / sigma, (x_test - mu) / sigma
-    classes = np.unique(y)
-    centroids = np.stack([z[y == c].mean(axis=0) for c in classes])
-    dist = ((z_test[:, None, :] - centroids[None]) ** 2).sum(axis=2)
-    return float((classes[dist.argmin(axis=1)] == y_test).mean())
 
 
 def _burst_features(x: np.ndarray) -> np.ndarray:
@@ -119,27 +103,27 @@ def test_shells_are_radial_and_not_linear(files) -> None:
         assert radius[d["y"] == c].max() <= high + 1e-5
     # the class means coincide (the shells are centred), so a nearest-centroid (linear)
     # rule is near chance on the raw features, and perfect on the radius
-    raw = _centroid_accuracy(d["x"][:1200], d["y"][:1200], d["x"][1200:], d["y"][1200:])
+    raw = centroid_accuracy(d["x"][:1200], d["y"][:1200], d["x"][1200:], d["y"][1200:])
     r = radius[:, None]
-    by_radius = _centroid_accuracy(r[:1200], d["y"][:1200], r[1200:], d["y"][1200:])
+    by_radius = centroid_accuracy(r[:1200], d["y"][:1200], r[1200:], d["y"][1200:])
     assert raw < 0.5 and by_radius > 0.98
 
 
 def test_bearing_classes_need_the_axes_and_their_order(files) -> None:
     d = files["s15_bearing.npz"]
     f = _burst_features(d["x"])
-    assert _centroid_accuracy(f[:1800], d["y"][:1800], f[1800:], d["y"][1800:]) > 0.9
+    assert centroid_accuracy(f[:1800], d["y"][:1800], f[1800:], d["y"][1800:]) > 0.9
     # the raw samples' class means are near zero (random phase): a linear read fails
-    raw = _centroid_accuracy(d["x"][:1800], d["y"][:1800], d["x"][1800:], d["y"][1800:])
+    raw = centroid_accuracy(d["x"][:1800], d["y"][:1800], d["x"][1800:], d["y"][1800:])
     assert raw < 0.45
 
 
 def test_bearing_validation_axes_are_swapped(files) -> None:
     d = files["s15_bearing_swapped_axes.npz"]
     f, f_val = _burst_features(d["x"]), _burst_features(d["x_val"])
-    as_stored = _centroid_accuracy(f, d["y"], f_val, d["y_val"])
+    as_stored = centroid_accuracy(f, d["y"], f_val, d["y_val"])
     rewired = _burst_features(d["x_val"][:, ::-1, :])
-    restored = _centroid_accuracy(f, d["y"], rewired, d["y_val"])
+    restored = centroid_accuracy(f, d["y"], rewired, d["y_val"])
     assert restored > 0.9 and as_stored < 0.1
     # the recordings themselves look like the training ones (same noise and packets)
     assert abs(float(d["x_val"].std()) - float(d["x"].std())) < 0.05
@@ -174,7 +158,7 @@ def test_iris_validation_is_in_inches(files) -> None:
     assert d["x_val"][:, 0].max() < d["x"][:, 0].min()
     z = (d["x_val"] - d["x"].mean(axis=0)) / d["x"].std(axis=0)
     assert np.all(z.mean(axis=0) < -0.9) and float(z.mean()) < -2.0
-    in_cm = _centroid_accuracy(d["x"], d["y"], d["x_val"] * datasets_fifteenth.CM_PER_INCH,
+    in_cm = centroid_accuracy(d["x"], d["y"], d["x_val"] * datasets_fifteenth.CM_PER_INCH,
                                d["y_val"])
     assert in_cm > 0.8
 
@@ -183,8 +167,8 @@ def test_wine_validation_classes_count_from_one(files) -> None:
     d = files["s15_wine_one_based.npz"]
     assert sorted(np.unique(d["y"])) == [0, 1, 2]
     assert sorted(np.unique(d["y_val"])) == [1, 2, 3]
-    as_stored = _centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"])
-    zero_based = _centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"] - 1)
+    as_stored = centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"])
+    zero_based = centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"] - 1)
     assert zero_based > 0.85 and as_stored < 0.1
     # the features are the same kind as the training ones (same scale per column)
     ratio = d["x_val"].mean(axis=0) / d["x"].mean(axis=0)

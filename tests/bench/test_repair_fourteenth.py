@@ -12,6 +12,7 @@ import pytest
 
 from bench.repair import datasets, datasets_fourteenth, specs
 from bench.repair.specs_fourteenth import FOURTEENTH
+from tests.bench.npz_files import centroid_accuracy, read_back
 
 NAMES = sorted(datasets_fourteenth.GENERATORS)
 
@@ -19,24 +20,8 @@ NAMES = sorted(datasets_fourteenth.GENERATORS)
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, np.ndarray]]:
     """Every s14 file as datasets.write_all writes it, read back."""
-    where = tmp_path_factory.mktemp("s14")
-    datasets.write_all(where, names=NAMES)
-    out = {}
-    for name in NAMES:
-        with np.load(where / name) as d:
-            out[name] = {k: d[k] for k in d.files}
-    return out
+    return read_back(tmp_path_factory.mktemp("s14"), NAMES)
 
-
-def _centroid_accuracy(x: np.ndarray, y: np.ndarray, x_test: np.ndarray,
-                       y_test: np.ndarray) -> float:
-    """A nearest-centroid classifier fitted on (x, y), standardised with x's statistics."""
-    mu, sigma = x.mean(axis=0), x.std(axis=0) + 1e-8
-    z, z_test = (x - mu) / sigma, (x_test - mu) / sigma
-    classes = np.unique(y)
-    centroids = np.stack([z[y == c].mean(axis=0) for c in classes])
-    dist = ((z_test[:, None, :] - centroids[None]) ** 2).sum(axis=2)
-    return float((classes[dist.argmin(axis=1)] == y_test).mean())
 
 
 def _wave_features(x: np.ndarray) -> np.ndarray:
@@ -121,8 +106,8 @@ def test_reactor_validation_columns_are_reversed(files) -> None:
 def test_waveform_validation_labels_follow_another_class_map(files) -> None:
     d = files["s14_waveforms_relabelled.npz"]
     f, f_val = _wave_features(d["x"]), _wave_features(d["x_val"])
-    as_stored = _centroid_accuracy(f, d["y"], f_val, d["y_val"])
-    mapped_back = _centroid_accuracy(f, d["y"], f_val, (d["y_val"] - 2) % 5)
+    as_stored = centroid_accuracy(f, d["y"], f_val, d["y_val"])
+    mapped_back = centroid_accuracy(f, d["y"], f_val, (d["y_val"] - 2) % 5)
     assert mapped_back > 0.7 and as_stored < 0.3
     # the validation signals themselves look like the training ones
     assert abs(float(d["x_val"].std()) - float(d["x"].std())) < 0.05
@@ -131,8 +116,8 @@ def test_waveform_validation_labels_follow_another_class_map(files) -> None:
 def test_digits_validation_ink_is_inverted(files) -> None:
     d = files["s14_digits_inverted.npz"]
     assert float(d["x"].mean()) < 6.0 and float(d["x_val"].mean()) > 10.0
-    as_stored = _centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"])
-    restored = _centroid_accuracy(d["x"], d["y"], 16.0 - d["x_val"], d["y_val"])
+    as_stored = centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"])
+    restored = centroid_accuracy(d["x"], d["y"], 16.0 - d["x_val"], d["y_val"])
     assert restored > 0.8 and as_stored < 0.3
 
 
@@ -141,8 +126,8 @@ def test_iris_validation_columns_are_swapped(files) -> None:
     train_means, val_means = d["x"].mean(axis=0), d["x_val"].mean(axis=0)
     # the first validation column measures what the third training column does
     assert abs(val_means[0] - train_means[2]) < abs(val_means[0] - train_means[0])
-    as_stored = _centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"])
-    restored = _centroid_accuracy(d["x"], d["y"], d["x_val"][:, [2, 3, 0, 1]], d["y_val"])
+    as_stored = centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"])
+    restored = centroid_accuracy(d["x"], d["y"], d["x_val"][:, [2, 3, 0, 1]], d["y_val"])
     assert restored >= 0.75 and as_stored < 0.5
 
 
@@ -151,8 +136,8 @@ def test_breast_cancer_validation_labels_are_misaligned(files) -> None:
     # the features are the same kind as the training ones (same scale per column)
     ratio = d["x_val"].mean(axis=0) / d["x"].mean(axis=0)
     assert np.all((ratio > 0.7) & (ratio < 1.4))
-    as_stored = _centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"])
-    realigned = _centroid_accuracy(d["x"], d["y"], d["x_val"], np.roll(d["y_val"], -7))
+    as_stored = centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"])
+    realigned = centroid_accuracy(d["x"], d["y"], d["x_val"], np.roll(d["y_val"], -7))
     majority = float(np.bincount(d["y"]).max() / len(d["y"]))
     assert realigned > 0.85 and as_stored < majority
 

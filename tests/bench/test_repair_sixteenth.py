@@ -13,6 +13,7 @@ import pytest
 from bench.repair import datasets, datasets_sixteenth, specs
 from bench.repair.arrays import holdout, sklearn_classes
 from bench.repair.specs_sixteenth import SIXTEENTH
+from tests.bench.npz_files import centroid_accuracy, read_back
 
 NAMES = sorted(datasets_sixteenth.GENERATORS)
 
@@ -20,25 +21,8 @@ NAMES = sorted(datasets_sixteenth.GENERATORS)
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, np.ndarray]]:
     """Every s16 file as datasets.write_all writes it, read back."""
-    where = tmp_path_factory.mktemp("s16")
-    datasets.write_all(where, names=NAMES)
-    out = {}
-    for name in NAMES:
-        with np.load(where / name) as d:
-            out[name] = {k: d[k] for k in d.files}
-    return out
+    return read_back(tmp_path_factory.mktemp("s16"), NAMES)
 
-
-def _centroid_accuracy(x: np.ndarray, y: np.ndarray, x_test: np.ndarray,
-                       y_test: np.ndarray) -> float:
-    """A nearest-centroid classifier fitted on (x, y), standardised with x's statistics."""
-    x, x_test = x.reshape(len(x), -1), x_test.reshape(len(x_test), -1)
-    mu, sigma = x.mean(axis=0), x.std(axis=0) + 1e-8
-    z, z_test = (x - mu) / sigma, (x_test - mu) / sigma
-    classes = np.unique(y)
-    centroids = np.stack([z[y == c].mean(axis=0) for c in classes])
-    dist = ((z_test[:, None, :] - centroids[None]) ** 2).sum(axis=2)
-    return float((classes[dist.argmin(axis=1)] == y_test).mean())
 
 
 def _halves_energy(x: np.ndarray) -> np.ndarray:
@@ -82,7 +66,7 @@ def test_shapes_and_class_balance(files) -> None:
     # the ring index is the rounded radius: the classes are separable, but not linearly
     radius = np.hypot(rings["x"][:, 0], rings["x"][:, 1])
     assert float((np.clip(np.rint(radius), 1, 4) - 1 == rings["y"]).mean()) > 0.99
-    assert _centroid_accuracy(rings["x"], rings["y"], rings["x"], rings["y"]) < 0.45
+    assert centroid_accuracy(rings["x"], rings["y"], rings["x"], rings["y"]) < 0.45
     housing = files["s16_housing.npz"]
     assert housing["x"].shape == (2000, 6) and housing["y"].shape == (2000,)
     assert housing["y"].dtype == np.float32
@@ -113,13 +97,13 @@ def test_shapes_and_class_balance(files) -> None:
 def test_chirps_validation_recordings_are_time_reversed(files) -> None:
     d = files["s16_chirps_reversed.npz"]
     f, f_val = _halves_energy(d["x"]), _halves_energy(d["x_val"])
-    as_stored = _centroid_accuracy(f, d["y"], f_val, d["y_val"])
-    restored = _centroid_accuracy(f, d["y"], _halves_energy(d["x_val"][:, :, ::-1]),
+    as_stored = centroid_accuracy(f, d["y"], f_val, d["y_val"])
+    restored = centroid_accuracy(f, d["y"], _halves_energy(d["x_val"][:, :, ::-1]),
                                   d["y_val"])
     assert restored > 0.8 and as_stored < 0.2
     # reversed, each class looks like its partner: rising <-> falling, plucked <-> swelled
     partner = np.array([1, 0, 3, 2])
-    assert _centroid_accuracy(f, d["y"], f_val, partner[d["y_val"]]) > 0.8
+    assert centroid_accuracy(f, d["y"], f_val, partner[d["y_val"]]) > 0.8
     # the recordings' levels are alike: only the direction of time differs
     assert abs(float(d["x_val"].std()) - float(d["x"].std())) < 0.05
 
@@ -149,8 +133,8 @@ def test_iris_validation_rows_were_sorted_without_their_labels(files) -> None:
     # the same rows and the same label column, only the rows moved
     np.testing.assert_array_equal(np.sort(d["x_val"], axis=0), np.sort(x_val, axis=0))
     np.testing.assert_array_equal(d["y_val"], y_val)
-    as_stored = _centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"])
-    honest = _centroid_accuracy(d["x"], d["y"], x_val, y_val)
+    as_stored = centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"])
+    honest = centroid_accuracy(d["x"], d["y"], x_val, y_val)
     assert honest > 0.85 and as_stored < 0.45
 
 
@@ -181,8 +165,8 @@ def test_digits_validation_images_are_transposed(files) -> None:
     def transpose(x: np.ndarray) -> np.ndarray:
         return x.reshape(-1, 8, 8).transpose(0, 2, 1).reshape(-1, 64)
 
-    as_stored = _centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"])
-    restored = _centroid_accuracy(d["x"], d["y"], transpose(d["x_val"]), d["y_val"])
+    as_stored = centroid_accuracy(d["x"], d["y"], d["x_val"], d["y_val"])
+    restored = centroid_accuracy(d["x"], d["y"], transpose(d["x_val"]), d["y_val"])
     assert restored > 0.85 and as_stored < 0.2
     # the same ink, only its layout differs
     assert abs(float(d["x_val"].mean()) - float(d["x"].mean())) < 0.5

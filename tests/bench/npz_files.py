@@ -1,0 +1,34 @@
+"""What the late splits' npz tests share (tests/bench/test_repair_<split>.py): the files as
+the benchmark writes them, read back, and a nearest-centroid yardstick that tells whether
+a validation part comes from the training part's distribution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from bench.repair import datasets
+
+
+def read_back(where: Path, names: list[str]) -> dict[str, dict[str, np.ndarray]]:
+    """The files `names` as datasets.write_all writes them into `where`, read back."""
+    datasets.write_all(where, names=names)
+    out = {}
+    for name in names:
+        with np.load(where / name) as d:
+            out[name] = {k: d[k] for k in d.files}
+    return out
+
+
+def centroid_accuracy(x: np.ndarray, y: np.ndarray, x_test: np.ndarray,
+                      y_test: np.ndarray) -> float:
+    """A nearest-centroid classifier fitted on (x, y), standardised with x's statistics
+    (inputs of any shape, flattened per sample)."""
+    x, x_test = x.reshape(len(x), -1), x_test.reshape(len(x_test), -1)
+    mu, sigma = x.mean(axis=0), x.std(axis=0) + 1e-8
+    z, z_test = (x - mu) / sigma, (x_test - mu) / sigma
+    classes = np.unique(y)
+    centroids = np.stack([z[y == c].mean(axis=0) for c in classes])
+    dist = ((z_test[:, None, :] - centroids[None]) ** 2).sum(axis=2)
+    return float((classes[dist.argmin(axis=1)] == y_test).mean())
