@@ -77,6 +77,8 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # Adam before it trains longer (no split read between 2.14 and it).
 # 2.16: after the fourteenth split's reading: a classifier whose MSE loss blew up changes
 # to cross-entropy and lowers its lr in one step, first.
+# 2.17: after the sixteenth split's reading: a schedule that collapsed is replaced with
+# early stopping, and Adagrad far above its usual lr goes two decades down.
 ADVISOR_VERSION = "advisor-2.17"
 
 HEADLINES: dict[str, str] = {

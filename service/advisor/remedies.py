@@ -883,7 +883,8 @@ CATALOGUE: dict[Code, tuple[Remedy, ...]] = {
         Remedy(
             "change_schedule",
             "decay the learning rate smoothly over the whole run (cosine) instead of cutting "
-            "it to almost nothing early: training stopped when the lr did",
+            "it to almost nothing early: training stopped when the lr did; stop early at the "
+            "validation minimum, since the model can now fit the data, and overfit it",
             _restart_schedule,
             fresh_start=True,
         ),
