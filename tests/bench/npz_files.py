@@ -32,3 +32,27 @@ def centroid_accuracy(x: np.ndarray, y: np.ndarray, x_test: np.ndarray,
     centroids = np.stack([z[y == c].mean(axis=0) for c in classes])
     dist = ((z_test[:, None, :] - centroids[None]) ** 2).sum(axis=2)
     return float((classes[dist.argmin(axis=1)] == y_test).mean())
+
+
+def assert_deterministic(generators: dict, prefix: str, where: Path) -> None:
+    """Every generator of a split is named `<prefix>*.npz`, registered in datasets.py, and
+    makes the same arrays, bit for bit, each time it is called."""
+    for name, make in generators.items():
+        assert name.startswith(prefix) and name.endswith(".npz")
+        assert name in datasets.GENERATORS and name in datasets.NPZ_SOURCE
+        first, second = make(where), make(where)
+        assert sorted(first) == sorted(second)
+        for key in first:
+            assert first[key].dtype == second[key].dtype
+            assert first[key].tobytes() == second[key].tobytes(), (name, key)
+
+
+def assert_written_as_generated(generators: dict, files: dict[str, dict[str, np.ndarray]],
+                                where: Path) -> None:
+    """The files datasets.write_all wrote (`files`, read back) hold what each generator
+    makes."""
+    for name, make in generators.items():
+        made = make(where)
+        assert sorted(made) == sorted(files[name])
+        for key, array in made.items():
+            np.testing.assert_array_equal(array, files[name][key])

@@ -10,9 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.repair import datasets, datasets_fourteenth, specs
+from bench.repair import datasets_fourteenth, specs
 from bench.repair.specs_fourteenth import FOURTEENTH
-from tests.bench.npz_files import centroid_accuracy, read_back
+from tests.bench.npz_files import (
+    assert_deterministic,
+    assert_written_as_generated,
+    centroid_accuracy,
+    read_back,
+)
 
 NAMES = sorted(datasets_fourteenth.GENERATORS)
 
@@ -33,22 +38,11 @@ def _wave_features(x: np.ndarray) -> np.ndarray:
 
 
 def test_every_generator_is_deterministic_and_named_s14(tmp_path: Path) -> None:
-    for name, make in datasets_fourteenth.GENERATORS.items():
-        assert name.startswith("s14_") and name.endswith(".npz")
-        assert name in datasets.GENERATORS and name in datasets.NPZ_SOURCE
-        first, second = make(tmp_path), make(tmp_path)
-        assert sorted(first) == sorted(second)
-        for key in first:
-            assert first[key].dtype == second[key].dtype
-            assert first[key].tobytes() == second[key].tobytes(), (name, key)
+    assert_deterministic(datasets_fourteenth.GENERATORS, "s14_", tmp_path)
 
 
 def test_written_files_hold_the_generated_arrays(files, tmp_path: Path) -> None:
-    for name, make in datasets_fourteenth.GENERATORS.items():
-        made = make(tmp_path)
-        assert sorted(made) == sorted(files[name])
-        for key, array in made.items():
-            np.testing.assert_array_equal(array, files[name][key])
+    assert_written_as_generated(datasets_fourteenth.GENERATORS, files, tmp_path)
 
 
 def test_shapes_and_class_balance(files) -> None:
