@@ -32,6 +32,7 @@ from bench.repair import (
     datasets_fourth,
     datasets_fresh,
     datasets_ninth,
+    datasets_seventeenth,
     datasets_seventh,
     datasets_sixteenth,
     datasets_sixth,
@@ -226,6 +227,9 @@ NPZ_SOURCE.update(datasets_fifteenth.NPZ_SOURCE)
 # And the sixteenth split's (specs_sixteenth.py).
 GENERATORS.update(datasets_sixteenth.GENERATORS)
 NPZ_SOURCE.update(datasets_sixteenth.NPZ_SOURCE)
+# And the seventeenth split's (specs_seventeenth.py).
+GENERATORS.update(datasets_seventeenth.GENERATORS)
+NPZ_SOURCE.update(datasets_seventeenth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:
