@@ -23,6 +23,7 @@ from bench.repair import (
     datasets_fourth,
     datasets_fresh,
     datasets_ninth,
+    datasets_seventeenth,
     datasets_seventh,
     datasets_sixteenth,
     datasets_sixth,
@@ -43,6 +44,7 @@ from bench.repair.specs_fourteenth import FOURTEENTH
 from bench.repair.specs_fourth import FOURTH
 from bench.repair.specs_fresh import FRESH
 from bench.repair.specs_ninth import NINTH
+from bench.repair.specs_seventeenth import SEVENTEENTH
 from bench.repair.specs_seventh import SEVENTH
 from bench.repair.specs_sixteenth import SIXTEENTH
 from bench.repair.specs_sixth import SIXTH
@@ -94,6 +96,7 @@ EVERY_SPEC = [
     *((s, datasets_fourteenth.GENERATORS) for s in FOURTEENTH),
     *((s, datasets_fifteenth.GENERATORS) for s in FIFTEENTH),
     *((s, datasets_sixteenth.GENERATORS) for s in SIXTEENTH),
+    *((s, datasets_seventeenth.GENERATORS) for s in SEVENTEENTH),
 ]
 
 
@@ -678,17 +681,18 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
 
 @pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
                                    "eleventh", "twelfth", "thirteenth", "fourteenth",
-                                   "fifteenth", "sixteenth"])
+                                   "fifteenth", "sixteenth", "seventeenth"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
     members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH,
                "ninth": NINTH, "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
                "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH, "fifteenth": FIFTEENTH,
-               "sixteenth": SIXTEENTH}[split]
+               "sixteenth": SIXTEENTH, "seventeenth": SEVENTEENTH}[split]
     labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
               "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS, "tenth": TENTH_LABELS,
               "eleventh": ELEVENTH_LABELS, "twelfth": TWELFTH_LABELS,
               "thirteenth": THIRTEENTH_LABELS, "fourteenth": FOURTEENTH_LABELS,
-              "fifteenth": FIFTEENTH_LABELS, "sixteenth": SIXTEENTH_LABELS}[split]
+              "fifteenth": FIFTEENTH_LABELS, "sixteenth": SIXTEENTH_LABELS,
+              "seventeenth": SEVENTEENTH_LABELS}[split]
     out = validate.out_path(split)
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
@@ -851,6 +855,9 @@ FIFTEENTH_LABELS = THIRTEENTH_LABELS
 # The sixteenth (specs_sixteenth.py, datasets_sixteenth.py; names f16_, files s16_), read once
 # at advisor-2.16 too.
 SIXTEENTH_LABELS = THIRTEENTH_LABELS
+# The seventeenth (specs_seventeenth.py, datasets_seventeenth.py; names f17_, files s17_),
+# read once at advisor-2.17.
+SEVENTEENTH_LABELS = THIRTEENTH_LABELS
 # Per late split: its specs, its npz module, the splits written before it, its pinned labels,
 # its size and the npz sources it must use.
 LATE_SPLITS = {
@@ -902,8 +909,13 @@ LATE_SPLITS["sixteenth"] = (
     SIXTEENTH, datasets_sixteenth,
     {**LATE_SPLITS["fifteenth"][2], "fifteenth": (FIFTEENTH, datasets_fifteenth)},
     SIXTEENTH_LABELS, 60, {"npz:chirps", "npz:housing", "npz:rings"})
+LATE_SPLITS["seventeenth"] = (
+    SEVENTEENTH, datasets_seventeenth,
+    {**LATE_SPLITS["sixteenth"][2], "sixteenth": (SIXTEENTH, datasets_sixteenth)},
+    SEVENTEENTH_LABELS, 60, {"npz:chirps", "npz:kinetics", "npz:shells"})
 # How a late split's spec names start, where not with the split's own name
-NAME_PREFIX = {"fourteenth": "f14", "fifteenth": "f15", "sixteenth": "f16"}
+NAME_PREFIX = {"fourteenth": "f14", "fifteenth": "f15", "sixteenth": "f16",
+               "seventeenth": "f17"}
 
 
 @pytest.mark.parametrize("split", list(LATE_SPLITS))
@@ -912,7 +924,7 @@ def test_a_late_split_leaves_the_other_splits_as_they_were(split):
     prefix = {"seventh": "s7_", "eighth": "s8_", "ninth": "s9_", "tenth": "s10_",
               "eleventh": "s11_", "twelfth": "s12_", "thirteenth": "s13_",
               "fourteenth": "s14_", "fifteenth": "s15_",
-              "sixteenth": "s16_"}[split]
+              "sixteenth": "s16_", "seventeenth": "s17_"}[split]
     assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
     assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
         REPORT_BEFORE_FRESH)
@@ -952,7 +964,10 @@ def test_a_late_split_is_large_varied_and_labelled_like_the_others(split):
             "stuck": "stuck", "oscillating": "oscillate", "diverging": "diverge",
             "mismatch": "mismatch"}
     for s in members:
-        assert s.name.startswith(f"{NAME_PREFIX.get(split, split)}_{word[s.status]}_"), s.name
+        # the name says the status (the seventeenth's undertrained runs say their cause)
+        said = {word[s.status], *([s.cause] if s.cause == "undertrained" else [])}
+        assert any(s.name.startswith(f"{NAME_PREFIX.get(split, split)}_{w}_") for w in said), (
+            s.name)
         assert s.why and s.kind, s.name
         assert (s.kind == "sound_recipe") == (s.status == "healthy"), s.name
     described = [specs.describe(s.spec) for s in members]
