@@ -79,7 +79,9 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # to cross-entropy and lowers its lr in one step, first.
 # 2.17: after the sixteenth split's reading: a schedule that collapsed is replaced with
 # early stopping, and Adagrad far above its usual lr goes two decades down.
-ADVISOR_VERSION = "advisor-2.17"
+# 2.18: after the seventeenth split's reading: weight decay is weakened to the level an
+# l1/l2 penalty is (no more than a tenth of the strong level).
+ADVISOR_VERSION = "advisor-2.18"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

@@ -489,15 +489,23 @@ def _less_regularization(ctx: Ctx) -> dict[str, Any] | None:
     under l2 48, a hundredth of it, 0.48, was still stuck; two rounds never reached a
     healthy run.)"""
     reg, model, opt = ctx.section("regularization"), ctx.section("model"), ctx.section("optimizer")
+
+    def less(value: float, strong: float) -> float:
+        return float(f"{min(value / 100, strong / 10):.3g}")
+
     patch: dict[str, Any] = {}
     for key in ("l1", "l2"):
         if _num(reg.get(key)):
-            less = min(reg[key] / 100, ctx.t.strong_penalty / 10)
-            patch.setdefault("regularization", {})[key] = float(f"{less:.3g}")
+            patch.setdefault("regularization", {})[key] = less(reg[key], ctx.t.strong_penalty)
     if _num(model.get("dropout")):
         patch["model"] = {"dropout": 0.0}
     if _num(opt.get("weight_decay")):
-        patch["optimizer"] = {"weight_decay": float(f"{opt['weight_decay'] / 100:.3g}")}
+        # the same rule for weight decay, with AdamW's decoupled level (advisor-2.18: SGD's
+        # weight decay 10 made 0.1, still strong, was weakened again in the next round, and
+        # the lr that the next diagnosis blamed was never lowered)
+        strong = ctx.t.strong_decoupled_decay if ctx.optimizer == "adamw" \
+            else ctx.t.strong_penalty
+        patch["optimizer"] = {"weight_decay": less(opt["weight_decay"], strong)}
     # a model freed to fit the training data can now overfit it: stop at the val minimum
     return _stopping(patch, ctx) if patch else None
 

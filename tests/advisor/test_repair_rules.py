@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from service.advisor import diagnose
+from service.advisor import DEFAULT, diagnose
 from service.schemas import DiagnosisStatus as S
 
 
@@ -406,6 +406,34 @@ def test_a_divergence_under_an_enormous_penalty_weakens_the_penalty_first(chain_
     again = diagnose(series, replace(facts, spec=usual))
     assert again.status == S.diverging
     assert again.suggestions[0].action == "lower_lr"
+
+
+def test_weight_decay_weakened_for_a_divergence_is_no_longer_strong(chain_run):
+    """SGD at lr 1 with a weight decay of 10 on images (the seventeenth split, after its one
+    reading): NaN in the first epoch. Weakening the decay comes first, as for an l2 penalty,
+    and to the same level: a hundredth, 0.1, was still strong, so the next round weakened it
+    again and never lowered the lr that its diagnosis blamed."""
+    series, facts, _ = chain_run("cnn_sgd_weight_decay_10_nan_at_once")
+    assert facts.spec["optimizer"]["weight_decay"] == 10
+    d = diagnose(series, facts)
+    assert d.status == S.diverging, d.summary
+    first = d.suggestions[0]
+    assert first.action == "less_regularization"
+    decay = first.patch["optimizer"]["weight_decay"]
+    assert decay == pytest.approx(0.003) and decay < DEFAULT.strong_penalty
+    # AdamW's decoupled decay keeps its own level: 10 -> 0.1, a tenth of the strong one
+    adamw = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "name": "adamw"}}
+    plan = diagnose(series, replace(facts, spec=adamw)).suggestions
+    less = next(s for s in plan if s.action == "less_regularization")
+    assert less.patch["optimizer"]["weight_decay"] == pytest.approx(0.1)
+    # the run with the weakened decay, still at lr 1: stuck with the lr to blame, whose
+    # remedy now comes first
+    series, facts, _ = chain_run("cnn_sgd_lr_1_stuck_after_weaker_decay")
+    assert facts.spec["optimizer"]["weight_decay"] == pytest.approx(0.003)
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.stuck, "lr_too_high"), d.summary
+    assert d.suggestions[0].action == "lower_lr"
+    assert d.suggestions[0].patch["optimizer"]["lr"] < facts.spec["optimizer"]["lr"] / 10
 
 
 def test_a_regression_whose_loss_starts_in_the_millions_standardises_its_targets_first(
