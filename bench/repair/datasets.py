@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.repair import (
+    datasets_eighteenth,
     datasets_eighth,
     datasets_eleventh,
     datasets_fifteenth,
@@ -230,6 +231,9 @@ NPZ_SOURCE.update(datasets_sixteenth.NPZ_SOURCE)
 # And the seventeenth split's (specs_seventeenth.py).
 GENERATORS.update(datasets_seventeenth.GENERATORS)
 NPZ_SOURCE.update(datasets_seventeenth.NPZ_SOURCE)
+# And the eighteenth split's (specs_eighteenth.py).
+GENERATORS.update(datasets_eighteenth.GENERATORS)
+NPZ_SOURCE.update(datasets_eighteenth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:
