@@ -8,16 +8,17 @@ process: no HTTP, no broker, the same diagnosis a job's run gets from the servic
 
 The "tune" half by default. The "report" half was run once, untouched, through the HTTP API
 (bench/RESULTS.md, issue 10, first reading), and so was the "fresh" split (written later by
-someone who had not read the advisor, read once at advisor-2.1), the "fourth" (read once
-at advisor-2.3), the "fifth" (read once at advisor-2.5), the "sixth" (read once at
+someone who had not read the advisor, read once at advisor-2.1), the "fourth" (read once at
+advisor-2.3), the "fifth" (read once at advisor-2.5), the "sixth" (read once at
 advisor-2.6), the "seventh" (read once at advisor-2.8), the "eighth" (read once at
 advisor-2.9), the "ninth" (read once at advisor-2.10), the "tenth" (at advisor-2.11), the
 "eleventh" and the "twelfth" (both at advisor-2.12), the "thirteenth" (at advisor-2.13),
 the "fourteenth" (at advisor-2.15), the "fifteenth" and the "sixteenth" (both at
-advisor-2.16), the "seventeenth" (at advisor-2.17); after those readings they are tuning
-data too (`--split report|fresh|...|seventeenth`). A split written later still and not yet read is
-never passed here. Trained runs are stored by the hash of their resolved spec
-(bench/advisor/repair_curves/), so a follow-up spec that a chain meets twice trains once.
+advisor-2.16), the "seventeenth" (at advisor-2.17), the "eighteenth" (at advisor-2.18);
+after those readings they are tuning data too (`--split report|fresh|...|eighteenth`). A
+split written later still and not yet read is never passed here. Trained runs are stored by
+the hash of their resolved spec (bench/advisor/repair_curves/), so a follow-up spec that a
+chain meets twice trains once.
 """
 
 from __future__ import annotations

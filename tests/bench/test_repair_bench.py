@@ -15,6 +15,7 @@ from sklearn.datasets import load_digits
 from bench.repair import (
     curves,
     datasets,
+    datasets_eighteenth,
     datasets_eighth,
     datasets_eleventh,
     datasets_fifteenth,
@@ -36,6 +37,7 @@ from bench.repair import (
     validate,
 )
 from bench.repair.arrays import sklearn_classes
+from bench.repair.specs_eighteenth import EIGHTEENTH
 from bench.repair.specs_eighth import EIGHTH
 from bench.repair.specs_eleventh import ELEVENTH
 from bench.repair.specs_fifteenth import FIFTEENTH
@@ -97,6 +99,7 @@ EVERY_SPEC = [
     *((s, datasets_fifteenth.GENERATORS) for s in FIFTEENTH),
     *((s, datasets_sixteenth.GENERATORS) for s in SIXTEENTH),
     *((s, datasets_seventeenth.GENERATORS) for s in SEVENTEENTH),
+    *((s, datasets_eighteenth.GENERATORS) for s in EIGHTEENTH),
 ]
 
 
@@ -681,18 +684,20 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
 
 @pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
                                    "eleventh", "twelfth", "thirteenth", "fourteenth",
-                                   "fifteenth", "sixteenth", "seventeenth"])
+                                   "fifteenth", "sixteenth", "seventeenth",
+                                   "eighteenth"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
     members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH,
                "ninth": NINTH, "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
                "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH, "fifteenth": FIFTEENTH,
-               "sixteenth": SIXTEENTH, "seventeenth": SEVENTEENTH}[split]
+               "sixteenth": SIXTEENTH, "seventeenth": SEVENTEENTH,
+               "eighteenth": EIGHTEENTH}[split]
     labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
               "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS, "tenth": TENTH_LABELS,
               "eleventh": ELEVENTH_LABELS, "twelfth": TWELFTH_LABELS,
               "thirteenth": THIRTEENTH_LABELS, "fourteenth": FOURTEENTH_LABELS,
               "fifteenth": FIFTEENTH_LABELS, "sixteenth": SIXTEENTH_LABELS,
-              "seventeenth": SEVENTEENTH_LABELS}[split]
+              "seventeenth": SEVENTEENTH_LABELS, "eighteenth": EIGHTEENTH_LABELS}[split]
     out = validate.out_path(split)
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
@@ -858,6 +863,9 @@ SIXTEENTH_LABELS = THIRTEENTH_LABELS
 # The seventeenth (specs_seventeenth.py, datasets_seventeenth.py; names f17_, files s17_),
 # read once at advisor-2.17.
 SEVENTEENTH_LABELS = THIRTEENTH_LABELS
+# The eighteenth (specs_eighteenth.py, datasets_eighteenth.py; names f18_, files s18_), read
+# once at advisor-2.18.
+EIGHTEENTH_LABELS = THIRTEENTH_LABELS
 # Per late split: its specs, its npz module, the splits written before it, its pinned labels,
 # its size and the npz sources it must use.
 LATE_SPLITS = {
@@ -913,9 +921,13 @@ LATE_SPLITS["seventeenth"] = (
     SEVENTEENTH, datasets_seventeenth,
     {**LATE_SPLITS["sixteenth"][2], "sixteenth": (SIXTEENTH, datasets_sixteenth)},
     SEVENTEENTH_LABELS, 60, {"npz:chirps", "npz:kinetics", "npz:shells"})
+LATE_SPLITS["eighteenth"] = (
+    EIGHTEENTH, datasets_eighteenth,
+    {**LATE_SPLITS["seventeenth"][2], "seventeenth": (SEVENTEENTH, datasets_seventeenth)},
+    EIGHTEENTH_LABELS, 60, {"npz:s18_chirps", "npz:s18_orbital", "npz:s18_shells"})
 # How a late split's spec names start, where not with the split's own name
 NAME_PREFIX = {"fourteenth": "f14", "fifteenth": "f15", "sixteenth": "f16",
-               "seventeenth": "f17"}
+               "seventeenth": "f17", "eighteenth": "f18"}
 
 
 @pytest.mark.parametrize("split", list(LATE_SPLITS))
@@ -924,7 +936,8 @@ def test_a_late_split_leaves_the_other_splits_as_they_were(split):
     prefix = {"seventh": "s7_", "eighth": "s8_", "ninth": "s9_", "tenth": "s10_",
               "eleventh": "s11_", "twelfth": "s12_", "thirteenth": "s13_",
               "fourteenth": "s14_", "fifteenth": "s15_",
-              "sixteenth": "s16_", "seventeenth": "s17_"}[split]
+              "sixteenth": "s16_", "seventeenth": "s17_",
+              "eighteenth": "s18_"}[split]
     assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
     assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
         REPORT_BEFORE_FRESH)
