@@ -92,14 +92,6 @@ def _projected_fall(s: Series, t: Thresholds) -> tuple[float, float]:
     return -_slope(s, mask) * span, median(s.values[mask])
 
 
-def _lr_annealed(c: Curves, t: Thresholds) -> bool:
-    """The schedule has brought the lr down to almost nothing by the end."""
-    lr = c.lr.finite() if c.lr is not None else None
-    if lr is None or len(lr) == 0 or not lr.values.max() > 0:
-        return False
-    return float(lr.values[-1]) <= t.lr_annealed * float(lr.values.max())
-
-
 def _train_falling(c: Curves, t: Thresholds) -> tuple[float, float] | None:
     """(fall relative to the end level, fall in units of scale) of the training loss
     (of the validation loss when that is all there is). None with too few points; no fall
@@ -107,7 +99,7 @@ def _train_falling(c: Curves, t: Thresholds) -> tuple[float, float] | None:
     s = c.loss.finite()
     if len(s) < t.min_points:
         return None
-    if _lr_annealed(c, t):
+    if c.lr_annealed(t):
         return 0.0, 0.0
     fall, level = _projected_fall(s, t)
     fall = min(fall, level)  # a loss cannot fall below zero, however steep its slope

@@ -181,6 +181,13 @@ class Curves:
     def unit(self) -> str:
         return "step" if self.step_unit == "batch" else "epoch"
 
+    def lr_annealed(self, t: Thresholds) -> bool:
+        """The schedule has brought the lr down to almost nothing by the end."""
+        lr = self.lr.finite() if self.lr is not None else None
+        if lr is None or len(lr) == 0 or not lr.values.max() > 0:
+            return False
+        return float(lr.values[-1]) <= t.lr_annealed * float(lr.values.max())
+
     @property
     def ref_name(self) -> str:
         if self.chance_loss is None:

@@ -81,7 +81,10 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # early stopping, and Adagrad far above its usual lr goes two decades down.
 # 2.18: after the seventeenth split's reading: weight decay is weakened to the level an
 # l1/l2 penalty is (no more than a tenth of the strong level).
-ADVISOR_VERSION = "advisor-2.18"
+# 2.19: after the eighteenth split's reading: a change that restarts training under a
+# step, exponential or inverse schedule that had cut the lr to almost nothing also replaces
+# it with cosine, stopping early.
+ADVISOR_VERSION = "advisor-2.19"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

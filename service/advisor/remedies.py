@@ -24,6 +24,7 @@ from service.catalogue import (
     DATASETS,
     SCHEDULE_OPTIONS,
     SCHEDULES,
+    ScheduleFacts,
     deep_merge,
     mlp_widths,
     optimizer_facts,
@@ -587,10 +588,25 @@ def _val_best_at_end(ctx: Ctx) -> bool:
     return bool(best >= v.steps[-1] - ctx.t.tail_fraction * (v.steps[-1] - v.steps[0]))
 
 
-def _no_decay(ctx: Ctx) -> bool:
+def _schedule_facts(ctx: Ctx) -> ScheduleFacts | None:
     schedule = ctx.section("schedule").get("name") or (ctx.c.facts.params or {}).get("schedule")
-    facts = SCHEDULES.get(str(schedule or "constant").lower())
+    return SCHEDULES.get(str(schedule or "constant").lower())
+
+
+def _no_decay(ctx: Ctx) -> bool:
+    facts = _schedule_facts(ctx)
     return not (facts is not None and facts.decays)
+
+
+def _anneals_early(ctx: Ctx) -> bool:
+    """A schedule that falls at a fixed rate per epoch (step, exponential, inverse) and had
+    the lr down to almost nothing by the end of this run: a fresh start under it, longer or
+    at a lower lr, is cut to nothing again. (advisor-2.19, after the eighteenth split's
+    reading: runs stuck at Adam lr 0.5 and 3 under an exponential schedule of gamma 0.7 had
+    their lr lowered a hundredfold; the schedule then cut it to nothing and the follow-ups
+    were read underfitting, an optimization issue, a round too late for a new schedule.)"""
+    facts = _schedule_facts(ctx)
+    return facts is not None and facts.fixed_rate and ctx.c.lr_annealed(ctx.t)
 
 
 LOWER_LR = Remedy(
@@ -961,6 +977,10 @@ def suggest(
             if patch is not None and remedy.fresh_start and epochs:
                 longer = {"training": {"epochs": epochs}}
                 patch = _stopping(deep_merge(patch, longer), ctx)
+            if patch is not None and remedy.fresh_start and "schedule" not in patch \
+                    and _anneals_early(ctx):
+                # cosine over the new run, stopping early, as change_schedule does
+                patch = deep_merge(patch, _restart_schedule(ctx))
             if patch is not None and deep_merge(ctx.spec, patch) == ctx.spec:
                 continue  # already in the spec: not a suggestion
             if remedy.patch and ctx.spec is not None and patch is None:

@@ -244,15 +244,18 @@ class ScheduleFacts:
     decays: bool  # the lr falls over the run ("add lr decay" is no advice for it)
     # min_lr is an absolute lr the schedule ends at, so it must not exceed the start lr
     ends_at_min_lr: bool = False
+    # the lr falls at a rate set per epoch (step_size and gamma, gamma, power), whatever the
+    # run's length: a run made longer or restarted lower falls as far or further
+    fixed_rate: bool = False
 
 
 SCHEDULES: dict[str, ScheduleFacts] = {
     "constant": ScheduleFacts((), decays=False),
-    "step": ScheduleFacts(("step_size", "gamma"), decays=True),
+    "step": ScheduleFacts(("step_size", "gamma"), decays=True, fixed_rate=True),
     "cosine": ScheduleFacts(("min_lr",), decays=True, ends_at_min_lr=True),
     "linear": ScheduleFacts(("min_lr",), decays=True, ends_at_min_lr=True),
-    "inverse": ScheduleFacts(("power",), decays=True),
-    "exponential": ScheduleFacts(("gamma",), decays=True),
+    "inverse": ScheduleFacts(("power",), decays=True, fixed_rate=True),
+    "exponential": ScheduleFacts(("gamma",), decays=True, fixed_rate=True),
     "onecycle": ScheduleFacts((), decays=True),
     "plateau": ScheduleFacts(("factor", "patience", "min_lr"), decays=True),
 }

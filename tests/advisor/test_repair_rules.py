@@ -436,6 +436,40 @@ def test_weight_decay_weakened_for_a_divergence_is_no_longer_strong(chain_run):
     assert d.suggestions[0].patch["optimizer"]["lr"] < facts.spec["optimizer"]["lr"] / 10
 
 
+def test_a_fresh_start_under_a_schedule_that_cut_the_lr_to_nothing_gets_cosine(chain_run):
+    """A cnn1d of mnist1d at Adam lr 0.5 under an exponential schedule (gamma 0.7 a epoch),
+    flat at chance (the eighteenth split, after its one reading): the lr is to blame, and
+    the lr lowered a hundredfold under the same schedule was cut to nothing again and read
+    underfitting. The lowered lr comes with a cosine schedule over the new run."""
+    series, facts, _ = chain_run("cnn1d_adam_lr_05_exponential_stuck")
+    assert facts.spec["schedule"] == {**facts.spec["schedule"], "name": "exponential",
+                                      "gamma": 0.7}
+    d = diagnose(series, facts)
+    assert (d.status, d.cause) == (S.stuck, "lr_too_high"), d.summary
+    lower = d.suggestions[0]
+    assert lower.action == "lower_lr"
+    assert lower.patch["schedule"] == {"name": "cosine", "gamma": None}
+    # and stops early, as change_schedule does: the model now trains, and can overfit
+    assert lower.patch["regularization"]["early_stopping"]["metric"] == "val_loss"
+    assert lower.patch["optimizer"]["lr"] < facts.spec["optimizer"]["lr"] / 10
+    # every change that restarts training gets it, not the ones that go on with the run
+    for s in d.suggestions[1:]:
+        if s.patch is not None and "optimizer" in s.patch:
+            assert s.patch["schedule"]["name"] == "cosine", s.action
+    # a schedule that anneals over the run's length (cosine, linear, onecycle) is kept
+    cosine = {**facts.spec, "schedule": {**facts.spec["schedule"], "name": "cosine",
+                                         "gamma": None}}
+    params = {**facts.params, "schedule": "cosine"}
+    again = diagnose(series, replace(facts, spec=cosine, params=params))
+    assert all("schedule" not in (s.patch or {}) for s in again.suggestions
+               if s.action == "lower_lr")
+    # and an exponential schedule that leaves the lr well above nothing is kept too
+    flat = [(step, 0.5) for step, _ in series["lr"]]
+    kept = diagnose({**series, "lr": flat}, facts)
+    assert all("schedule" not in (s.patch or {}) for s in kept.suggestions
+               if s.action == "lower_lr")
+
+
 def test_a_regression_whose_loss_starts_in_the_millions_standardises_its_targets_first(
     chain_run,
 ):
