@@ -77,10 +77,19 @@ def found(value: V | None, what: str, key: str, field: str | None = None) -> V:
     return value
 
 
+POOL_SIZE, POOL_OVERFLOW = 5, 10
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # At most POOL_SIZE + POOL_OVERFLOW connections per process: several API processes and
+    # workers share one server (PostgreSQL allows 100 by default). At 10 + 20 a process,
+    # two API processes under concurrent writers and a test run's other servers reached
+    # "too many clients" and answered 500; past the pool a request waits for a connection
+    # (pool_timeout, 30 s) instead.
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW,
+                         pool_pre_ping=True)
 
 
 def _sqlite_engine(url: str) -> Engine:
