@@ -32,6 +32,7 @@ from bench.repair import (
     datasets_fourteenth,
     datasets_fourth,
     datasets_fresh,
+    datasets_nineteenth,
     datasets_ninth,
     datasets_seventeenth,
     datasets_seventh,
@@ -234,6 +235,9 @@ NPZ_SOURCE.update(datasets_seventeenth.NPZ_SOURCE)
 # And the eighteenth split's (specs_eighteenth.py).
 GENERATORS.update(datasets_eighteenth.GENERATORS)
 NPZ_SOURCE.update(datasets_eighteenth.NPZ_SOURCE)
+
+GENERATORS.update(datasets_nineteenth.GENERATORS)
+NPZ_SOURCE.update(datasets_nineteenth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:
