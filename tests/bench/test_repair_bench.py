@@ -23,6 +23,7 @@ from bench.repair import (
     datasets_fourteenth,
     datasets_fourth,
     datasets_fresh,
+    datasets_nineteenth,
     datasets_ninth,
     datasets_seventeenth,
     datasets_seventh,
@@ -45,6 +46,7 @@ from bench.repair.specs_fifth import FIFTH
 from bench.repair.specs_fourteenth import FOURTEENTH
 from bench.repair.specs_fourth import FOURTH
 from bench.repair.specs_fresh import FRESH
+from bench.repair.specs_nineteenth import NINETEENTH
 from bench.repair.specs_ninth import NINTH
 from bench.repair.specs_seventeenth import SEVENTEENTH
 from bench.repair.specs_seventh import SEVENTH
@@ -100,6 +102,7 @@ EVERY_SPEC = [
     *((s, datasets_sixteenth.GENERATORS) for s in SIXTEENTH),
     *((s, datasets_seventeenth.GENERATORS) for s in SEVENTEENTH),
     *((s, datasets_eighteenth.GENERATORS) for s in EIGHTEENTH),
+    *((s, datasets_nineteenth.GENERATORS) for s in NINETEENTH),
 ]
 
 
@@ -685,19 +688,20 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
 @pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
                                    "eleventh", "twelfth", "thirteenth", "fourteenth",
                                    "fifteenth", "sixteenth", "seventeenth",
-                                   "eighteenth"])
+                                   "eighteenth", "nineteenth"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
     members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH,
                "ninth": NINTH, "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
                "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH, "fifteenth": FIFTEENTH,
                "sixteenth": SIXTEENTH, "seventeenth": SEVENTEENTH,
-               "eighteenth": EIGHTEENTH}[split]
+               "eighteenth": EIGHTEENTH, "nineteenth": NINETEENTH}[split]
     labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
               "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS, "tenth": TENTH_LABELS,
               "eleventh": ELEVENTH_LABELS, "twelfth": TWELFTH_LABELS,
               "thirteenth": THIRTEENTH_LABELS, "fourteenth": FOURTEENTH_LABELS,
               "fifteenth": FIFTEENTH_LABELS, "sixteenth": SIXTEENTH_LABELS,
-              "seventeenth": SEVENTEENTH_LABELS, "eighteenth": EIGHTEENTH_LABELS}[split]
+              "seventeenth": SEVENTEENTH_LABELS, "eighteenth": EIGHTEENTH_LABELS,
+              "nineteenth": NINETEENTH_LABELS}[split]
     out = validate.out_path(split)
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
@@ -866,6 +870,9 @@ SEVENTEENTH_LABELS = THIRTEENTH_LABELS
 # The eighteenth (specs_eighteenth.py, datasets_eighteenth.py; names f18_, files s18_), read
 # once at advisor-2.18.
 EIGHTEENTH_LABELS = THIRTEENTH_LABELS
+# The nineteenth (specs_nineteenth.py, datasets_nineteenth.py; names f19_, files s19_), read
+# once at advisor-2.19.
+NINETEENTH_LABELS = THIRTEENTH_LABELS
 # Per late split: its specs, its npz module, the splits written before it, its pinned labels,
 # its size and the npz sources it must use.
 LATE_SPLITS = {
@@ -925,9 +932,13 @@ LATE_SPLITS["eighteenth"] = (
     EIGHTEENTH, datasets_eighteenth,
     {**LATE_SPLITS["seventeenth"][2], "seventeenth": (SEVENTEENTH, datasets_seventeenth)},
     EIGHTEENTH_LABELS, 60, {"npz:s18_chirps", "npz:s18_orbital", "npz:s18_shells"})
+LATE_SPLITS["nineteenth"] = (
+    NINETEENTH, datasets_nineteenth,
+    {**LATE_SPLITS["eighteenth"][2], "eighteenth": (EIGHTEENTH, datasets_eighteenth)},
+    NINETEENTH_LABELS, 60, {"npz:tides", "npz:kiln", "npz:shells"})
 # How a late split's spec names start, where not with the split's own name
 NAME_PREFIX = {"fourteenth": "f14", "fifteenth": "f15", "sixteenth": "f16",
-               "seventeenth": "f17", "eighteenth": "f18"}
+               "seventeenth": "f17", "eighteenth": "f18", "nineteenth": "f19"}
 
 
 @pytest.mark.parametrize("split", list(LATE_SPLITS))
@@ -937,7 +948,7 @@ def test_a_late_split_leaves_the_other_splits_as_they_were(split):
               "eleventh": "s11_", "twelfth": "s12_", "thirteenth": "s13_",
               "fourteenth": "s14_", "fifteenth": "s15_",
               "sixteenth": "s16_", "seventeenth": "s17_",
-              "eighteenth": "s18_"}[split]
+              "eighteenth": "s18_", "nineteenth": "s19_"}[split]
     assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
     assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
         REPORT_BEFORE_FRESH)
