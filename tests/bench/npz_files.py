@@ -56,3 +56,18 @@ def assert_written_as_generated(generators: dict, files: dict[str, dict[str, np.
         assert sorted(made) == sorted(files[name])
         for key, array in made.items():
             np.testing.assert_array_equal(array, files[name][key])
+
+
+def assert_mismatch_files(files: dict[str, dict[str, np.ndarray]],
+                          shapes: dict[str, tuple[tuple[int, ...], tuple[int, ...]]]) -> None:
+    """Each mismatch file's training and validation inputs have the shapes given, with a
+    label per row; a classifier's file holds every class in both parts, none under a third
+    of the largest."""
+    for name, (train, val) in shapes.items():
+        d = files[name]
+        assert d["x"].shape == train and d["x_val"].shape == val, name
+        assert len(d["y"]) == train[0] and len(d["y_val"]) == val[0], name
+        if d["y"].dtype.kind == "i":
+            counts = np.bincount(d["y"])
+            assert counts.min() >= counts.max() / 3, name
+            assert set(np.unique(d["y_val"])) == set(np.unique(d["y"])), name

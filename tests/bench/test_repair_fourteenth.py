@@ -14,6 +14,7 @@ from bench.repair import datasets_fourteenth, specs
 from bench.repair.specs_fourteenth import FOURTEENTH
 from tests.bench.npz_files import (
     assert_deterministic,
+    assert_mismatch_files,
     assert_written_as_generated,
     centroid_accuracy,
     read_back,
@@ -68,15 +69,7 @@ def test_shapes_and_class_balance(files) -> None:
         "s14_iris_swapped_columns.npz": ((120, 4), (30, 4)),
         "s14_breast_cancer_misaligned.npz": ((419, 30), (150, 30)),
     }
-    for name, (train, val) in shapes.items():
-        d = files[name]
-        assert d["x"].shape == train and d["x_val"].shape == val, name
-        assert len(d["y"]) == train[0] and len(d["y_val"]) == val[0], name
-        if d["y"].dtype.kind == "i":
-            counts = np.bincount(d["y"])
-            # every class present in both parts, none under a third of the largest
-            assert counts.min() >= counts.max() / 3, name
-            assert set(np.unique(d["y_val"])) == set(np.unique(d["y"])), name
+    assert_mismatch_files(files, shapes)
 
 
 def test_reactor_validation_columns_are_reversed(files) -> None:

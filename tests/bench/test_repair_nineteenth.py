@@ -14,6 +14,7 @@ from bench.repair import datasets_nineteenth, specs
 from bench.repair.specs_nineteenth import NINETEENTH
 from tests.bench.npz_files import (
     assert_deterministic,
+    assert_mismatch_files,
     assert_written_as_generated,
     centroid_accuracy,
     read_back,
@@ -72,15 +73,7 @@ def test_shapes_and_class_balance(files) -> None:
         "s19_breast_cancer_rejoined.npz": ((419, 30), (150, 30)),
         "s19_shells_drifted.npz": ((1200, 5), (300, 5)),
     }
-    for name, (train, val) in shapes.items():
-        d = files[name]
-        assert d["x"].shape == train and d["x_val"].shape == val, name
-        assert len(d["y"]) == train[0] and len(d["y_val"]) == val[0], name
-        if d["y"].dtype.kind == "i":
-            counts = np.bincount(d["y"])
-            # every class present in both parts, none under a third of the largest
-            assert counts.min() >= counts.max() / 3, name
-            assert set(np.unique(d["y_val"])) == set(np.unique(d["y"])), name
+    assert_mismatch_files(files, shapes)
 
 
 def test_shells_are_nested_with_gaps(files) -> None:

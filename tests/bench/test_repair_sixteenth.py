@@ -15,6 +15,7 @@ from bench.repair.arrays import holdout, sklearn_classes
 from bench.repair.specs_sixteenth import SIXTEENTH
 from tests.bench.npz_files import (
     assert_deterministic,
+    assert_mismatch_files,
     assert_written_as_generated,
     centroid_accuracy,
     read_back,
@@ -77,15 +78,7 @@ def test_shapes_and_class_balance(files) -> None:
         "s16_breast_cancer_prestandardised.npz": ((419, 30), (150, 30)),
         "s16_digits_transposed.npz": ((1397, 64), (400, 64)),
     }
-    for name, (train, val) in shapes.items():
-        d = files[name]
-        assert d["x"].shape == train and d["x_val"].shape == val, name
-        assert len(d["y"]) == train[0] and len(d["y_val"]) == val[0], name
-        if d["y"].dtype.kind == "i":
-            counts = np.bincount(d["y"])
-            # every class present in both parts, none under a third of the largest
-            assert counts.min() >= counts.max() / 3, name
-            assert set(np.unique(d["y_val"])) == set(np.unique(d["y"])), name
+    assert_mismatch_files(files, shapes)
 
 
 def test_chirps_validation_recordings_are_time_reversed(files) -> None:
