@@ -34,6 +34,13 @@ def centroid_accuracy(x: np.ndarray, y: np.ndarray, x_test: np.ndarray,
     return float((classes[dist.argmin(axis=1)] == y_test).mean())
 
 
+def linear_residual_variance(x: np.ndarray, y: np.ndarray) -> float:
+    """The variance a least-squares linear fit (with an intercept) leaves of targets `y`:
+    how much of a regression a linear model cannot fit."""
+    design = np.c_[x, np.ones(len(x))]
+    return float((y - design @ np.linalg.lstsq(design, y, rcond=None)[0]).var())
+
+
 def assert_deterministic(generators: dict, prefix: str, where: Path) -> None:
     """Every generator of a split is named `<prefix>*.npz`, registered in datasets.py, and
     makes the same arrays, bit for bit, each time it is called."""
