@@ -966,6 +966,8 @@ def suggest(
     # undertrained classifier switched from MSE to cross-entropy at the same length was
     # still undertrained.)
     undertrained = Code.STILL_IMPROVING in codes or Code.ENDS_HIGH in codes
+    # a fresh start under a schedule that cut the lr to nothing gets a new schedule too
+    new_schedule = ctx.spec is not None and _anneals_early(ctx)
     for code in codes:
         for remedy in CATALOGUE.get(code, ()):
             if remedy.action in seen or (remedy.applies and not remedy.applies(ctx)):
@@ -977,8 +979,8 @@ def suggest(
             if patch is not None and remedy.fresh_start and epochs:
                 longer = {"training": {"epochs": epochs}}
                 patch = _stopping(deep_merge(patch, longer), ctx)
-            if patch is not None and remedy.fresh_start and "schedule" not in patch \
-                    and _anneals_early(ctx):
+            if patch is not None and remedy.fresh_start and new_schedule \
+                    and "schedule" not in patch:
                 # cosine over the new run, stopping early, as change_schedule does
                 patch = deep_merge(patch, _restart_schedule(ctx))
             if patch is not None and deep_merge(ctx.spec, patch) == ctx.spec:
