@@ -95,3 +95,26 @@ def test_edge_runs_answer_without_errors(client, unique):
     points = [{"key": "loss", "step": s, "value": "NaN"} for s in range(5)]
     client.post(f"/api/v1/runs/{nan['id']}/metrics", json={"metrics": points})
     assert client.get(f"/api/v1/runs/{nan['id']}/diagnosis").json()["status"] == "diverging"
+
+
+def test_a_new_diagnosis_is_stored_before_it_is_answered(client, app, unique):
+    """Read-your-writes: what GET /diagnosis answered is what the next read of the run sees
+    (its MLflow `fitdoc.diagnosis` tag, a search by status). The route's function is called
+    as the server calls it, but any work left for after the response is never run: the
+    stored row must already be the answer when the function returns."""
+    import inspect
+
+    from fastapi import BackgroundTasks
+
+    from service.api.diagnosis import read_diagnosis
+
+    run = log_stored_run(client, f"ryw-{unique}", "overfit_mnist1d_mlp", aliases=False)
+    stores = app.state.stores
+    args = {"run_id": run["id"], "diagnoses": stores.diagnoses}
+    if "background" in inspect.signature(read_diagnosis).parameters:
+        args["background"] = BackgroundTasks()  # left unrun, as after a response
+    answer = read_diagnosis(**args)
+    with stores.db.read() as session:
+        row = session.get(DiagnosisRow, run["id"])
+        assert row is not None and row.status == answer.status.value == "overfitting"
+        assert row.body == answer.model_dump(mode="json")
