@@ -57,6 +57,11 @@ class RateLimited(FitdocError):
 
 
 class Unavailable(FitdocError):
-    """A server the request needs (the job queue) cannot be reached."""
+    """A server the request needs (the job queue, the database) cannot be reached or has
+    no room now; `retry_after`: seconds to wait."""
 
     code = "unavailable"
+
+    def __init__(self, message: str, field: str | None = None, retry_after: int = 5) -> None:
+        super().__init__(message, field)
+        self.retry_after = retry_after

@@ -64,7 +64,7 @@ class ErrorBody(BaseModel):
     message: str
     field: str | None = Field(None, description="the field, parameter or header at fault")
     details: list[ErrorDetail] | None = Field(None, description="every invalid field (422)")
-    retry_after: int | None = Field(None, description="seconds to wait (429)")
+    retry_after: int | None = Field(None, description="seconds to wait (429, 503)")
 
 
 class Error(BaseModel):
@@ -218,7 +218,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(FitdocError)
     async def _domain(_: Request, exc: FitdocError) -> JSONResponse:
         status = next((s for t, s in STATUS.items() if isinstance(exc, t)), 400)
-        if isinstance(exc, RateLimited):
+        if isinstance(exc, (RateLimited, Unavailable)):
             response = error_response(
                 status, exc.code, exc.message, exc.field, retry_after=exc.retry_after
             )

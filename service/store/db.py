@@ -14,7 +14,7 @@ Creating an engine does no work on the database (no migrations, no default rows)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -26,11 +26,12 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql import ClauseElement
 
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, NotFound, Unavailable
 
 Tx = Session
 """A unit of work: the session of one open transaction (see the module's docstring)."""
@@ -124,8 +125,32 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def unreachable(exc: BaseException) -> bool:
+    """Whether a database error says the server cannot serve now (no connection: refused,
+    shut down, too many clients, the pool's wait over; SQLite's file locked past its busy
+    timeout), not that the statement was wrong: a retry later may succeed."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    # psycopg raises OperationalError only for the connection and the server's state (an
+    # SQL error is a ProgrammingError, DataError, ...); sqlite3 also for a wrong statement
+    orig = exc.orig
+    if type(orig).__module__.startswith("psycopg"):
+        return True
+    return "locked" in str(orig) or "unable to open" in str(orig)
+
+
+def _unavailable(exc: BaseException) -> Unavailable:
+    return Unavailable(f"the database cannot be reached or is busy: "
+                       f"{str(getattr(exc, 'orig', None) or exc).strip().splitlines()[0]}")
+
+
 class Database:
-    """Owns an engine and hands out transactions (`read()` / `write()`)."""
+    """Owns an engine and hands out transactions (`read()` / `write()`). A database that
+    cannot serve (see `unreachable`) is Unavailable (503 with Retry-After), not a 500."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -147,8 +172,13 @@ class Database:
             yield tx
             return
         # Closing (not rolling back) ends the transaction and leaves the loaded rows usable.
-        with self._reader() as session:
-            yield session
+        try:
+            with self._reader() as session:
+                yield session
+        except (OperationalError, PoolTimeout) as exc:
+            if unreachable(exc):
+                raise _unavailable(exc) from exc
+            raise
 
     @contextmanager
     def write(self, tx: Tx | None = None) -> Iterator[Tx]:
@@ -169,6 +199,12 @@ class Database:
             except IntegrityError as exc:
                 session.rollback()
                 raise Conflict(f"conflicts with existing data: {exc.orig}") from exc
+            except (OperationalError, PoolTimeout) as exc:
+                with suppress(OperationalError, PoolTimeout):  # the connection may be gone
+                    session.rollback()
+                if unreachable(exc):
+                    raise _unavailable(exc) from exc
+                raise
             except BaseException:
                 session.rollback()
                 raise
