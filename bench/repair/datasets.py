@@ -41,6 +41,7 @@ from bench.repair import (
     datasets_tenth,
     datasets_thirteenth,
     datasets_twelfth,
+    datasets_twentieth,
 )
 from bench.repair.arrays import holdout, sklearn_classes
 
@@ -238,6 +239,9 @@ NPZ_SOURCE.update(datasets_eighteenth.NPZ_SOURCE)
 
 GENERATORS.update(datasets_nineteenth.GENERATORS)
 NPZ_SOURCE.update(datasets_nineteenth.NPZ_SOURCE)
+# And the twentieth split's (specs_twentieth.py).
+GENERATORS.update(datasets_twentieth.GENERATORS)
+NPZ_SOURCE.update(datasets_twentieth.NPZ_SOURCE)
 
 
 def write_all(data_dir: Path | str, names: list[str] | None = None) -> list[Path]:

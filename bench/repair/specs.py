@@ -27,8 +27,8 @@ A third split, "fresh", holds the specs of specs_fresh.py (FRESH), written later
 THIRTEENTH, "fourteenth" of specs_fourteenth.py's FOURTEENTH, "fifteenth" of
 specs_fifteenth.py's FIFTEENTH, "sixteenth" of specs_sixteenth.py's SIXTEENTH,
 "seventeenth" of specs_seventeenth.py's SEVENTEENTH, "eighteenth" of
-specs_eighteenth.py's EIGHTEENTH, "nineteenth" of specs_nineteenth.py's NINETEENTH) stand
-apart the same way.
+specs_eighteenth.py's EIGHTEENTH, "nineteenth" of specs_nineteenth.py's NINETEENTH,
+"twentieth" of specs_twentieth.py's TWENTIETH) stand apart the same way.
 
 Datasets: mnist1d, digits, wine, breast_cancer, iris, synthetic_images, and `npz` files
 that datasets.py generates (regression, and the mismatches); the npz paths are relative, so
@@ -60,7 +60,7 @@ SPLITS = ("tune", "report")  # the halves SPECS is dealt into
 # specs_fresh.py, ...), each read once through the HTTP API and tuning data since.
 SEPARATE_SPLITS = ("fresh", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
                    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
-                   "sixteenth", "seventeenth", "eighteenth", "nineteenth")
+                   "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth")
 ALL_SPLITS = (*SPLITS, *SEPARATE_SPLITS)
 
 

@@ -18,6 +18,7 @@
     python -m bench.repair.validate --split seventeenth --jobs 1 --extra-seeds 2  # the seventeenth
     python -m bench.repair.validate --split eighteenth --jobs 1 --extra-seeds 2  # the eighteenth
     python -m bench.repair.validate --split nineteenth --jobs 1 --extra-seeds 2  # the nineteenth
+    python -m bench.repair.validate --split twentieth --jobs 1 --extra-seeds 2  # the twentieth
 
 Each case is trained with `workers.training.train(TrainConfig.from_dict(spec), data_dir=...)`
 under `torch.set_num_threads(1)` (what one worker thread does, without the service), and
