@@ -32,6 +32,7 @@ from bench.repair import (
     datasets_tenth,
     datasets_thirteenth,
     datasets_twelfth,
+    datasets_twentieth,
     run,
     score,
     specs,
@@ -55,6 +56,7 @@ from bench.repair.specs_sixth import SIXTH
 from bench.repair.specs_tenth import TENTH
 from bench.repair.specs_thirteenth import THIRTEENTH
 from bench.repair.specs_twelfth import TWELFTH
+from bench.repair.specs_twentieth import TWENTIETH
 from service.catalogue import check_spec
 from service.schemas import JobSpec
 from workers.training import TrainConfig, check_config
@@ -103,6 +105,7 @@ EVERY_SPEC = [
     *((s, datasets_seventeenth.GENERATORS) for s in SEVENTEENTH),
     *((s, datasets_eighteenth.GENERATORS) for s in EIGHTEENTH),
     *((s, datasets_nineteenth.GENERATORS) for s in NINETEENTH),
+    *((s, datasets_twentieth.GENERATORS) for s in TWENTIETH),
 ]
 
 
@@ -688,20 +691,21 @@ def test_the_sixth_mismatch_files_differ_from_their_training_data(tmp_path):
 @pytest.mark.parametrize("split", ["fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
                                    "eleventh", "twelfth", "thirteenth", "fourteenth",
                                    "fifteenth", "sixteenth", "seventeenth",
-                                   "eighteenth", "nineteenth"])
+                                   "eighteenth", "nineteenth", "twentieth"])
 def test_the_runner_and_validation_take_a_split_kept_apart(split):
     members = {"fifth": FIFTH, "sixth": SIXTH, "seventh": SEVENTH, "eighth": EIGHTH,
                "ninth": NINTH, "tenth": TENTH, "eleventh": ELEVENTH, "twelfth": TWELFTH,
                "thirteenth": THIRTEENTH, "fourteenth": FOURTEENTH, "fifteenth": FIFTEENTH,
                "sixteenth": SIXTEENTH, "seventeenth": SEVENTEENTH,
-               "eighteenth": EIGHTEENTH, "nineteenth": NINETEENTH}[split]
+               "eighteenth": EIGHTEENTH, "nineteenth": NINETEENTH,
+               "twentieth": TWENTIETH}[split]
     labels = {"fifth": FIFTH_LABELS, "sixth": SIXTH_LABELS, "seventh": SEVENTH_LABELS,
               "eighth": EIGHTH_LABELS, "ninth": NINTH_LABELS, "tenth": TENTH_LABELS,
               "eleventh": ELEVENTH_LABELS, "twelfth": TWELFTH_LABELS,
               "thirteenth": THIRTEENTH_LABELS, "fourteenth": FOURTEENTH_LABELS,
               "fifteenth": FIFTEENTH_LABELS, "sixteenth": SIXTEENTH_LABELS,
               "seventeenth": SEVENTEENTH_LABELS, "eighteenth": EIGHTEENTH_LABELS,
-              "nineteenth": NINETEENTH_LABELS}[split]
+              "nineteenth": NINETEENTH_LABELS, "twentieth": TWENTIETH_LABELS}[split]
     out = validate.out_path(split)
     chosen = run.select(split, [0], 13, "")
     chosen_labels = [(c["label"]["status"], c["label"]["cause"]) for c in chosen]
@@ -873,6 +877,9 @@ EIGHTEENTH_LABELS = THIRTEENTH_LABELS
 # The nineteenth (specs_nineteenth.py, datasets_nineteenth.py; names f19_, files s19_), read
 # once at advisor-2.19.
 NINETEENTH_LABELS = THIRTEENTH_LABELS
+# The twentieth (specs_twentieth.py, datasets_twentieth.py; names f20_, files s20_), read
+# once at advisor-2.20.
+TWENTIETH_LABELS = THIRTEENTH_LABELS
 # Per late split: its specs, its npz module, the splits written before it, its pinned labels,
 # its size and the npz sources it must use.
 LATE_SPLITS = {
@@ -936,9 +943,14 @@ LATE_SPLITS["nineteenth"] = (
     NINETEENTH, datasets_nineteenth,
     {**LATE_SPLITS["eighteenth"][2], "eighteenth": (EIGHTEENTH, datasets_eighteenth)},
     NINETEENTH_LABELS, 60, {"npz:tides", "npz:kiln", "npz:shells"})
+LATE_SPLITS["twentieth"] = (
+    TWENTIETH, datasets_twentieth,
+    {**LATE_SPLITS["nineteenth"][2], "nineteenth": (NINETEENTH, datasets_nineteenth)},
+    TWENTIETH_LABELS, 60, {"npz:pulses", "npz:beam", "npz:triangles"})
 # How a late split's spec names start, where not with the split's own name
 NAME_PREFIX = {"fourteenth": "f14", "fifteenth": "f15", "sixteenth": "f16",
-               "seventeenth": "f17", "eighteenth": "f18", "nineteenth": "f19"}
+               "seventeenth": "f17", "eighteenth": "f18", "nineteenth": "f19",
+               "twentieth": "f20"}
 
 
 @pytest.mark.parametrize("split", list(LATE_SPLITS))
@@ -948,7 +960,7 @@ def test_a_late_split_leaves_the_other_splits_as_they_were(split):
               "eleventh": "s11_", "twelfth": "s12_", "thirteenth": "s13_",
               "fourteenth": "s14_", "fifteenth": "s15_",
               "sixteenth": "s16_", "seventeenth": "s17_",
-              "eighteenth": "s18_", "nineteenth": "s19_"}[split]
+              "eighteenth": "s18_", "nineteenth": "s19_", "twentieth": "s20_"}[split]
     assert sorted(n for n, h in specs.SPLIT.items() if h == "tune") == list(TUNE_BEFORE_FRESH)
     assert sorted(n for n, h in specs.SPLIT.items() if h == "report") == list(
         REPORT_BEFORE_FRESH)
