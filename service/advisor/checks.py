@@ -1120,6 +1120,33 @@ def check_memorised(c: Curves, t: Thresholds) -> Finding | None:
 
 
 @check
+def check_kept_at_chance(c: Curves, t: Thresholds) -> Finding | None:
+    """Early stopping kept a model that predicts validation no better than a uniform guess:
+    the validation loss never went below chance, so neither did the kept epoch's, while
+    the training loss fell well below it. The net learnt its training set and nothing that
+    holds on validation: the lecture's high variance. What the job delivers is the kept
+    model, and it is not a healthy one, however early stopping ended the run. (After the
+    nineteenth split's reading: follow-ups of an image MLP that memorised 800 samples kept
+    epoch 3, validation loss 124% of chance at 22% accuracy, and read healthy; a linear
+    model whose validation loss rose from its first epoch kept epoch 0.)"""
+    pair = _pair(c, t)
+    if pair is None or c.kept_step is None or c.chance_loss is None or c.hyper.mse:
+        return None
+    tr, v = pair
+    best, low = float(v.values.min()), float(tr.values.min())
+    over = best / c.chance_loss
+    if over < t.kept_val_over_chance or low > t.kept_train_below_chance * c.chance_loss:
+        return None
+    msg = (
+        f"early stopping kept the model of {c.unit} {c.kept_step}, but val loss never went "
+        f"below {best:.3g} ({over:.0%} of {c.ref_name}): no better than a uniform guess, "
+        f"while train loss fell to {low:.3g} ({low / c.chance_loss:.1%})"
+    )
+    return _past(Code.KEPT_AT_CHANCE, "val_loss.best_over_chance", over,
+                 t.kept_val_over_chance, t.kept_val_far, msg, c.kept_step)
+
+
+@check
 def check_accuracy_gap(c: Curves, t: Thresholds) -> Finding | None:
     """Train accuracy well above validation accuracy at the end."""
     a, va = _acc(c.train_acc, t), _acc(c.val_acc, t)

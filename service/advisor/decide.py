@@ -50,7 +50,8 @@ SUPPORTING: dict[S, tuple[Code, ...]] = {
     S.underfitting: (Code.DEEP_SATURATING, Code.LR_LOW, Code.LOSS_HIGH, Code.MODEL_TINY,
                      Code.CONVERGED),
     S.mismatch: (Code.ACC_GAP,),
-    S.overfitting: (Code.VAL_TURNED_UP, Code.GAP_GROWING, Code.MEMORISED, Code.ACC_GAP),
+    S.overfitting: (Code.VAL_TURNED_UP, Code.GAP_GROWING, Code.MEMORISED, Code.KEPT_AT_CHANCE,
+                    Code.ACC_GAP),
     S.healthy: (Code.EARLY_STOPPED, Code.CONVERGED, Code.STILL_IMPROVING),
 }
 
@@ -218,8 +219,9 @@ def _decide(found: dict[Code, Finding], c: Curves, t: Thresholds) -> Verdict:
         return Verdict(S.underfitting, "model_bias", _first(found, Code.LOSS_HIGH))
     if has(Code.VAL_NOT_TRACKING):
         return Verdict(S.mismatch, None, _first(found, Code.VAL_NOT_TRACKING))
-    if has(Code.VAL_TURNED_UP) or has(Code.GAP_GROWING) or has(Code.MEMORISED):
-        deciding = _first(found, Code.VAL_TURNED_UP, Code.GAP_GROWING, Code.MEMORISED)[:1]
+    overfit = (Code.VAL_TURNED_UP, Code.GAP_GROWING, Code.MEMORISED, Code.KEPT_AT_CHANCE)
+    if any(has(code) for code in overfit):
+        deciding = _first(found, *overfit)[:1]
         return Verdict(S.overfitting, None, deciding)
     if improving and not c.in_progress and has(Code.MODEL_TINY) and _still_high(c, t):
         # still falling, slowly, at a high level, through a layer of a few units: more

@@ -84,7 +84,10 @@ from service.schemas import Diagnosis, Evidence, Suggestion
 # 2.19: after the eighteenth split's reading: a change that restarts training under a
 # step, exponential or inverse schedule that had cut the lr to almost nothing also replaces
 # it with cosine, stopping early.
-ADVISOR_VERSION = "advisor-2.19"
+# 2.20: after the nineteenth split's reading: a run that early stopping ended is not healthy
+# when the model it kept is no better than a guess on validation (its loss never below
+# chance) while training fell well below it: overfitting.
+ADVISOR_VERSION = "advisor-2.20"
 
 HEADLINES: dict[str, str] = {
     "insufficient_data": "Not enough data yet",

@@ -24,6 +24,7 @@ class Code(StrEnum):
     VAL_TURNED_UP = "val_turned_up"
     GAP_GROWING = "gap_growing"
     MEMORISED = "memorised"  # training loss ~0, validation accuracy far below training's
+    KEPT_AT_CHANCE = "kept_at_chance"  # early stopping kept a model no better than a guess
     CONVERGED = "converged"
     # ... and what points at a cause
     LOSS_BLEW_UP = "loss_blew_up"  # early spike or rise above the start: lr too high

@@ -373,6 +373,14 @@ class Thresholds:
     # Strength 1 at 3x chance (convention).
     memorised_val_over_chance: float = 1.0
     memorised_val_far: float = 3.0
+    # Kept at chance: early stopping ended the run, and its validation loss never went below
+    # `kept_val_over_chance` x chance (so neither did the kept model's), while the training
+    # loss fell to `kept_train_below_chance` x chance or lower. Strength 1 at 1.5x chance
+    # (convention). Added after the nineteenth split's reading, from follow-up jobs read
+    # healthy with a kept model at 101-124% of chance (bench/RESULTS.md "Advisor 2.20").
+    kept_val_over_chance: float = 1.0
+    kept_train_below_chance: float = 0.85
+    kept_val_far: float = 1.5
 
     # --- mismatch ---------------------------------------------------------------------------------
     # Validation never improves: its best is within the first `mismatch_best_points` points

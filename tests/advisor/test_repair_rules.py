@@ -968,3 +968,36 @@ def test_adagrad_far_above_its_usual_lr_goes_two_decades_down(chain_run):
     near = {**facts.spec, "optimizer": {**facts.spec["optimizer"], "lr": 0.05}}
     lowered = diagnose(series, replace(facts, spec=near)).suggestions[0]
     assert lowered.action == "lower_lr" and lowered.patch["optimizer"]["lr"] == pytest.approx(0.01)
+
+
+# --- advisor-2.20 (after the nineteenth split's reading) -----------------------------------
+
+
+@pytest.mark.parametrize("name, kept", [
+    # an image MLP given 800 samples (more_data) that memorised them: early stopping kept
+    # epoch 3, validation loss 124% of chance at 22% accuracy
+    ("images_mlp_more_data_kept_above_chance", 3),
+    # a ReLU MLP of images: kept epoch 9, validation loss 101% of chance at 19% accuracy
+    ("images_mlp_relu_kept_at_chance", 9),
+    # a linear model of images whose validation loss rose from its first epoch: kept epoch 0
+    ("linear_images_early_stopped_at_first_epoch", 0),
+])
+def test_an_early_stopped_model_no_better_than_a_guess_on_validation_is_overfitting(
+        chain_run, name, kept):
+    # Read healthy at advisor-2.19 ("early stopping kept the model of epoch k"): the model
+    # the job delivers predicts validation no better than a uniform guess while training
+    # fell far below chance
+    series, facts, record = chain_run(name)
+    assert record["stopped_reason"] == "early_stopping" and record["best_epoch"] == kept
+    d = diagnose(series, facts)
+    assert d.status == S.overfitting, d.summary
+    assert d.evidence[0].signal == "val_loss.best_over_chance"
+    assert f"epoch {kept}" in d.summary and "no better than a uniform guess" in d.summary
+    assert d.suggestions[0].action in {"more_data", "add_augmentation", "add_regularization"}
+    # the same run with its validation loss at half is a model early stopping kept at its
+    # validation best: healthy
+    half = {**series, "val_loss": [(s, v / 2) for s, v in series["val_loss"]]}
+    assert diagnose(half, facts).status == S.healthy
+    # and one whose training loss never fell below chance either learnt nothing: not this
+    flat = {**series, "train_loss": [(s, max(v, 2.4)) for s, v in series["train_loss"]]}
+    assert "val_loss.best_over_chance" not in _codes(diagnose(flat, facts))
