@@ -88,7 +88,14 @@ def settings(database_url: str, tmp_path_factory) -> Settings:
 def app(settings: Settings):
     from service.api.app import create_app
 
-    return create_app(settings)
+    app = create_app(settings)
+    yield app
+    # what the app started ends before its database is dropped: diagnoses on write still
+    # being made, and the pool's connections (else the drop cuts them, and logs as much)
+    diagnoser = getattr(app.state, "diagnoser", None)
+    if diagnoser is not None:
+        diagnoser.wait_idle()
+    app.state.stores.db.dispose()
 
 
 @pytest.fixture(scope="session")
