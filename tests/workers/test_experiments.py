@@ -115,10 +115,10 @@ def wait_until_idle(logs: list[Path], timeout: float = 120) -> None:
         texts = [log.read_text(errors="replace") for log in logs]
         busy = []
         for text in texts:
-            received, ended = set(), set()
-            for task, what in TASK_LINE.findall(text):
-                (received if what == "received" else ended).add(task)
-            busy.append(" ready." not in text or bool(received - ended))
+            # by each task's last line: a task taken over after a lost lease is received
+            # again under the same id after its first attempt ended
+            last = {task: what for task, what in TASK_LINE.findall(text)}
+            busy.append(" ready." not in text or "received" in last.values())
         if not any(busy):
             return
         time.sleep(0.2)
