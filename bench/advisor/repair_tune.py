@@ -16,10 +16,10 @@ advisor-2.9), the "ninth" (read once at advisor-2.10), the "tenth" (at advisor-2
 the "fourteenth" (at advisor-2.15), the "fifteenth" and the "sixteenth" (both at
 advisor-2.16), the "seventeenth" (at advisor-2.17), the "eighteenth" (at advisor-2.18),
 the "nineteenth" (at advisor-2.19), the "twentieth" (at advisor-2.20); after those readings
-they are tuning data too (`--split report|fresh|...|twentieth`). A
-split written later still and not yet read is never passed here. Trained runs are stored by
-the hash of their resolved spec (bench/advisor/repair_curves/), so a follow-up spec that a
-chain meets twice trains once.
+they are tuning data too (`--split report|fresh|...|twentieth`). A split written later still
+and not yet read is never passed here. Trained runs are stored by the hash of their resolved
+spec (bench/advisor/repair_curves/), so a follow-up spec that a chain meets twice trains
+once.
 """
 
 from __future__ import annotations
